@@ -1,0 +1,77 @@
+"""``pocketcloud up | down | status | logs | serve``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+from . import client
+from .settings import Settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="pocketcloud", description="An AWS on 127.0.0.1.")
+    parser.add_argument("--state-dir", help="where pid, log and data live (default .pocketcloud)")
+    parser.add_argument("--port", type=int, help="edge port (default 4566)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("up", help="start in the background and wait until ready")
+    sub.add_parser("down", help="stop pocketcloud and everything it started")
+    sub.add_parser("status", help="services, ports and running environments")
+    logs = sub.add_parser("logs", help="print the server log")
+    logs.add_argument("-f", "--follow", action="store_true")
+    logs.add_argument("-n", "--lines", type=int, default=50)
+    sub.add_parser("serve", help="run in the foreground (what 'up' starts)")
+    args = parser.parse_args(argv)
+    settings = Settings.from_env(state_dir=args.state_dir, port=args.port)
+
+    if args.command == "serve":
+        from .server import serve
+
+        serve(settings)
+        return 0
+    if args.command == "up":
+        try:
+            cloud = client.start(settings)
+        except RuntimeError as exc:
+            print(exc, file=sys.stderr)
+            return 1
+        print(f"pocketcloud is up at {cloud.endpoint_url} (pid {cloud.pid}); stop it with 'pocketcloud down'")
+        print(f"export AWS_ENDPOINT_URL={cloud.endpoint_url}")
+        return 0
+    if args.command == "down":
+        stopped = client.stop(settings)
+        print("pocketcloud stopped" if stopped else "pocketcloud was not running")
+        return 0
+    if args.command == "status":
+        cloud = client.attach(settings)
+        if cloud is None:
+            print("pocketcloud is not running")
+            return 3
+        print(json.dumps(cloud.status(), indent=2))
+        return 0
+    if args.command == "logs":
+        return _logs(settings, args.lines, args.follow)
+    return 2
+
+
+def _logs(settings: Settings, lines: int, follow: bool) -> int:
+    if not settings.log_file.exists():
+        print("no log yet", file=sys.stderr)
+        return 1
+    with open(settings.log_file, errors="replace") as handle:
+        for line in handle.readlines()[-lines:]:
+            sys.stdout.write(line)
+        while follow:
+            line = handle.readline()
+            if line:
+                sys.stdout.write(line)
+                sys.stdout.flush()
+            else:
+                time.sleep(0.2)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,34 @@
+"""Write log events into moto's CloudWatch Logs backend, creating groups and streams on demand."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..moto_bridge import MotoBridge
+
+
+class LogWriter:
+    """Example::
+
+        await server.logs.put("/aws/lambda/hello", "2026/11/25/[$LATEST]abc", ["START RequestId: ..."])
+    """
+
+    def __init__(self, moto: MotoBridge) -> None:
+        self._moto = moto
+
+    async def put(self, group: str, stream: str, messages: list[str], timestamp_ms: int | None = None) -> None:
+        if not messages:
+            return
+        now = timestamp_ms if timestamp_ms is not None else int(time.time() * 1000)
+        events = [{"timestamp": now, "message": message} for message in messages]
+        await self._moto.run(self._put_locked, group, stream, events)
+
+    def _put_locked(self, group: str, stream: str, events: list[dict]) -> None:
+        backend = self._moto.backend("logs")
+        if group not in backend.groups:
+            backend.create_log_group(group, {})
+        if stream not in backend.groups[group].streams:
+            backend.create_log_stream(group, stream)
+        backend.put_log_events(group, stream, events)

@@ -1,0 +1,122 @@
+"""moto, in-process, as pocketcloud's control plane.
+
+moto is synchronous WSGI. Every call into it (HTTP requests and direct backend access) runs on a
+small thread pool under one lock, so the data planes on the event loop never wait on it and moto's
+plain-dict state is never touched by two threads at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import io
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from aiohttp import web
+
+T = TypeVar("T")
+
+# Headers that aiohttp computes itself; copying moto's would duplicate or contradict them.
+_HOP_HEADERS = {"content-length", "transfer-encoding", "connection", "keep-alive", "server", "date"}
+
+
+class MotoBridge:
+    def __init__(self, account_id: str, region: str, threads: int = 8) -> None:
+        self.account_id = account_id
+        self.region = region
+        self.lock = threading.RLock()
+        self._pool = concurrent.futures.ThreadPoolExecutor(threads, thread_name_prefix="moto")
+        self._app: Any = None
+
+    def _wsgi_app(self) -> Any:
+        if self._app is None:
+            from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+            self._app = DomainDispatcherApplication(create_backend_app)
+        return self._app
+
+    def call_locked(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run ``fn`` under the moto lock in the current thread (use from worker threads only)."""
+        with self.lock:
+            return fn(*args, **kwargs)
+
+    async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run ``fn`` on the moto pool under the moto lock; for state changes from data planes."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, lambda: self.call_locked(fn, *args, **kwargs))
+
+    def backend(self, service: str, region: str | None = None, account_id: str | None = None) -> Any:
+        """moto's backend object for ``service`` (e.g. ``"awslambda"``, ``"rds"``, ``"logs"``)."""
+        from moto.backends import get_backend
+
+        backends = get_backend(service)  # type: ignore[call-overload]
+        account = backends[account_id or self.account_id]
+        if service in {"iam", "route53"}:
+            return account["global"]
+        return account[region or self.region]
+
+    async def forward(self, request: web.Request, body: bytes) -> web.Response:
+        """Send one HTTP request to moto and turn its WSGI answer into an aiohttp response."""
+        environ = _environ(request, body)
+        status, headers, payload = await self.run(self._call_wsgi, environ)
+        response = web.Response(status=status, body=payload)
+        for name, value in headers:
+            if name.lower() not in _HOP_HEADERS:
+                response.headers.add(name, value)
+        return response
+
+    def _call_wsgi(self, environ: dict[str, Any]) -> tuple[int, list[tuple[str, str]], bytes]:
+        captured: dict[str, Any] = {}
+
+        def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            captured["status"] = int(status.split(" ", 1)[0])
+            captured["headers"] = headers
+            return lambda chunk: None
+
+        result = self._wsgi_app()(environ, start_response)
+        try:
+            payload = b"".join(result)
+        finally:
+            close = getattr(result, "close", None)
+            if close:
+                close()
+        return captured["status"], captured["headers"], payload
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _environ(request: web.Request, body: bytes) -> dict[str, Any]:
+    host = request.host or "127.0.0.1"
+    server_name, _, server_port = host.partition(":")
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": request.method,
+        "SCRIPT_NAME": "",
+        # WSGI wants the decoded path as latin-1 characters of the UTF-8 bytes.
+        "PATH_INFO": request.path.encode("utf-8").decode("latin-1"),
+        "RAW_URI": request.raw_path,
+        "REQUEST_URI": request.raw_path,
+        "QUERY_STRING": request.query_string,
+        "SERVER_NAME": server_name,
+        "SERVER_PORT": server_port or "80",
+        "SERVER_PROTOCOL": f"HTTP/{request.version.major}.{request.version.minor}",
+        "REMOTE_ADDR": request.remote or "127.0.0.1",
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": io.StringIO(),
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+    }
+    if "Content-Type" in request.headers:
+        environ["CONTENT_TYPE"] = request.headers["Content-Type"]
+    for name, value in request.headers.items():
+        key = "HTTP_" + name.upper().replace("-", "_")
+        if key in {"HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"}:
+            continue
+        environ[key] = f"{environ[key]},{value}" if key in environ else value
+    return environ

@@ -1,0 +1,174 @@
+"""The pocketcloud server process: one asyncio loop running the edge and every service."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import json
+import logging
+import os
+import signal
+import time
+from typing import Any, Protocol
+
+from aiohttp import web
+
+from .edge import Edge
+from .monitoring import LogWriter, MetricRecorder
+from .moto_bridge import MotoBridge
+from .processes import ProcessGroup
+from .settings import Settings
+
+log = logging.getLogger("pocketcloud")
+
+# Data-plane services, in start order. Each package exposes ``Service(server)``.
+SERVICE_MODULES = [
+    "pocketcloud.xray",
+    "pocketcloud.lambda_",
+    "pocketcloud.apigateway",
+    "pocketcloud.events",
+    "pocketcloud.rds",
+]
+
+
+class Service(Protocol):
+    """What every data-plane package provides (as ``<package>.Service``)."""
+
+    name: str
+
+    def install(self) -> None:
+        """Register edge routes/interceptors and moto patches; runs before the edge listens."""
+
+    async def start(self) -> None:
+        """Start listeners and background tasks."""
+
+    async def stop(self) -> None:
+        """Stop everything this service started; no child process may survive it."""
+
+    def status(self) -> dict[str, Any]:
+        """A JSON-able summary for ``pocketcloud status``."""
+
+
+class Server:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.started_at = time.time()
+        self.moto = MotoBridge(settings.account_id, settings.region, settings.moto_threads)
+        self.edge = Edge(self)
+        self.logs = LogWriter(self.moto)
+        self.metrics = MetricRecorder(self.moto)
+        self.processes = ProcessGroup()
+        self.services: dict[str, Service] = {}
+        # Bound ports, filled in as listeners start (settings may ask for port 0).
+        self.ports: dict[str, int] = {}
+        self._runner: web.AppRunner | None = None
+        self._stopped = asyncio.Event()
+
+    @property
+    def endpoint_url(self) -> str:
+        return f"http://{self.settings.host}:{self.ports['edge']}"
+
+    def load_services(self) -> None:
+        for module_name in SERVICE_MODULES:
+            try:
+                module = importlib.import_module(module_name)
+            except ModuleNotFoundError as exc:
+                if exc.name == module_name:
+                    continue  # service not built yet
+                raise
+            service = module.Service(self)
+            self.services[service.name] = service
+
+    async def start(self) -> None:
+        self.settings.state_dir.mkdir(parents=True, exist_ok=True)
+        self.load_services()
+        self._install_admin_routes()
+        for service in self.services.values():
+            service.install()
+        self.edge.finalize()
+        self._runner = web.AppRunner(self.edge.app, access_log=None, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.settings.host, self.settings.port, reuse_address=True)
+        await site.start()
+        self.ports["edge"] = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.metrics.start()
+        for service in self.services.values():
+            await service.start()
+        self._write_ready_file()
+        log.info("pocketcloud ready on %s", self.endpoint_url)
+
+    def _write_ready_file(self) -> None:
+        ready = {"pid": os.getpid(), "endpoint_url": self.endpoint_url, "ports": self.ports}
+        tmp = self.settings.ready_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps(ready))
+        tmp.replace(self.settings.ready_file)
+
+    async def stop(self) -> None:
+        self.settings.ready_file.unlink(missing_ok=True)
+        for service in reversed(list(self.services.values())):
+            try:
+                await service.stop()
+            except Exception:
+                log.exception("stopping %s failed", service.name)
+        await self.processes.kill_all()
+        await self.metrics.stop()
+        if self._runner:
+            await self._runner.cleanup()
+        self.moto.shutdown()
+        self._stopped.set()
+
+    async def wait_stopped(self) -> None:
+        await self._stopped.wait()
+
+    def status(self) -> dict[str, Any]:
+        return {
+            "endpoint_url": self.endpoint_url,
+            "pid": os.getpid(),
+            "uptime_seconds": round(time.time() - self.started_at, 1),
+            "ports": self.ports,
+            "children": len(self.processes.pids),
+            "services": {name: svc.status() for name, svc in self.services.items()},
+        }
+
+    def _install_admin_routes(self) -> None:
+        async def health(_: web.Request) -> web.Response:
+            return web.json_response({"status": "ok"})
+
+        async def status(_: web.Request) -> web.Response:
+            return web.json_response(self.status())
+
+        async def shutdown(_: web.Request) -> web.Response:
+            asyncio.get_running_loop().call_later(0.05, lambda: asyncio.ensure_future(self.stop()))
+            return web.json_response({"status": "stopping"})
+
+        async def flush_metrics_first(aws: Any) -> None:
+            await self.metrics.flush()
+            return None
+
+        self.edge.add_route("GET", "/_pocketcloud/health", health)
+        self.edge.add_route("GET", "/_pocketcloud/status", status)
+        self.edge.add_route("POST", "/_pocketcloud/shutdown", shutdown)
+        for action in ("GetMetricStatistics", "GetMetricData", "ListMetrics"):
+            self.edge.intercept("monitoring", action, flush_metrics_first)
+
+
+def serve(settings: Settings) -> None:
+    """Run the server in the foreground until SIGTERM/SIGINT."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    os.environ.setdefault("MOTO_ALLOW_NONEXISTENT_REGION", "true")
+
+    async def main() -> None:
+        server = Server(settings)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, lambda: asyncio.ensure_future(server.stop()))
+        try:
+            await server.start()
+        except BaseException:
+            await server.stop()
+            raise
+        await server.wait_stopped()
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(main())

@@ -1,0 +1,95 @@
+"""pocketcloud settings, read from ``POCKETCLOUD_*`` environment variables.
+
+Every default is sized for a 2-core, 24 GiB machine. Example::
+
+    POCKETCLOUD_PORT=4567 POCKETCLOUD_LAMBDA_CONCURRENCY_LIMIT=20 python -m pocketcloud up
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+import os
+from pathlib import Path
+from typing import Any
+
+PREFIX = "POCKETCLOUD_"
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 4566
+    state_dir: Path = Path(".pocketcloud")
+    region: str = "us-east-1"
+    account_id: str = "123456789012"
+    # Threads that run moto's (synchronous) control plane; data planes never use them.
+    moto_threads: int = 8
+    # X-Ray daemon (UDP). 0 picks a free port.
+    xray_port: int = 2000
+    xray_sample_all: bool = False
+    # Lambda
+    lambda_concurrency_limit: int = 50
+    lambda_idle_seconds: float = 300.0
+    lambda_max_payload_bytes: int = 6 * 1024 * 1024
+    # RDS
+    db_server: str = ""  # path to mariadbd/mysqld; empty = search PATH
+    db_max_connections_cap: int = 200
+    # How long `up` waits for the server to become ready.
+    start_timeout: float = 60.0
+
+    def __post_init__(self) -> None:
+        if not ipaddress.ip_address(self.host).is_loopback:
+            raise ValueError(f"pocketcloud binds to loopback only; {self.host!r} is not a loopback address")
+
+    @property
+    def endpoint_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.state_dir / "pocketcloud.pid"
+
+    @property
+    def log_file(self) -> Path:
+        return self.state_dir / "pocketcloud.log"
+
+    @property
+    def ready_file(self) -> Path:
+        """Written by the server once every listener is up: JSON with the bound ports."""
+        return self.state_dir / "ready.json"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
+        """Build settings from ``POCKETCLOUD_<FIELD>`` variables, then apply ``overrides``."""
+        environ = dict(os.environ if environ is None else environ)
+        values: dict[str, Any] = {}
+        for field in dataclasses.fields(cls):
+            raw = environ.get(PREFIX + field.name.upper())
+            if raw is not None:
+                values[field.name] = _parse(field.type, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        if "state_dir" in values:
+            values["state_dir"] = Path(values["state_dir"])
+        return cls(**values)
+
+    def to_env(self) -> dict[str, str]:
+        """The environment variables that reproduce these settings in a child process."""
+        env = {}
+        for field in dataclasses.fields(self):
+            value = getattr(self, field.name)
+            env[PREFIX + field.name.upper()] = str(value).lower() if isinstance(value, bool) else str(value)
+        return env
+
+
+def _parse(type_name: Any, raw: str) -> Any:
+    type_name = str(type_name)
+    if type_name == "int":
+        return int(raw)
+    if type_name == "float":
+        return float(raw)
+    if type_name == "bool":
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if type_name == "Path":
+        return Path(raw)
+    return raw

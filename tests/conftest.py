@@ -1,0 +1,29 @@
+"""Shared fixtures: real pocketcloud servers on free loopback ports."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+import pocketcloud
+
+
+@pytest.fixture(scope="session")
+def cloud() -> Iterator[pocketcloud.Cloud]:
+    """One pocketcloud for the whole session, default settings but free ports."""
+    with pocketcloud.running() as running_cloud:
+        yield running_cloud
+
+
+@pytest.fixture
+def make_cloud() -> Iterator[Callable[..., pocketcloud.Cloud]]:
+    """Start a private pocketcloud with setting overrides, e.g. ``make_cloud(lambda_concurrency_limit=2)``."""
+    with contextlib.ExitStack() as stack:
+
+        def factory(**overrides: Any) -> pocketcloud.Cloud:
+            return stack.enter_context(pocketcloud.running(**overrides))
+
+        yield factory
