@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 class LogWriter:
     """Example::
 
-        await server.logs.put("/aws/lambda/hello", "2026/11/25/[$LATEST]abc", ["START RequestId: ..."])
+    await server.logs.put("/aws/lambda/hello", "2026/11/25/[$LATEST]abc", ["START RequestId: ..."])
     """
 
     def __init__(self, moto: MotoBridge) -> None:

@@ -38,7 +38,7 @@ class _Stats:
 class MetricRecorder:
     """Example::
 
-        server.metrics.add("AWS/Lambda", "Duration", {"FunctionName": "hello"}, 12.5, "Milliseconds")
+    server.metrics.add("AWS/Lambda", "Duration", {"FunctionName": "hello"}, 12.5, "Milliseconds")
     """
 
     def __init__(self, moto: MotoBridge, flush_seconds: float = 5.0) -> None:
@@ -47,9 +47,7 @@ class MetricRecorder:
         self._pending: dict[_Key, _Stats] = {}
         self._task: asyncio.Task[None] | None = None
 
-    def add(
-        self, namespace: str, name: str, dimensions: dict[str, str], value: float, unit: str = "Count"
-    ) -> None:
+    def add(self, namespace: str, name: str, dimensions: dict[str, str], value: float, unit: str = "Count") -> None:
         minute = int(time.time()) // 60 * 60
         key = (namespace, name, tuple(sorted(dimensions.items())), unit, minute)
         stats = self._pending.get(key)
