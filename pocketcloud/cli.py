@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import subprocess
 import sys
 import time
 
@@ -23,6 +25,8 @@ def main(argv: list[str] | None = None) -> int:
     logs.add_argument("-f", "--follow", action="store_true")
     logs.add_argument("-n", "--lines", type=int, default=50)
     sub.add_parser("serve", help="run in the foreground (what 'up' starts)")
+    run = sub.add_parser("run", help="run a command against a private pocketcloud, then stop it")
+    run.add_argument("cmd", nargs=argparse.REMAINDER, help="the command, after --")
     args = parser.parse_args(argv)
     settings = Settings.from_env(state_dir=args.state_dir, port=args.port)
 
@@ -53,7 +57,28 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "logs":
         return _logs(settings, args.lines, args.follow)
+    if args.command == "run":
+        cmd = args.cmd[1:] if args.cmd[:1] == ["--"] else args.cmd
+        return _run(settings, cmd)
     return 2
+
+
+def _run(settings: Settings, cmd: list[str]) -> int:
+    """Start pocketcloud, run ``cmd`` with POCKETCLOUD_STATE_DIR and AWS_ENDPOINT_URL set, stop it."""
+    if not cmd:
+        print("usage: pocketcloud run -- COMMAND [ARGS...]", file=sys.stderr)
+        return 2
+    try:
+        cloud = client.start(settings)
+    except RuntimeError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    env = {**os.environ, **cloud.env(), "POCKETCLOUD_STATE_DIR": str(settings.state_dir.resolve())}
+    print(f"pocketcloud is up at {cloud.endpoint_url}; running: {' '.join(cmd)}", flush=True)
+    try:
+        return subprocess.call(cmd, env=env)
+    finally:
+        client.stop(settings)
 
 
 def _logs(settings: Settings, lines: int, follow: bool) -> int:
