@@ -1,0 +1,75 @@
+# Serverless at Scale: the workshop and pocketcloud.
+#   make workshop   start pocketcloud, execute every notebook headless, write build/*.ipynb and build/*.html
+#   make test       the whole test suite: unit, pocketcloud behaviour, helpers, notebooks (nbval)
+# Both set themselves up first (.venv, pip install, a MariaDB server from apt when none is found).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
+# Settings for the private pocketcloud that test and workshop runs start (free ports, own state dir).
+TEST_CLOUD = POCKETCLOUD_STATE_DIR=$(CURDIR)/build/$(1)-cloud POCKETCLOUD_PORT=0 POCKETCLOUD_XRAY_PORT=0
+
+.PHONY: setup db-server apt-python-venv workshop test test-unit test-notebooks lab bench clean lint
+
+setup: $(STAMP) db-server
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
+	@$(PYTHON) -m venv --help >/dev/null 2>&1 && $(PYTHON) -c 'import ensurepip' 2>/dev/null || $(MAKE) --no-print-directory apt-python-venv
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[workshop,pocketcloud,dev]'
+	@touch $@
+
+# Debian/Ubuntu ship venv/ensurepip separately.
+apt-python-venv:
+	@$(call apt_install,python3-venv python3-pip)
+
+define apt_install
+	if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then SUDO=sudo; \
+	else echo "Please install: $(1) (e.g. sudo apt-get install $(1))"; exit 1; fi; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(1) >/dev/null
+endef
+
+# RDS instances are real MariaDB servers; the mariadb client is used by the proxy tests.
+db-server:
+	@if { command -v mariadbd || command -v mysqld || [ -x /usr/sbin/mariadbd ] || [ -x /usr/sbin/mysqld ]; } >/dev/null 2>&1 \
+	   && command -v mariadb >/dev/null 2>&1; then :; \
+	else echo "Installing MariaDB server and client from apt"; $(call apt_install,mariadb-server mariadb-client); fi
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: setup test-unit test-notebooks
+
+test-unit: setup
+	$(BIN)/pytest -q tests
+
+test-notebooks: setup
+	@mkdir -p build
+	@[ -n "$(NOTEBOOKS)" ] || { echo "no notebooks yet"; exit 0; }; \
+	$(call TEST_CLOUD,nbval) $(BIN)/pocketcloud run -- \
+	  $(BIN)/pytest -q -p no:cacheprovider --nbval-lax --nbval-cell-timeout=900 $(NOTEBOOKS)
+
+workshop: setup
+	@mkdir -p build
+	$(call TEST_CLOUD,workshop) $(BIN)/pocketcloud run -- \
+	  $(BIN)/jupyter nbconvert --to notebook --execute --ExecutePreprocessor.timeout=1800 \
+	  --output-dir build $(NOTEBOOKS)
+	$(BIN)/jupyter nbconvert --to html --output-dir build build/*.ipynb
+	@echo "Executed notebooks and HTML are in build/"
+
+# pocketcloud on the default port plus JupyterLab, both on 127.0.0.1.
+lab: setup
+	$(BIN)/pocketcloud up
+	$(BIN)/jupyter lab --ip 127.0.0.1 --notebook-dir notebooks
+
+bench: setup
+	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean:
+	-[ -x $(BIN)/pocketcloud ] && $(BIN)/pocketcloud down
+	rm -rf build .pocketcloud .pytest_cache
