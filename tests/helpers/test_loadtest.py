@@ -1,0 +1,67 @@
+"""run_load_test drives real Locust against a real loopback HTTP server."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+
+import pytest
+from aiohttp import web
+
+from helpers.loadtest import run_load_test
+
+
+@pytest.fixture(scope="module")
+def target_url() -> Iterator[str]:
+    ready = threading.Event()
+    state: dict = {}
+
+    async def ok(_: web.Request) -> web.Response:
+        return web.Response(text="ok")
+
+    async def broken(_: web.Request) -> web.Response:
+        return web.Response(status=500, text="boom")
+
+    def serve() -> None:
+        loop = asyncio.new_event_loop()
+        app = web.Application()
+        app.router.add_get("/", ok)
+        app.router.add_get("/broken", broken)
+        runner = web.AppRunner(app)
+        loop.run_until_complete(runner.setup())
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        loop.run_until_complete(site.start())
+        state["port"] = site._server.sockets[0].getsockname()[1]
+        state["loop"] = loop
+        ready.set()
+        loop.run_forever()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    assert ready.wait(10)
+    yield f"http://127.0.0.1:{state['port']}"
+    state["loop"].call_soon_threadsafe(state["loop"].stop)
+
+
+def test_load_test_returns_per_second_history_and_final_stats(target_url: str) -> None:
+    result = run_load_test(target_url, users=3, spawn_rate=3, duration=4, progress=False)
+    assert result.request_count > 50
+    assert result.failure_count == 0
+    assert len(result.history) >= 3
+    assert result.history["requests"].is_monotonic_increasing
+    assert result.history["requests_per_s"].max() > 0
+    assert {"p50_ms", "p95_ms", "users"} <= set(result.history.columns)
+
+
+def test_failed_calls_are_counted_with_their_message(target_url: str) -> None:
+    result = run_load_test(target_url, users=2, spawn_rate=2, duration=3, paths=["/", "/broken"], progress=False)
+    by_path = result.stats.set_index("Name")
+    assert by_path.loc["/broken", "Failure Count"] == by_path.loc["/broken", "Request Count"] > 0
+    assert by_path.loc["/", "Failure Count"] == 0
+    assert result.failures["Error"].str.contains("HTTP 500").all()
+
+
+def test_bad_arguments_are_refused() -> None:
+    with pytest.raises(ValueError):
+        run_load_test("http://127.0.0.1:9", users=0, duration=5)
