@@ -157,6 +157,8 @@ def serve(settings: Settings) -> None:
     """Run the server in the foreground until SIGTERM/SIGINT."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     os.environ.setdefault("MOTO_ALLOW_NONEXISTENT_REGION", "true")
+    # Learners attach AWS managed policies (AWSLambdaBasicExecutionRole ...); moto only knows them when asked.
+    os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
 
     async def main() -> None:
         server = Server(settings)
