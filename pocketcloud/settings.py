@@ -32,6 +32,8 @@ class Settings:
     lambda_concurrency_limit: int = 50
     lambda_idle_seconds: float = 300.0
     lambda_max_payload_bytes: int = 6 * 1024 * 1024
+    # First retry delay of a failed asynchronous invocation, doubled for the second (AWS: about 1 and 2 minutes).
+    lambda_async_retry_delay: float = 1.0
     # RDS
     db_server: str = ""  # path to mariadbd/mysqld; empty = search PATH
     db_max_connections_cap: int = 200

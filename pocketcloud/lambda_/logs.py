@@ -1,0 +1,80 @@
+"""START / END / REPORT lines and their shipping to CloudWatch Logs."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import math
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..monitoring import LogWriter
+
+TAIL_BYTES = 4096
+
+
+def report_line(
+    request_id: str, duration_ms: float, memory_mb: int, max_memory_mb: int, init_duration_ms: float | None
+) -> str:
+    """The REPORT line, with Billed Duration rounded up to the next millisecond as Lambda bills."""
+    line = (
+        f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms\t"
+        f"Billed Duration: {max(1, math.ceil(duration_ms))} ms\tMemory Size: {memory_mb} MB\t"
+        f"Max Memory Used: {max_memory_mb} MB\t"
+    )
+    if init_duration_ms is not None:
+        line += f"Init Duration: {init_duration_ms:.2f} ms\t"
+    return line
+
+
+def tail(lines: list[str]) -> str:
+    """Base64 of the last 4 KB of an invocation's log, as ``LogType=Tail`` returns it."""
+    data = ("\n".join(lines) + "\n").encode()
+    return base64.b64encode(data[-TAIL_BYTES:]).decode()
+
+
+class LogShipper:
+    """Batches log lines per stream and writes them in order from one task, off the hot path."""
+
+    def __init__(self, writer: LogWriter) -> None:
+        self._writer = writer
+        self._queue: asyncio.Queue[tuple[str, str, list[str]]] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+        self._unwritten = 0
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run())
+
+    def ship(self, group: str, stream: str, lines: list[str]) -> None:
+        if lines:
+            self._unwritten += 1
+            self._queue.put_nowait((group, stream, lines))
+
+    async def _run(self) -> None:
+        while True:
+            first = await self._queue.get()
+            taken = 1
+            batch: dict[tuple[str, str], list[str]] = {(first[0], first[1]): list(first[2])}
+            while not self._queue.empty():
+                group, stream, lines = self._queue.get_nowait()
+                taken += 1
+                batch.setdefault((group, stream), []).extend(lines)
+            try:
+                for (group, stream), lines in batch.items():
+                    await self._writer.put(group, stream, lines)
+            finally:
+                self._unwritten -= taken
+
+    async def flush(self) -> None:
+        """Return once every line shipped so far is in CloudWatch Logs."""
+        while self._unwritten:
+            await asyncio.sleep(0.005)
+
+    async def stop(self) -> None:
+        if self._task:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self.flush(), 2)
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task

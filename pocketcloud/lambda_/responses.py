@@ -1,0 +1,128 @@
+"""The Lambda API operations pocketcloud answers itself: Invoke and provisioned concurrency."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+from .exceptions import LambdaError
+from .functions import load_spec, split_name
+
+if TYPE_CHECKING:
+    from ..edge import AwsRequest
+    from .service import LambdaService
+
+INVOKE = "/2015-03-31/functions/{function}/invocations"
+INVOKE_ASYNC = "/2014-11-13/functions/{function}/invoke-async/"
+PROVISIONED = "/2019-09-30/functions/{function}/provisioned-concurrency"
+
+
+def install(service: LambdaService) -> None:
+    edge = service.server.edge
+
+    async def invoke(request: web.Request) -> web.Response:
+        try:
+            result = await service.invoke(
+                request.match_info["function"],
+                await request.read(),
+                qualifier=request.query.get("Qualifier"),
+                invocation_type=request.headers.get("X-Amz-Invocation-Type", "RequestResponse"),
+                log_type=request.headers.get("X-Amz-Log-Type", "None"),
+                trace_header=request.headers.get("X-Amzn-Trace-Id"),
+                client_context=request.headers.get("X-Amz-Client-Context"),
+            )
+        except LambdaError as exc:
+            return exc.to_response()
+        headers = {"X-Amz-Executed-Version": result.executed_version, "x-amzn-RequestId": result.request_id}
+        if result.function_error:
+            headers["X-Amz-Function-Error"] = result.function_error
+        if result.log_result is not None:
+            headers["X-Amz-Log-Result"] = result.log_result
+        return web.Response(
+            status=result.status_code,
+            body=result.payload,
+            headers=headers,
+            content_type="application/json" if result.status_code == 200 else None,
+        )
+
+    async def invoke_async(request: web.Request) -> web.Response:
+        try:
+            await service.invoke(request.match_info["function"], await request.read(), invocation_type="Event")
+        except LambdaError as exc:
+            return exc.to_response()
+        return web.json_response({"Status": 202}, status=202)
+
+    async def provisioned(request: web.Request) -> web.Response:
+        try:
+            return await _provisioned(service, request)
+        except LambdaError as exc:
+            return exc.to_response()
+
+    async def flush_logs_first(_: AwsRequest) -> None:
+        await service.logs.flush()
+        return None
+
+    edge.add_route("POST", INVOKE, invoke)
+    edge.add_route("POST", INVOKE_ASYNC, invoke_async)
+    for method in ("GET", "PUT", "DELETE"):
+        edge.add_route(method, PROVISIONED, provisioned)
+    for action in ("GetLogEvents", "FilterLogEvents", "DescribeLogStreams", "StartQuery"):
+        edge.intercept("logs", action, flush_logs_first)
+
+
+def _config_json(service: LambdaService, name: str, qualifier: str) -> dict:
+    config = service.pools.provisioned[(name, qualifier)]
+    body = {
+        "RequestedProvisionedConcurrentExecutions": config.requested,
+        "AvailableProvisionedConcurrentExecutions": config.available if config.status == "READY" else 0,
+        "AllocatedProvisionedConcurrentExecutions": config.available if config.status == "READY" else 0,
+        "Status": config.status,
+        "LastModified": config.last_modified,
+    }
+    if config.status_reason:
+        body["StatusReason"] = config.status_reason
+    return body
+
+
+async def _provisioned(service: LambdaService, request: web.Request) -> web.Response:
+    name, inner = split_name(request.match_info["function"], None)
+    qualifier = request.query.get("Qualifier") or inner
+    if request.method == "GET" and request.query.get("List") == "ALL":
+        load_spec(service.backend(), name, None)  # 404 for an unknown function
+        configs = []
+        for (fn, qual), _ in sorted(service.pools.provisioned.items()):
+            if fn == name:
+                spec, _ = load_spec(service.backend(), fn, None)
+                configs.append({"FunctionArn": f"{spec.arn}:{qual}", **_config_json(service, fn, qual)})
+        return web.json_response({"ProvisionedConcurrencyConfigs": configs})
+    if not qualifier or qualifier == "$LATEST":
+        raise LambdaError.invalid_parameter(
+            "Provisioned Concurrency Configs cannot be applied to unpublished function versions."
+        )
+    spec, _ = load_spec(service.backend(), name, qualifier)
+    if request.method == "PUT":
+        try:
+            requested = int(json.loads(await request.read())["ProvisionedConcurrentExecutions"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise LambdaError.invalid_parameter("ProvisionedConcurrentExecutions must be a positive integer") from exc
+        if requested < 1:
+            raise LambdaError.invalid_parameter("ProvisionedConcurrentExecutions must be at least 1")
+        limit = service.pools.account_limit
+        if requested > limit:
+            raise LambdaError.invalid_parameter(
+                f"Requested Provisioned Concurrency should not be greater than the account limit ({limit})"
+            )
+        await service.put_provisioned(spec.name, qualifier, requested)
+        return web.json_response(_config_json(service, spec.name, qualifier), status=202)
+    if (spec.name, qualifier) not in service.pools.provisioned:
+        raise LambdaError(
+            "ProvisionedConcurrencyConfigNotFoundException",
+            f"No Provisioned Concurrency Config found for this function: {spec.arn}:{qualifier}",
+            404,
+        )
+    if request.method == "GET":
+        return web.json_response(_config_json(service, spec.name, qualifier))
+    await service.delete_provisioned(spec.name, qualifier)
+    return web.Response(status=204)

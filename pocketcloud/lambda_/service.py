@@ -1,0 +1,369 @@
+"""The Lambda data plane: admits, places and runs invocations, and reports them as Lambda does."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import logging
+import time
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from .environment import ExecutionEnvironment, LaunchConfig, Outcome, python_executable
+from .exceptions import LambdaError
+from .functions import CodeCache, FunctionSpec, layer_paths, load_spec, split_name
+from .logs import LogShipper, report_line, tail
+from .pool import Pools, ProvisionedConfig
+from .runtime_api import Invocation
+from .runtime_dir import build_runtime_dir
+from .tracing import InvocationTrace
+
+if TYPE_CHECKING:
+    from ..server import Server
+
+log = logging.getLogger("pocketcloud.lambda")
+
+ASYNC_PAYLOAD_LIMIT = 256 * 1024
+ASYNC_MAX_RETRIES = 2  # Lambda retries a failed asynchronous invocation twice
+REAP_INTERVAL_S = 5.0
+
+
+@dataclasses.dataclass
+class InvokeResult:
+    status_code: int
+    payload: bytes
+    function_error: str | None
+    executed_version: str
+    log_result: str | None
+    request_id: str
+
+
+class LambdaService:
+    name = "lambda"
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        settings = server.settings
+        self.pools = Pools(settings.lambda_concurrency_limit)
+        self.code = CodeCache(settings.state_dir / "lambda")
+        self.logs = LogShipper(server.logs)
+        self._launch: LaunchConfig | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._reaper: asyncio.Task[None] | None = None
+
+    # -- service lifecycle -------------------------------------------------------------------------
+    def install(self) -> None:
+        from . import responses
+
+        responses.install(self)
+
+    async def start(self) -> None:
+        runtime_dir = build_runtime_dir(self.server.settings.state_dir / "lambda" / "runtime")
+        xray = self.server.services.get("xray")
+        self._launch = LaunchConfig(
+            python=python_executable(),
+            runtime_dir=runtime_dir,
+            host=self.server.settings.host,
+            endpoint_url=self.server.endpoint_url,
+            region=self.server.settings.region,
+            xray_address=getattr(xray, "daemon_address", None) if xray else None,
+        )
+        self.logs.start()
+        self._reaper = asyncio.get_running_loop().create_task(self._reap_forever())
+
+    async def stop(self) -> None:
+        if self._reaper:
+            self._reaper.cancel()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*(env.destroy() for env in list(self.pools.all)), return_exceptions=True)
+        await self.logs.stop()
+
+    def status(self) -> dict[str, Any]:
+        envs = [e for e in self.pools.all if e.alive]
+        return {
+            "environments": len(envs),
+            "busy": sum(1 for e in envs if e.busy),
+            "in_flight": self.pools.total_in_flight,
+            "concurrency_limit": self.pools.account_limit,
+            "functions": sorted({e.spec.name for e in envs}),
+            "provisioned": {f"{k[0]}:{k[1]}": c.status for k, c in self.pools.provisioned.items()},
+        }
+
+    def backend(self) -> Any:
+        return self.server.moto.backend("lambda")
+
+    # -- invoking --------------------------------------------------------------------------------
+    async def invoke(
+        self,
+        function: str,
+        payload: bytes,
+        *,
+        qualifier: str | None = None,
+        invocation_type: str = "RequestResponse",
+        log_type: str = "None",
+        trace_header: str | None = None,
+        client_context: str | None = None,
+    ) -> InvokeResult:
+        """Invoke a function as Lambda's Invoke API does; raises :class:`LambdaError` for service errors.
+
+        Example::
+
+            result = await service.invoke("hello", b'{"name": "Ada"}')
+        """
+        name, qualifier = split_name(function, qualifier)
+        spec, _ = load_spec(self.backend(), name, qualifier)
+        payload = payload or b"{}"
+        if invocation_type not in ("RequestResponse", "Event", "DryRun"):
+            raise LambdaError.invalid_parameter(f"Unsupported invocation type {invocation_type}")
+        limit = ASYNC_PAYLOAD_LIMIT if invocation_type == "Event" else self.server.settings.lambda_max_payload_bytes
+        if len(payload) > limit:
+            raise LambdaError.too_large(len(payload), limit)
+        try:
+            json.loads(payload)
+        except ValueError as exc:
+            raise LambdaError.invalid_json(str(exc)) from exc
+        if invocation_type == "DryRun":
+            return InvokeResult(204, b"", None, spec.version, None, str(uuid.uuid4()))
+        if invocation_type == "Event":
+            request_id = str(uuid.uuid4())
+            self._spawn(self._run_async(name, qualifier, payload, trace_header, request_id))
+            return InvokeResult(202, b"", None, spec.version, None, request_id)
+        return await self._invoke_sync(spec, qualifier, payload, log_type, trace_header, client_context)
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _run_async(
+        self, name: str, qualifier: str | None, payload: bytes, trace: str | None, request_id: str
+    ) -> None:
+        delay = self.server.settings.lambda_async_retry_delay
+        for attempt in range(ASYNC_MAX_RETRIES + 1):
+            try:
+                spec, _ = load_spec(self.backend(), name, qualifier)
+                result = await self._invoke_sync(spec, qualifier, payload, "None", trace, None, request_id)
+                if result.function_error is None:
+                    return
+            except LambdaError as exc:
+                if exc.status != 429:
+                    log.warning("async invocation of %s dropped: %s", name, exc.message)
+                    return
+            if attempt < ASYNC_MAX_RETRIES:
+                await asyncio.sleep(delay * (2**attempt))
+        log.info("async invocation %s of %s failed after %d retries", request_id, name, ASYNC_MAX_RETRIES)
+
+    async def _invoke_sync(
+        self,
+        spec: FunctionSpec,
+        qualifier: str | None,
+        payload: bytes,
+        log_type: str,
+        trace_header: str | None,
+        client_context: str | None,
+        request_id: str | None = None,
+    ) -> InvokeResult:
+        request_id = request_id or str(uuid.uuid4())
+        metrics = self._metric_dimensions(spec, qualifier)
+        reserved = self._reserved_concurrency(spec.name)
+        try:
+            self.pools.admit(spec.name, reserved)
+        except LambdaError:
+            self._count(metrics, "Throttles", 1)
+            raise
+        xray = self.server.services.get("xray")
+        trace = InvocationTrace(xray, spec, trace_header, self.server.settings.region, self.server.settings.account_id)
+        try:
+            self._count(metrics, "ConcurrentExecutions", self.pools.in_flight[spec.name])
+            env, cold = await self._place(spec, qualifier, metrics)
+            if env.init_error is not None:
+                outcome = Outcome("init_error", env.init_error, 0.0, 0, [])
+                return self._finish(spec, env, request_id, outcome, cold, log_type, metrics, trace)
+            invocation = Invocation(
+                request_id=request_id,
+                payload=payload,
+                function_arn=spec.arn + (f":{qualifier}" if qualifier else ""),
+                deadline_ms=int((time.time() + spec.timeout_s) * 1000),
+                trace_id=trace.runtime_header,
+                client_context=client_context,
+            )
+            env.busy = True
+            invoke_started = time.time()
+            try:
+                outcome = await env.invoke(invocation)
+            finally:
+                env.busy = False
+            result = self._finish(spec, env, request_id, outcome, cold, log_type, metrics, trace, invoke_started)
+            self._return(spec, env)
+            return result
+        finally:
+            self.pools.release(spec.name)
+
+    def _reserved_concurrency(self, name: str) -> int | None:
+        try:
+            latest = self.backend().get_function(name)
+        except Exception:
+            return None
+        value = latest.reserved_concurrency
+        return None if value is None else int(value)
+
+    async def _place(
+        self, spec: FunctionSpec, qualifier: str | None, metrics: list[dict[str, str]]
+    ) -> tuple[ExecutionEnvironment, bool]:
+        """A provisioned, warm or new environment for this invocation, and whether it is a cold start."""
+        provisioned = self.pools.provisioned.get((spec.name, qualifier or ""))
+        if provisioned:
+            env = provisioned.idle_environment(spec.fingerprint)
+            if env:
+                return env, False
+            self._count(metrics, "ProvisionedConcurrencySpilloverInvocations", 1)
+        key = (spec.name, spec.version)
+        env, stale = self.pools.take_idle(key, spec.fingerprint)
+        for old in stale:
+            self._discard(old)
+        if env:
+            return env, False
+        return await self._new_environment(spec, "on-demand"), True
+
+    async def _new_environment(self, spec: FunctionSpec, init_type: str) -> ExecutionEnvironment:
+        assert self._launch is not None
+        fn = self.backend().get_function(spec.name, spec.version)
+        code_dir = self.code.unpack("code", spec.code_sha256, fn.code_bytes)
+        layer_dirs = []
+        for arn in spec.layer_arns:
+            layer = self.backend().layers_versions_by_arn(arn)
+            layer_dirs += layer_paths(self.code.unpack("layers", layer.code_sha_256, layer.code_bytes))
+        env = ExecutionEnvironment(spec, code_dir, layer_dirs, self._launch, init_type)
+        self.pools.all.add(env)
+        await env.start(self.server.processes)
+        group = f"/aws/lambda/{spec.name}"
+        if init_type == "on-demand" and env.init_lines:
+            self.logs.ship(group, env.log_stream, env.init_lines)
+        return env
+
+    def _return(self, spec: FunctionSpec, env: ExecutionEnvironment) -> None:
+        if not env.alive:
+            self._discard(env)
+        elif env.init_type == "on-demand":
+            self.pools.put_idle((spec.name, spec.version), env)
+
+    def _discard(self, env: ExecutionEnvironment) -> None:
+        self.pools.all.discard(env)
+        self._spawn(env.destroy())
+
+    def _finish(
+        self,
+        spec: FunctionSpec,
+        env: ExecutionEnvironment,
+        request_id: str,
+        outcome: Outcome,
+        cold: bool,
+        log_type: str,
+        metrics: list[dict[str, str]],
+        trace: InvocationTrace,
+        invoke_started: float | None = None,
+    ) -> InvokeResult:
+        init_ms = env.init_duration_ms if cold and env.init_type == "on-demand" else None
+        lines = [f"START RequestId: {request_id} Version: {spec.version}"]
+        if outcome.kind == "init_error":
+            lines = [*env.init_lines, *lines]
+        lines += outcome.log_lines
+        error_body = None
+        if outcome.kind != "response":
+            error_body = _aws_error_body(outcome, request_id)
+            if outcome.kind in ("timeout", "exit", "oom"):
+                lines.append(f"{_timestamp()} {request_id} {json.loads(error_body)['errorMessage']}")
+        lines.append(f"END RequestId: {request_id}")
+        lines.append(report_line(request_id, outcome.duration_ms, spec.memory_mb, outcome.max_memory_mb, init_ms))
+        self.logs.ship(f"/aws/lambda/{spec.name}", env.log_stream, lines)
+        self._count(metrics, "Invocations", 1)
+        self._count(metrics, "Duration", outcome.duration_ms, "Milliseconds")
+        self._count(metrics, "Errors", 0 if error_body is None else 1)
+        started = invoke_started if invoke_started is not None else time.time()
+        trace.finish(
+            request_id,
+            env.started_wall if init_ms is not None else None,
+            init_ms,
+            started,
+            started + outcome.duration_ms / 1000,
+            None if error_body is None else outcome.kind,
+        )
+        return InvokeResult(
+            status_code=200,
+            payload=outcome.body if error_body is None else error_body,
+            function_error=None if error_body is None else "Unhandled",
+            executed_version=spec.version,
+            log_result=tail(lines) if log_type == "Tail" else None,
+            request_id=request_id,
+        )
+
+    # -- metrics -------------------------------------------------------------------------------------
+    def _metric_dimensions(self, spec: FunctionSpec, qualifier: str | None) -> list[dict[str, str]]:
+        dims = [{"FunctionName": spec.name}]
+        if qualifier and qualifier != "$LATEST":
+            dims.append({"FunctionName": spec.name, "Resource": f"{spec.name}:{qualifier}"})
+        return dims
+
+    def _count(self, dims: list[dict[str, str]], metric: str, value: float, unit: str = "Count") -> None:
+        for dimensions in dims:
+            self.server.metrics.add("AWS/Lambda", metric, dimensions, value, unit)
+        if metric in ("ConcurrentExecutions", "Throttles", "Invocations"):
+            self.server.metrics.add("AWS/Lambda", metric, {}, value, unit)
+
+    # -- provisioned concurrency --------------------------------------------------------------------
+    async def put_provisioned(self, name: str, qualifier: str, requested: int) -> ProvisionedConfig:
+        spec, _ = load_spec(self.backend(), name, qualifier)
+        key = (name, qualifier)
+        old = self.pools.provisioned.pop(key, None)
+        if old:
+            for env in old.environments:
+                self._discard(env)
+        config = ProvisionedConfig(name, qualifier, requested)
+        self.pools.provisioned[key] = config
+        self._spawn(self._allocate(config, spec))
+        return config
+
+    async def _allocate(self, config: ProvisionedConfig, spec: FunctionSpec) -> None:
+        envs = await asyncio.gather(
+            *(self._new_environment(spec, "provisioned-concurrency") for _ in range(config.requested)),
+            return_exceptions=True,
+        )
+        config.environments = [e for e in envs if isinstance(e, ExecutionEnvironment)]
+        failed = [e for e in config.environments if e.init_error is not None]
+        if failed or len(config.environments) < config.requested:
+            config.status, config.status_reason = "FAILED", "Function initialization failed"
+        else:
+            config.status = "READY"
+
+    async def delete_provisioned(self, name: str, qualifier: str) -> bool:
+        config = self.pools.provisioned.pop((name, qualifier), None)
+        if config is None:
+            return False
+        for env in config.environments:
+            self._discard(env)
+        return True
+
+    async def _reap_forever(self) -> None:
+        while True:
+            await asyncio.sleep(REAP_INTERVAL_S)
+            for env in self.pools.expired(self.server.settings.lambda_idle_seconds):
+                self._discard(env)
+
+
+def _aws_error_body(outcome: Outcome, request_id: str) -> bytes:
+    """The error payload Lambda returns: handler errors as the runtime reported them, others as Lambda."""
+    try:
+        body = json.loads(outcome.body)
+    except ValueError:
+        body = {"errorMessage": outcome.body.decode("utf-8", "replace"), "errorType": "Runtime.Unknown"}
+    if outcome.kind in ("timeout", "exit", "oom"):
+        body["errorMessage"] = f"RequestId: {request_id} Error: {body['errorMessage']}"
+    if outcome.kind == "init_error":
+        body.setdefault("requestId", "")
+    return json.dumps(body).encode()
+
+
+def _timestamp() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()) + f".{int(time.time() * 1000) % 1000:03d}Z"
