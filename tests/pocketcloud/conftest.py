@@ -1,0 +1,73 @@
+"""Helpers for pocketcloud behaviour tests: deploy real handler code as real functions."""
+
+from __future__ import annotations
+
+import io
+import json
+import uuid
+import zipfile
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+import pocketcloud
+
+TRUST = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+)
+
+
+def zip_files(files: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, source in files.items():
+            archive.writestr(name, source)
+    return buffer.getvalue()
+
+
+def role_arn(cloud: pocketcloud.Cloud, name: str = "pc-test-role") -> str:
+    iam = cloud.client("iam")
+    try:
+        return iam.get_role(RoleName=name)["Role"]["Arn"]
+    except iam.exceptions.NoSuchEntityException:
+        return iam.create_role(RoleName=name, AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
+
+
+Deploy = Callable[..., str]
+
+
+@pytest.fixture
+def deploy(cloud: pocketcloud.Cloud) -> Deploy:
+    """Create a function from handler source; returns its (unique) name.
+
+    Example: ``name = deploy("def handler(e, c):\\n    return 1\\n", Timeout=2)``
+    """
+
+    def _deploy(
+        source: str, *, target: pocketcloud.Cloud | None = None, files: dict | None = None, **config: Any
+    ) -> str:
+        target = target or cloud
+        name = config.pop("FunctionName", f"fn-{uuid.uuid4().hex[:10]}")
+        target.client("lambda").create_function(
+            FunctionName=name,
+            Runtime="python3.12",
+            Role=role_arn(target),
+            Handler=config.pop("Handler", "app.handler"),
+            Code={"ZipFile": zip_files({"app.py": source, **(files or {})})},
+            **config,
+        )
+        return name
+
+    return _deploy
+
+
+def invoke_json(cloud: pocketcloud.Cloud, name: str, payload: Any = None, **kwargs: Any) -> tuple[dict, Any]:
+    response = cloud.client("lambda").invoke(FunctionName=name, Payload=json.dumps(payload or {}), **kwargs)
+    body = response["Payload"].read()
+    return response, json.loads(body) if body else None

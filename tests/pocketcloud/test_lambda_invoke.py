@@ -1,0 +1,173 @@
+"""Lambda Invoke runs the real handler code under awslambdaric: environment, reuse, versions, layers."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import botocore.exceptions
+import pytest
+
+import pocketcloud
+
+from .conftest import Deploy, invoke_json, zip_files
+
+ECHO_ENV = """
+import os, sys
+def handler(event, context):
+    keys = ["AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+            "AWS_REGION", "AWS_DEFAULT_REGION", "LAMBDA_TASK_ROOT", "AWS_LAMBDA_LOG_GROUP_NAME",
+            "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_ENDPOINT_URL",
+            "AWS_ACCESS_KEY_ID", "GREETING", "AWS_LAMBDA_RUNTIME_API"]
+    return {"env": {k: os.environ.get(k) for k in keys}, "event": event, "request_id": context.aws_request_id,
+            "remaining_ms": context.get_remaining_time_in_millis(), "arn": context.invoked_function_arn}
+"""
+
+COUNTER = """
+import os
+calls = 0
+def handler(event, context):
+    global calls
+    calls += 1
+    return {"pid": os.getpid(), "calls": calls, "version": os.environ["AWS_LAMBDA_FUNCTION_VERSION"], "tag": TAG}
+TAG = "v1"
+"""
+
+
+def test_handler_runs_with_lambda_environment(cloud: pocketcloud.Cloud, deploy: Deploy) -> None:
+    name = deploy(ECHO_ENV, MemorySize=256, Environment={"Variables": {"GREETING": "hello"}})
+    response, body = invoke_json(cloud, name, {"answer": 42})
+    assert response["StatusCode"] == 200
+    assert "FunctionError" not in response
+    assert response["ExecutedVersion"] == "$LATEST"
+    env = body["env"]
+    assert body["event"] == {"answer": 42}
+    assert env["AWS_LAMBDA_FUNCTION_NAME"] == name
+    assert env["AWS_LAMBDA_FUNCTION_VERSION"] == "$LATEST"
+    assert env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] == "256"
+    assert env["AWS_REGION"] == env["AWS_DEFAULT_REGION"] == cloud.region
+    assert env["AWS_LAMBDA_LOG_GROUP_NAME"] == f"/aws/lambda/{name}"
+    assert env["AWS_LAMBDA_LOG_STREAM_NAME"].endswith("]" + env["AWS_LAMBDA_LOG_STREAM_NAME"].split("]")[-1])
+    assert env["AWS_LAMBDA_INITIALIZATION_TYPE"] == "on-demand"
+    assert env["AWS_ENDPOINT_URL"] == cloud.endpoint_url
+    assert env["AWS_ACCESS_KEY_ID"]
+    assert env["GREETING"] == "hello"
+    assert env["AWS_LAMBDA_RUNTIME_API"].startswith("127.0.0.1:")
+    assert 0 < body["remaining_ms"] <= 3000
+    assert body["arn"].endswith(f":function:{name}")
+
+
+def test_warm_environment_is_reused_and_code_update_replaces_it(cloud: pocketcloud.Cloud, deploy: Deploy) -> None:
+    name = deploy(COUNTER)
+    _, first = invoke_json(cloud, name)
+    _, second = invoke_json(cloud, name)
+    assert second["pid"] == first["pid"], "a warm environment serves the next call"
+    assert second["calls"] == 2, "module state survives between warm calls"
+
+    cloud.client("lambda").update_function_code(
+        FunctionName=name, ZipFile=zip_files({"app.py": COUNTER.replace('"v1"', '"v2"')})
+    )
+    _, third = invoke_json(cloud, name)
+    assert third["tag"] == "v2"
+    assert third["pid"] != first["pid"], "new code runs in a new environment"
+    assert third["calls"] == 1
+
+
+def test_configuration_update_replaces_environment(cloud: pocketcloud.Cloud, deploy: Deploy) -> None:
+    name = deploy(ECHO_ENV)
+    _, before = invoke_json(cloud, name)
+    cloud.client("lambda").update_function_configuration(
+        FunctionName=name, Environment={"Variables": {"GREETING": "changed"}}
+    )
+    _, after = invoke_json(cloud, name)
+    assert before["env"]["GREETING"] is None
+    assert after["env"]["GREETING"] == "changed"
+
+
+def test_versions_and_aliases_run_their_own_code(cloud: pocketcloud.Cloud, deploy: Deploy) -> None:
+    lam = cloud.client("lambda")
+    name = deploy(COUNTER)
+    v1 = lam.publish_version(FunctionName=name)["Version"]
+    lam.create_alias(FunctionName=name, Name="live", FunctionVersion=v1)
+    lam.update_function_code(FunctionName=name, ZipFile=zip_files({"app.py": COUNTER.replace('"v1"', '"v2"')}))
+
+    latest_resp, latest = invoke_json(cloud, name)
+    version_resp, version = invoke_json(cloud, name, Qualifier=v1)
+    alias_resp, alias = invoke_json(cloud, f"{name}:live")
+    assert latest["tag"] == "v2" and latest_resp["ExecutedVersion"] == "$LATEST"
+    assert version["tag"] == "v1" and version["version"] == v1 and version_resp["ExecutedVersion"] == v1
+    assert alias["tag"] == "v1" and alias_resp["ExecutedVersion"] == v1
+
+
+def test_layers_are_on_the_import_path(cloud: pocketcloud.Cloud, deploy: Deploy) -> None:
+    lam = cloud.client("lambda")
+    layer = lam.publish_layer_version(
+        LayerName="pc-greeting-layer",
+        Content={"ZipFile": zip_files({"python/greeting.py": "WORD = 'from a layer'\n"})},
+        CompatibleRuntimes=["python3.12"],
+    )
+    name = deploy("import greeting\ndef handler(e, c):\n    return greeting.WORD\n", Layers=[layer["LayerVersionArn"]])
+    _, body = invoke_json(cloud, name)
+    assert body == "from a layer"
+
+
+def test_function_sees_runtime_packages_but_not_pocketclouds_own(cloud: pocketcloud.Cloud, deploy: Deploy) -> None:
+    source = (
+        "import importlib.util\n"
+        "def handler(e, c):\n"
+        "    names = ['boto3', 'awslambdaric', 'pymysql', 'moto']\n"
+        "    return {m: importlib.util.find_spec(m) is not None for m in names}\n"
+    )
+    _, body = invoke_json(cloud, deploy(source))
+    assert body == {"boto3": True, "awslambdaric": True, "pymysql": False, "moto": False}
+
+
+def test_boto3_in_a_handler_reaches_pocketcloud(cloud: pocketcloud.Cloud, deploy: Deploy) -> None:
+    cloud.client("s3").create_bucket(Bucket="pc-handler-bucket")
+    source = (
+        "import boto3\n"
+        "def handler(e, c):\n"
+        "    s3 = boto3.client('s3')\n"
+        "    s3.put_object(Bucket='pc-handler-bucket', Key='from-lambda.txt', Body=b'written by a handler')\n"
+        "    return 'ok'\n"
+    )
+    invoke_json(cloud, deploy(source))
+    obj = cloud.client("s3").get_object(Bucket="pc-handler-bucket", Key="from-lambda.txt")
+    assert obj["Body"].read() == b"written by a handler"
+
+
+def test_tail_returns_this_invocations_log(cloud: pocketcloud.Cloud, deploy: Deploy) -> None:
+    name = deploy("def handler(e, c):\n    print('hello from the handler')\n    return 1\n")
+    response, _ = invoke_json(cloud, name, LogType="Tail")
+    log = base64.b64decode(response["LogResult"]).decode()
+    assert "hello from the handler" in log
+    assert log.startswith("START RequestId:")
+    assert "REPORT RequestId:" in log and "Init Duration:" in log
+    warm, _ = invoke_json(cloud, name, LogType="Tail")
+    assert "Init Duration:" not in base64.b64decode(warm["LogResult"]).decode()
+
+
+def test_event_and_dry_run_invocation_types(cloud: pocketcloud.Cloud, deploy: Deploy) -> None:
+    cloud.client("s3").create_bucket(Bucket="pc-async-bucket")
+    source = (
+        "import boto3\n"
+        "def handler(e, c):\n"
+        "    boto3.client('s3').put_object(Bucket='pc-async-bucket', Key=e['key'], Body=b'x')\n"
+    )
+    name = deploy(source)
+    lam = cloud.client("lambda")
+    event = lam.invoke(FunctionName=name, InvocationType="Event", Payload=json.dumps({"key": "async.txt"}))
+    assert event["StatusCode"] == 202
+    dry = lam.invoke(FunctionName=name, InvocationType="DryRun")
+    assert dry["StatusCode"] == 204
+    s3 = cloud.client("s3")
+    waiter = s3.get_waiter("object_exists")
+    waiter.wait(Bucket="pc-async-bucket", Key="async.txt", WaiterConfig={"Delay": 0.2, "MaxAttempts": 100})
+
+
+def test_missing_function_is_404(cloud: pocketcloud.Cloud) -> None:
+    with pytest.raises(botocore.exceptions.ClientError) as error:
+        cloud.client("lambda").invoke(FunctionName="no-such-function")
+    assert error.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    assert error.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+    assert "Function not found" in error.value.response["Error"]["Message"]
