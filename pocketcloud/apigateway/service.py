@@ -1,0 +1,248 @@
+"""API Gateway REST data plane: invoke URLs routed over deployed stages to Lambda."""
+
+from __future__ import annotations
+
+import asyncio
+import fnmatch
+import json
+import re
+import time
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from . import patches
+from .proxy import MalformedResponse, build_event, parse_response
+from .routes import Match, match
+
+if TYPE_CHECKING:
+    from ..server import Server
+
+INVOKE_PATH = "/restapis/{api_id}/{stage}/_user_request_{path:.*}"
+HOST_PATTERN = r"(?P<api>[a-z0-9]+)\.execute-api\.(localhost|127\.0\.0\.1\.nip\.io|localhost\.localstack\.cloud)"
+_LAMBDA_URI = re.compile(r"arn:aws:apigateway:[^:]+:lambda:path/2015-03-31/functions/(?P<fn>.+)/invocations")
+_STAGE_VAR = re.compile(r"\$\{stageVariables\.([A-Za-z0-9_]+)\}")
+
+
+def _message(status: int, message: str, error_type: str | None = None) -> web.Response:
+    headers = {"x-amzn-RequestId": str(uuid.uuid4())}
+    if error_type:
+        headers["x-amzn-ErrorType"] = error_type
+    return web.json_response({"message": message}, status=status, headers=headers)
+
+
+class ApiGatewayService:
+    name = "apigateway"
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.requests = 0
+
+    def install(self) -> None:
+        patches.install()
+        self.server.edge.add_route("*", INVOKE_PATH, self._by_path)
+        self.server.edge.add_host_handler(HOST_PATTERN, self._by_host)
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
+
+    def status(self) -> dict[str, Any]:
+        return {
+            "invoke_url": f"{self.server.endpoint_url}/restapis/{{api_id}}/{{stage}}/_user_request_/",
+            "requests": self.requests,
+        }
+
+    async def _by_path(self, request: web.Request) -> web.StreamResponse:
+        info = request.match_info
+        return await self.handle(request, info["api_id"], info["stage"], info["path"] or "/")
+
+    async def _by_host(self, request: web.Request) -> web.StreamResponse:
+        api_id = re.match(HOST_PATTERN, request.host.split(":")[0]).group("api")  # type: ignore[union-attr]
+        stage, _, rest = request.path.lstrip("/").partition("/")
+        return await self.handle(request, api_id, stage, "/" + rest)
+
+    # -- one request -----------------------------------------------------------------------------
+    async def handle(self, request: web.Request, api_id: str, stage_name: str, path: str) -> web.StreamResponse:
+        self.requests += 1
+        backend = self.server.moto.backend("apigateway")
+        api = backend.apis.get(api_id)
+        stage = api.stages.get(stage_name) if api else None
+        deployment = api.deployments.get(stage.deployment_id) if stage and stage.deployment_id else None
+        routes = getattr(deployment, "pocketcloud_routes", None)
+        if api is None or stage is None or routes is None:
+            return _message(403, "Forbidden", "ForbiddenException")
+        found = match(routes, path, request.method)
+        if found is None or found.integration is None:
+            return _message(403, "Missing Authentication Token", "MissingAuthenticationTokenException")
+        body = await request.read()
+        request_id = str(uuid.uuid4())
+        trace = _StageTrace(self.server, api, stage, request)
+        started = time.time()
+        response = await self._integrate(request, body, api_id, stage, found, path, request_id, trace)
+        response.headers["x-amzn-RequestId"] = request_id
+        if trace.header:
+            response.headers["X-Amzn-Trace-Id"] = trace.header
+        trace.finish(started, response.status, found)
+        return response
+
+    async def _integrate(
+        self,
+        request: web.Request,
+        body: bytes,
+        api_id: str,
+        stage: Any,
+        found: Match,
+        path: str,
+        request_id: str,
+        trace: _StageTrace,
+    ) -> web.Response:
+        integration = found.integration
+        assert integration is not None
+        if integration.type == "MOCK":
+            return web.Response(status=200, text=integration.mock_body, content_type="application/json")
+        uri = _STAGE_VAR.sub(lambda m: stage.variables.get(m.group(1), ""), integration.uri or "")
+        target = _LAMBDA_URI.match(uri)
+        if integration.type not in ("AWS_PROXY", "AWS") or target is None:
+            return _message(500, "Internal server error")
+        function_arn = target.group("fn")
+        prefix = f"arn:aws:execute-api:{self.server.settings.region}:{self.server.settings.account_id}:"
+        source_arns = [
+            f"{prefix}{api_id}/{stage.name}/{request.method}{found.route.path}",
+            f"{prefix}{api_id}/{stage.name}/{request.method}{path if path.startswith('/') else '/' + path}",
+        ]
+        if not self._may_invoke(function_arn, source_arns):
+            return _message(500, "Internal server error")
+        if integration.type == "AWS_PROXY":
+            payload = build_event(
+                request,
+                body,
+                api_id=api_id,
+                stage=stage.name,
+                account_id=self.server.settings.account_id,
+                resource_id=found.route.resource_id,
+                resource_path=found.route.path,
+                path=path if path.startswith("/") else "/" + path,
+                path_parameters=found.path_parameters,
+                stage_variables=dict(stage.variables),
+                request_id=request_id,
+            )
+            data = json.dumps(payload).encode()
+        else:
+            data = body or b"{}"
+        lam = self.server.services["lambda"]
+        from ..lambda_ import LambdaError
+
+        task = asyncio.ensure_future(lam.invoke(function_arn, data, trace_header=trace.downstream_header))
+        done, _ = await asyncio.wait({task}, timeout=integration.timeout_ms / 1000)
+        if not done:
+            # The function keeps running, as on AWS; only the client gives up.
+            return _message(504, "Endpoint request timed out")
+        try:
+            result = task.result()
+        except LambdaError:
+            return _message(500, "Internal server error")
+        if integration.type == "AWS":
+            return web.Response(status=200, body=result.payload, content_type="application/json")
+        if result.function_error:
+            return _message(502, "Internal server error")
+        try:
+            status, headers, raw = parse_response(result.payload)
+        except MalformedResponse:
+            return _message(502, "Internal server error")
+        response = web.Response(status=status, body=raw)
+        for name, value in headers:
+            response.headers.add(name, value)
+        if "Content-Type" not in response.headers:
+            response.headers["Content-Type"] = "application/json"
+        return response
+
+    def _may_invoke(self, function_arn: str, source_arns: list[str]) -> bool:
+        """True when the function's resource policy lets API Gateway invoke it for the request."""
+        from ..lambda_.functions import split_name
+
+        name, qualifier = split_name(function_arn, None)
+        try:
+            fn = self.server.moto.backend("lambda").get_function(name, qualifier)
+        except Exception:
+            return True  # Lambda itself answers 404; API Gateway maps that to a 500 below
+        for statement in fn.policy.statements:
+            principal = statement.get("Principal", {})
+            service = principal.get("Service") if isinstance(principal, dict) else principal
+            services = service if isinstance(service, list) else [service]
+            if "apigateway.amazonaws.com" not in services or statement.get("Effect", "Allow") != "Allow":
+                continue
+            actions = statement.get("Action", [])
+            actions = actions if isinstance(actions, list) else [actions]
+            if not any(a in ("lambda:InvokeFunction", "lambda:*") for a in actions):
+                continue
+            condition = statement.get("Condition", {})
+            patterns = [v for block in condition.values() for k, v in block.items() if k.lower() == "aws:sourcearn"]
+            candidates = [(arn, p) for arn in source_arns for p in _flatten(patterns)]
+            if not patterns or any(fnmatch.fnmatchcase(arn, p) for arn, p in candidates):
+                return True
+        return False
+
+
+def _flatten(values: list[Any]) -> list[str]:
+    out: list[str] = []
+    for value in values:
+        out += value if isinstance(value, list) else [value]
+    return out
+
+
+class _StageTrace:
+    """The stage segment when tracing is enabled; otherwise the caller's trace header passes through."""
+
+    def __init__(self, server: Server, api: Any, stage: Any, request: web.Request) -> None:
+        self._xray = server.services.get("xray")
+        self._api, self._stage, self._request = api, stage, request
+        self._region = server.settings.region
+        incoming = request.headers.get("X-Amzn-Trace-Id")
+        self.header = incoming
+        self.downstream_header = incoming
+        self.segment_id: str | None = None
+        self.context = None
+        if self._xray and stage.tracing_enabled:
+            self.context = self._xray.trace_context(incoming)
+            if self.context.sampled:
+                self.segment_id = self._xray.new_id()
+                self.downstream_header = self.context.header(parent_id=self.segment_id)
+            else:
+                self.downstream_header = self.context.header(parent_id=self.context.parent_id)
+            self.header = self.downstream_header
+
+    def finish(self, started: float, status: int, found: Match) -> None:
+        if not self.segment_id or self.context is None:
+            return
+        ended = time.time()
+        segment: dict[str, Any] = {
+            "id": self.segment_id,
+            "trace_id": self.context.trace_id,
+            "name": f"{self._api.name}/{self._stage.name}",
+            "origin": "AWS::ApiGateway::Stage",
+            "start_time": started,
+            "end_time": ended,
+            "http": {
+                "request": {
+                    "method": self._request.method,
+                    "url": str(self._request.url),
+                    "client_ip": self._request.remote,
+                    "user_agent": self._request.headers.get("User-Agent"),
+                },
+                "response": {"status": status},
+            },
+            "aws": {"api_id": self._api.id, "stage": self._stage.name},
+            "resource_arn": f"arn:aws:apigateway:{self._region}::/restapis/{self._api.id}/stages/{self._stage.name}",
+            "annotations": {"resource_path": found.route.path},
+        }
+        if self.context.parent_id:
+            segment["parent_id"] = self.context.parent_id
+        if 400 <= status < 500:
+            segment["error"] = True
+        elif status >= 500:
+            segment["fault"] = True
+        self._xray.record(segment)
