@@ -1,0 +1,132 @@
+"""S3 notifications and SNS subscriptions run real functions; SNS email goes to the local mailbox."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+import urllib.request
+
+import botocore.exceptions
+import pytest
+
+import pocketcloud
+
+from .conftest import Deploy
+
+RECORDER = """
+import boto3, json, uuid
+def handler(event, context):
+    event['request_id'] = context.aws_request_id
+    boto3.client('s3').put_object(Bucket='ev-results', Key=uuid.uuid4().hex, Body=json.dumps(event))
+    if event.get('Records', [{}])[0].get('s3', {}).get('object', {}).get('key') == 'fail.txt':
+        raise RuntimeError('failing on purpose')
+"""
+
+
+def _results(cloud: pocketcloud.Cloud, expected: int, timeout: float = 30) -> list[dict]:
+    s3 = cloud.client("s3")
+    deadline = time.monotonic() + timeout
+    while True:
+        keys = [o["Key"] for o in s3.list_objects_v2(Bucket="ev-results").get("Contents", [])]
+        if len(keys) >= expected or time.monotonic() > deadline:
+            return [json.loads(s3.get_object(Bucket="ev-results", Key=k)["Body"].read()) for k in keys]
+        time.sleep(0.2)
+
+
+@pytest.fixture
+def recorder(cloud: pocketcloud.Cloud, deploy: Deploy) -> str:
+    s3 = cloud.client("s3")
+    with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
+        s3.create_bucket(Bucket="ev-results")
+    for obj in s3.list_objects_v2(Bucket="ev-results").get("Contents", []):
+        s3.delete_object(Bucket="ev-results", Key=obj["Key"])
+    name = deploy(RECORDER)
+    return cloud.client("lambda").get_function(FunctionName=name)["Configuration"]["FunctionArn"]
+
+
+def test_s3_upload_runs_the_function_asynchronously(cloud: pocketcloud.Cloud, recorder: str) -> None:
+    s3 = cloud.client("s3")
+    s3.create_bucket(Bucket="ev-uploads")
+    s3.put_bucket_notification_configuration(
+        Bucket="ev-uploads",
+        NotificationConfiguration={
+            "LambdaFunctionConfigurations": [{"LambdaFunctionArn": recorder, "Events": ["s3:ObjectCreated:*"]}]
+        },
+    )
+    started = time.monotonic()
+    s3.put_object(Bucket="ev-uploads", Key="reports/q3 summary.csv", Body=b"a,b\n1,2\n")
+    assert time.monotonic() - started < 2, "the PUT does not wait for the function"
+    [event] = _results(cloud, 1)
+    record = event["Records"][0]
+    assert record["eventSource"] == "aws:s3"
+    assert record["eventName"] == "ObjectCreated:Put"
+    assert record["awsRegion"] == cloud.region
+    assert record["s3"]["bucket"]["name"] == "ev-uploads"
+    assert record["s3"]["object"]["key"] == "reports/q3+summary.csv"
+    assert record["s3"]["object"]["size"] == 8
+
+
+def test_failed_async_invocation_is_retried_twice(cloud: pocketcloud.Cloud, recorder: str) -> None:
+    s3 = cloud.client("s3")
+    s3.create_bucket(Bucket="ev-failing")
+    s3.put_bucket_notification_configuration(
+        Bucket="ev-failing",
+        NotificationConfiguration={
+            "LambdaFunctionConfigurations": [{"LambdaFunctionArn": recorder, "Events": ["s3:ObjectCreated:*"]}]
+        },
+    )
+    s3.put_object(Bucket="ev-failing", Key="fail.txt", Body=b"x")
+    time.sleep(5)  # 1 s then 2 s between attempts (setting lambda_async_retry_delay)
+    attempts = _results(cloud, 3, timeout=10)
+    assert len(attempts) == 3, "one attempt plus two retries"
+    assert len({a["request_id"] for a in attempts}) == 1, "retries keep the request id"
+
+
+def test_sns_lambda_subscription(cloud: pocketcloud.Cloud, recorder: str) -> None:
+    sns = cloud.client("sns")
+    topic = sns.create_topic(Name="ev-orders")["TopicArn"]
+    sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=recorder)
+    sns.publish(TopicArn=topic, Message="order 17 shipped", Subject="Order update")
+    [event] = _results(cloud, 1)
+    record = event["Records"][0]
+    assert record["EventSource"] == "aws:sns"
+    assert record["Sns"]["Message"] == "order 17 shipped"
+    assert record["Sns"]["Subject"] == "Order update"
+    assert record["Sns"]["TopicArn"] == topic
+
+
+def test_email_subscription_needs_confirmation_then_delivers(cloud: pocketcloud.Cloud) -> None:
+    sns = cloud.client("sns")
+    topic = sns.create_topic(Name="ev-mail")["TopicArn"]
+    sub = sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="ada@example.com", ReturnSubscriptionArn=True)
+    attrs = sns.get_subscription_attributes(SubscriptionArn=sub["SubscriptionArn"])["Attributes"]
+    assert attrs["PendingConfirmation"] == "true"
+    sns.publish(TopicArn=topic, Message="before confirmation")
+    inbox = [m for m in cloud.mailbox() if m["to"] == "ada@example.com"]
+    assert [m["kind"] for m in inbox] == ["confirmation"], "nothing is delivered before confirmation"
+    token = inbox[0]["body"].split("Token=")[-1].split()[0]
+
+    with pytest.raises(botocore.exceptions.ClientError) as bad:
+        sns.confirm_subscription(TopicArn=topic, Token="wrong-token")
+    assert bad.value.response["Error"]["Code"] == "InvalidParameter"
+    confirmed = sns.confirm_subscription(TopicArn=topic, Token=token)
+    assert confirmed["SubscriptionArn"] == sub["SubscriptionArn"]
+
+    sns.publish(TopicArn=topic, Message="hello Ada", Subject="Greetings")
+    mail = [m for m in cloud.mailbox() if m["to"] == "ada@example.com" and m["kind"] == "notification"]
+    assert [(m["subject"], m["body"]) for m in mail] == [("Greetings", "hello Ada")]
+
+
+def test_confirmation_link_and_email_json(cloud: pocketcloud.Cloud) -> None:
+    sns = cloud.client("sns")
+    topic = sns.create_topic(Name="ev-mail-json")["TopicArn"]
+    sns.subscribe(TopicArn=topic, Protocol="email-json", Endpoint="grace@example.com")
+    [confirmation] = [m for m in cloud.mailbox() if m["to"] == "grace@example.com"]
+    link = next(line for line in confirmation["body"].splitlines() if line.startswith("http"))
+    with urllib.request.urlopen(link, timeout=10) as page:
+        assert b"confirmed" in page.read()
+    sns.publish(TopicArn=topic, Message="structured")
+    [mail] = [m for m in cloud.mailbox() if m["to"] == "grace@example.com" and m["kind"] == "notification"]
+    body = json.loads(mail["body"])
+    assert body["Type"] == "Notification" and body["Message"] == "structured" and body["TopicArn"] == topic
