@@ -10,11 +10,16 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import io
+import logging
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from aiohttp import web
+
+from .errors import json_error, query_error
+
+log = logging.getLogger("pocketcloud.moto")
 
 T = TypeVar("T")
 
@@ -60,7 +65,13 @@ class MotoBridge:
     async def forward(self, request: web.Request, body: bytes) -> web.Response:
         """Send one HTTP request to moto and turn its WSGI answer into an aiohttp response."""
         environ = _environ(request, body)
-        status, headers, payload = await self.run(self._call_wsgi, environ)
+        try:
+            status, headers, payload = await self.run(self._call_wsgi, environ)
+        except Exception as exc:  # a moto bug must still answer in AWS's shape
+            log.exception("moto failed on %s %s", request.method, request.path)
+            if "x-www-form-urlencoded" in request.headers.get("Content-Type", ""):
+                return query_error("InternalFailure", f"pocketcloud: {exc!r}", 500)
+            return json_error("InternalFailure", f"pocketcloud: {exc!r}", 500)
         response = web.Response(status=status, body=payload)
         for name, value in headers:
             if name.lower() not in _HOP_HEADERS:

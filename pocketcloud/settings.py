@@ -36,7 +36,8 @@ class Settings:
     lambda_async_retry_delay: float = 1.0
     # RDS
     db_server: str = ""  # path to mariadbd/mysqld; empty = search PATH
-    db_max_connections_cap: int = 200
+    # Below the Lambda concurrency limit, so that "more invocations than DB connections" shows on a laptop.
+    db_max_connections_cap: int = 30
     # How long `up` waits for the server to become ready.
     start_timeout: float = 60.0
 

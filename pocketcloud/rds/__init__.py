@@ -1,0 +1,7 @@
+"""RDS data plane: each DB instance is a real MariaDB/MySQL server on a loopback port."""
+
+from .service import RdsService
+
+Service = RdsService
+
+__all__ = ["RdsService", "Service"]

@@ -1,0 +1,133 @@
+"""DB instances: moto keeps the RDS model; pocketcloud runs a real server for each and keeps the model's
+status, endpoint and password in step with it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Any
+
+from .dbserver import INSTALL_HINT, DbServer, find_server_binary, free_port
+from .sizing import max_connections
+
+if TYPE_CHECKING:
+    from ..server import Server
+
+log = logging.getLogger("pocketcloud.rds")
+ENGINES = ("mysql", "mariadb")
+
+
+class InstanceManager:
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.servers: dict[str, DbServer] = {}
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self._tasks: set[asyncio.Future[Any]] = set()
+
+    @property
+    def binary(self) -> str | None:
+        return find_server_binary(self.server.settings.db_server)
+
+    # -- called on moto's worker thread, under the moto lock -----------------------------------------
+    def on_create(self, instance: Any, master_password: str | None) -> None:
+        from moto.rds.exceptions import RDSClientError
+
+        if (instance.engine or "").lower() not in ENGINES:
+            return
+        binary = self.binary
+        if binary is None:
+            raise RDSClientError(
+                "InvalidParameterValue", f"pocketcloud found no MariaDB/MySQL server binary. {INSTALL_HINT}"
+            )
+        ident = instance.db_instance_identifier
+        db_server = DbServer(
+            binary=binary,
+            data_root=self.server.settings.state_dir / "rds" / ident,
+            port=free_port(),
+            max_connections=max_connections(
+                instance.db_instance_class or "db.t3.micro", self.server.settings.db_max_connections_cap
+            ),
+            master_user=instance.master_username or "admin",
+            master_password=master_password or "",
+            db_name=instance.db_name,
+        )
+        db_server.remove_data()  # an identifier reused after delete starts from scratch
+        self.servers[ident] = db_server
+        instance.pocketcloud_address = "127.0.0.1"
+        instance.port = db_server.port
+        instance.status = "creating"
+        self._schedule(self._start(instance, db_server, "available"))
+
+    def on_delete(self, ident: str) -> None:
+        db_server = self.servers.pop(ident, None)
+        if db_server:
+            self._schedule(self._remove(db_server))
+
+    def on_stop(self, instance: Any) -> None:
+        db_server = self.servers.get(instance.db_instance_identifier)
+        if db_server:
+            instance.status = "stopping"
+            self._schedule(self._stop(instance, db_server))
+
+    def on_start(self, instance: Any) -> None:
+        db_server = self.servers.get(instance.db_instance_identifier)
+        if db_server:
+            instance.status = "starting"
+            self._schedule(self._start(instance, db_server, "available"))
+
+    def on_reboot(self, instance: Any) -> None:
+        db_server = self.servers.get(instance.db_instance_identifier)
+        if db_server:
+            instance.status = "rebooting"
+            self._schedule(self._restart(instance, db_server))
+
+    def on_password(self, instance: Any, password: str) -> None:
+        db_server = self.servers.get(instance.db_instance_identifier)
+        if db_server and db_server.running:
+            db_server.set_master_password(password)
+
+    # -- on the loop -------------------------------------------------------------------------------
+    def _schedule(self, coro: Any) -> None:
+        assert self.loop is not None
+        future = asyncio.run_coroutine_threadsafe(coro, self.loop)
+        self._tasks.add(future)
+        future.add_done_callback(self._tasks.discard)
+
+    async def _set_status(self, instance: Any, status: str) -> None:
+        def apply() -> None:
+            instance.status = status
+
+        await self.server.moto.run(apply)
+
+    async def _start(self, instance: Any, db_server: DbServer, status: str) -> None:
+        try:
+            await db_server.start(self.server.processes)
+        except Exception:
+            log.exception("DB instance %s failed to start", instance.db_instance_identifier)
+            await self._set_status(instance, "failed")
+            return
+        await self._set_status(instance, status)
+
+    async def _stop(self, instance: Any, db_server: DbServer) -> None:
+        await db_server.stop()
+        await self._set_status(instance, "stopped")
+
+    async def _restart(self, instance: Any, db_server: DbServer) -> None:
+        await db_server.stop()
+        await self._start(instance, db_server, "available")
+
+    async def _remove(self, db_server: DbServer) -> None:
+        await db_server.stop(grace=5)
+        await asyncio.to_thread(db_server.remove_data)
+
+    async def stop_all(self) -> None:
+        await asyncio.gather(*(s.stop(grace=5) for s in self.servers.values()), return_exceptions=True)
+
+    def status(self) -> dict[str, Any]:
+        return {
+            "server_binary": self.binary or f"none found. {INSTALL_HINT}",
+            "instances": {
+                ident: {"port": s.port, "running": s.running, "max_connections": s.max_connections}
+                for ident, s in self.servers.items()
+            },
+        }

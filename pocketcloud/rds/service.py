@@ -1,0 +1,38 @@
+"""RDS data plane: real DB servers for DB instances (and, in ``proxy/``, RDS Proxy)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from . import patches
+from .instances import InstanceManager
+
+if TYPE_CHECKING:
+    from ..server import Server
+
+
+class RdsService:
+    name = "rds"
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.instances = InstanceManager(server)
+
+    def install(self) -> None:
+        patches.install(self.instances)
+        self.server.edge.add_route("GET", "/_pocketcloud/rds", self._describe)
+
+    async def start(self) -> None:
+        self.instances.loop = asyncio.get_running_loop()
+
+    async def stop(self) -> None:
+        await self.instances.stop_all()
+
+    def status(self) -> dict[str, Any]:
+        return self.instances.status()
+
+    async def _describe(self, _: web.Request) -> web.Response:
+        return web.json_response(self.status())

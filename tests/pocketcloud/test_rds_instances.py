@@ -1,0 +1,183 @@
+"""RDS DB instances are real MariaDB servers reached at the endpoint describe_db_instances returns."""
+
+from __future__ import annotations
+
+import subprocess
+
+import botocore.exceptions
+import psutil
+import pymysql
+import pytest
+
+import pocketcloud
+
+PASSWORD = "Initial-Pass-123"
+
+
+def _wait(cloud: pocketcloud.Cloud, ident: str, waiter: str = "db_instance_available") -> dict:
+    rds = cloud.client("rds")
+    rds.get_waiter(waiter).wait(DBInstanceIdentifier=ident, WaiterConfig={"Delay": 1, "MaxAttempts": 90})
+    return rds.describe_db_instances(DBInstanceIdentifier=ident)["DBInstances"][0]
+
+
+def _connect(instance: dict, password: str = PASSWORD, **kwargs: object) -> pymysql.Connection:
+    endpoint = instance["Endpoint"]
+    return pymysql.connect(
+        host=endpoint["Address"], port=endpoint["Port"], user="admin", password=password, connect_timeout=5, **kwargs
+    )
+
+
+@pytest.fixture(scope="module")
+def instance(cloud: pocketcloud.Cloud) -> dict:
+    cloud.client("rds").create_db_instance(
+        DBInstanceIdentifier="rds-test-db",
+        Engine="mysql",
+        EngineVersion="8.0.35",
+        DBInstanceClass="db.t3.micro",
+        MasterUsername="admin",
+        MasterUserPassword=PASSWORD,
+        AllocatedStorage=20,
+        DBName="shop",
+    )
+    return _wait(cloud, "rds-test-db")
+
+
+def test_endpoint_reaches_a_real_server(instance: dict) -> None:
+    assert instance["DBInstanceStatus"] == "available"
+    assert instance["Endpoint"]["Address"] == "127.0.0.1"
+    with _connect(instance, database="shop") as conn, conn.cursor() as cursor:
+        cursor.execute("SELECT NOW(), DATABASE(), @@max_connections")
+        now, database, max_connections = cursor.fetchone()
+    assert now is not None and database == "shop"
+    assert max_connections == 30, "db.t3.micro's 66 connections, capped by the 2-core default of 30"
+
+
+def test_data_persists_across_connections_and_reboot(cloud: pocketcloud.Cloud, instance: dict) -> None:
+    with _connect(instance, database="shop", autocommit=True) as conn, conn.cursor() as cursor:
+        cursor.execute("CREATE TABLE IF NOT EXISTS items (id INT PRIMARY KEY, name VARCHAR(40))")
+        cursor.execute("REPLACE INTO items VALUES (1, 'lamp')")
+    cloud.client("rds").reboot_db_instance(DBInstanceIdentifier="rds-test-db")
+    rebooted = _wait(cloud, "rds-test-db")
+    with _connect(rebooted, database="shop") as conn, conn.cursor() as cursor:
+        cursor.execute("SELECT name FROM items WHERE id = %s", (1,))
+        assert cursor.fetchone() == ("lamp",)
+
+
+def test_wrong_password_is_refused(instance: dict) -> None:
+    with pytest.raises(pymysql.err.OperationalError) as error:
+        _connect(instance, password="not-the-password")
+    assert error.value.args[0] == 1045
+
+
+def test_master_password_change_reaches_the_server(cloud: pocketcloud.Cloud, instance: dict) -> None:
+    rds = cloud.client("rds")
+    rds.modify_db_instance(
+        DBInstanceIdentifier="rds-test-db", MasterUserPassword="Changed-Pass-456", ApplyImmediately=True
+    )
+    try:
+        with pytest.raises(pymysql.err.OperationalError):
+            _connect(instance)
+        _connect(instance, password="Changed-Pass-456").close()
+    finally:
+        rds.modify_db_instance(DBInstanceIdentifier="rds-test-db", MasterUserPassword=PASSWORD, ApplyImmediately=True)
+
+
+def test_mariadb_cli_connects(instance: dict) -> None:
+    endpoint = instance["Endpoint"]
+    result = subprocess.run(
+        [
+            "mariadb",
+            "-h",
+            endpoint["Address"],
+            "-P",
+            str(endpoint["Port"]),
+            "-u",
+            "admin",
+            f"-p{PASSWORD}",
+            "-N",
+            "-e",
+            "SELECT 40 + 2",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "42"
+
+
+def test_too_many_connections_is_error_1040(instance: dict) -> None:
+    held = []
+    try:
+        with pytest.raises(pymysql.err.OperationalError) as error:
+            for _ in range(40):
+                held.append(_connect(instance))
+        assert error.value.args[0] == 1040
+        assert len(held) >= 25
+    finally:
+        for conn in held:
+            conn.close()
+
+
+def test_duplicate_identifier_is_aws_shaped(cloud: pocketcloud.Cloud, instance: dict) -> None:
+    with pytest.raises(botocore.exceptions.ClientError) as error:
+        cloud.client("rds").create_db_instance(
+            DBInstanceIdentifier="rds-test-db",
+            Engine="mysql",
+            DBInstanceClass="db.t3.micro",
+            MasterUsername="admin",
+            MasterUserPassword=PASSWORD,
+            AllocatedStorage=20,
+        )
+    assert error.value.response["Error"]["Code"] == "DBInstanceAlreadyExists"
+    with _connect(instance) as conn:
+        assert conn.open, "the existing instance is untouched"
+
+
+def test_stop_start_and_delete_act_on_the_process(cloud: pocketcloud.Cloud) -> None:
+    rds = cloud.client("rds")
+    rds.create_db_instance(
+        DBInstanceIdentifier="rds-lifecycle",
+        Engine="mariadb",
+        EngineVersion="10.11.9",
+        DBInstanceClass="db.t3.micro",
+        MasterUsername="admin",
+        MasterUserPassword=PASSWORD,
+        AllocatedStorage=20,
+    )
+    instance = _wait(cloud, "rds-lifecycle")
+    port = instance["Endpoint"]["Port"]
+
+    def server_pids() -> list[int]:
+        return [c.pid for c in psutil.net_connections("tcp") if c.laddr.port == port and c.status == "LISTEN" and c.pid]
+
+    assert server_pids()
+    rds.stop_db_instance(DBInstanceIdentifier="rds-lifecycle")
+    _wait(cloud, "rds-lifecycle", "db_instance_stopped")
+    with pytest.raises(pymysql.err.OperationalError):
+        _connect(instance)
+    rds.start_db_instance(DBInstanceIdentifier="rds-lifecycle")
+    _connect(_wait(cloud, "rds-lifecycle")).close()
+    pid = server_pids()[0]
+    rds.delete_db_instance(DBInstanceIdentifier="rds-lifecycle", SkipFinalSnapshot=True)
+    _, alive = psutil.wait_procs([psutil.Process(pid)], timeout=20)
+    assert alive == []
+    with pytest.raises(botocore.exceptions.ClientError):
+        rds.describe_db_instances(DBInstanceIdentifier="rds-lifecycle")
+
+
+def test_no_server_binary_is_a_clear_error(make_cloud) -> None:
+    cloud = make_cloud(db_server="/nonexistent/mariadbd")
+    with pytest.raises(botocore.exceptions.ClientError) as error:
+        cloud.client("rds").create_db_instance(
+            DBInstanceIdentifier="rds-nobinary",
+            Engine="mysql",
+            DBInstanceClass="db.t3.micro",
+            MasterUsername="admin",
+            MasterUserPassword=PASSWORD,
+            AllocatedStorage=20,
+        )
+    assert error.value.response["Error"]["Code"] == "InvalidParameterValue"
+    assert "apt-get install mariadb-server" in error.value.response["Error"]["Message"]
+    assert cloud.client("rds").describe_db_instances()["DBInstances"] == []
+    assert "none found" in cloud.status()["services"]["rds"]["server_binary"]
