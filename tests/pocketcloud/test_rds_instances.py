@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import time
 
 import botocore.exceptions
 import psutil
@@ -14,10 +15,15 @@ import pocketcloud
 PASSWORD = "Initial-Pass-123"
 
 
-def _wait(cloud: pocketcloud.Cloud, ident: str, waiter: str = "db_instance_available") -> dict:
+def _wait(cloud: pocketcloud.Cloud, ident: str, status: str = "available", timeout: float = 90) -> dict:
     rds = cloud.client("rds")
-    rds.get_waiter(waiter).wait(DBInstanceIdentifier=ident, WaiterConfig={"Delay": 1, "MaxAttempts": 90})
-    return rds.describe_db_instances(DBInstanceIdentifier=ident)["DBInstances"][0]
+    deadline = time.monotonic() + timeout
+    while True:
+        instance = rds.describe_db_instances(DBInstanceIdentifier=ident)["DBInstances"][0]
+        if instance["DBInstanceStatus"] == status:
+            return instance
+        assert time.monotonic() < deadline, f"{ident} stuck in {instance['DBInstanceStatus']}"
+        time.sleep(0.3)
 
 
 def _connect(instance: dict, password: str = PASSWORD, **kwargs: object) -> pymysql.Connection:
@@ -153,7 +159,7 @@ def test_stop_start_and_delete_act_on_the_process(cloud: pocketcloud.Cloud) -> N
 
     assert server_pids()
     rds.stop_db_instance(DBInstanceIdentifier="rds-lifecycle")
-    _wait(cloud, "rds-lifecycle", "db_instance_stopped")
+    _wait(cloud, "rds-lifecycle", "stopped")
     with pytest.raises(pymysql.err.OperationalError):
         _connect(instance)
     rds.start_db_instance(DBInstanceIdentifier="rds-lifecycle")
