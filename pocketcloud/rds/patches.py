@@ -6,16 +6,19 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .instances import InstanceManager
+    from .proxies import ProxyManager
 
 _manager: InstanceManager | None = None
+_proxies: ProxyManager | None = None
 
 
-def install(manager: InstanceManager) -> None:
-    global _manager
+def install(manager: InstanceManager, proxies: ProxyManager) -> None:
+    global _manager, _proxies
     first = _manager is None
-    _manager = manager
+    _manager, _proxies = manager, proxies
     if not first:
         return
+    _install_proxy_hooks()
     from moto.rds import models
 
     original_address = models.DBInstance.address
@@ -60,3 +63,55 @@ def install(manager: InstanceManager) -> None:
             m.on_password(inst, password)
 
     wrap("modify_db_instance", after_modify)
+
+
+def _install_proxy_hooks() -> None:
+    from moto.rds import models
+
+    original_create = models.RDSBackend.create_db_proxy
+
+    def create_db_proxy(self: Any, *args: Any, **kwargs: Any) -> Any:
+        proxy = original_create(self, *args, **kwargs)
+        if _proxies is not None:
+            try:
+                _proxies.on_create(proxy)
+            except Exception:
+                self.db_proxies.pop(proxy.db_proxy_name, None)
+                raise
+        return proxy
+
+    original_delete = models.RDSBackend.delete_db_proxy
+
+    def delete_db_proxy(self: Any, proxy_name: str) -> Any:
+        proxy = original_delete(self, proxy_name)
+        if _proxies is not None:
+            _proxies.on_delete(proxy_name)
+        return proxy
+
+    original_register = models.RDSBackend.register_db_proxy_targets
+
+    def register_db_proxy_targets(self: Any, db_proxy_name: str, *args: Any, **kwargs: Any) -> Any:
+        targets = original_register(self, db_proxy_name, *args, **kwargs)
+        if _proxies is not None:
+            _proxies.on_register(db_proxy_name, targets)
+        return targets
+
+    original_modify = models.RDSBackend.modify_db_proxy_target_group
+
+    def modify_db_proxy_target_group(self: Any, proxy_name: str, config: dict[str, Any]) -> Any:
+        group = original_modify(self, proxy_name, config)
+        if _proxies is not None:
+            _proxies.on_modify(proxy_name, group, config)
+        return group
+
+    def target_health(self: Any) -> dict[str, str]:
+        db_server = getattr(self, "pocketcloud_server", None)
+        if db_server is None or db_server.running:
+            return {"State": "AVAILABLE"}
+        return {"State": "UNAVAILABLE", "Reason": "CONNECTION_FAILED", "Description": "The DB server is not running"}
+
+    models.RDSBackend.create_db_proxy = create_db_proxy
+    models.RDSBackend.delete_db_proxy = delete_db_proxy
+    models.RDSBackend.register_db_proxy_targets = register_db_proxy_targets
+    models.RDSBackend.modify_db_proxy_target_group = modify_db_proxy_target_group
+    models.DBProxyTarget.target_health = property(target_health)

@@ -9,6 +9,7 @@ from aiohttp import web
 
 from . import patches
 from .instances import InstanceManager
+from .proxies import ProxyManager
 
 if TYPE_CHECKING:
     from ..server import Server
@@ -20,19 +21,22 @@ class RdsService:
     def __init__(self, server: Server) -> None:
         self.server = server
         self.instances = InstanceManager(server)
+        self.proxies = ProxyManager(server, self.instances)
 
     def install(self) -> None:
-        patches.install(self.instances)
+        patches.install(self.instances, self.proxies)
         self.server.edge.add_route("GET", "/_pocketcloud/rds", self._describe)
 
     async def start(self) -> None:
         self.instances.loop = asyncio.get_running_loop()
+        self.proxies.start()
 
     async def stop(self) -> None:
+        await self.proxies.stop()
         await self.instances.stop_all()
 
     def status(self) -> dict[str, Any]:
-        return self.instances.status()
+        return {**self.instances.status(), "proxies": self.proxies.status()}
 
     async def _describe(self, _: web.Request) -> web.Response:
         return web.json_response(self.status())

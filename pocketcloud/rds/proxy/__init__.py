@@ -1,0 +1,5 @@
+"""RDS Proxy for MySQL: authentication from Secrets Manager, pooling, multiplexing, pinning."""
+
+from .proxy import DbProxy
+
+__all__ = ["DbProxy"]
