@@ -1,0 +1,78 @@
+"""helpers.invocations against real functions on pocketcloud: cold/warm starts, throttled bursts, logs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import time
+import uuid
+import zipfile
+
+from botocore.config import Config
+
+import pocketcloud
+from helpers import invocations
+
+TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+}
+HANDLER = "import time\ndef handler(event, context):\n    time.sleep(event.get('sleep', 0))\n    return {'n': 1}\n"
+
+
+def _function(cloud: pocketcloud.Cloud) -> str:
+    iam = cloud.client("iam")
+    try:
+        role = iam.get_role(RoleName="invocations-test-role")["Role"]["Arn"]
+    except iam.exceptions.NoSuchEntityException:
+        role = iam.create_role(RoleName="invocations-test-role", AssumeRolePolicyDocument=json.dumps(TRUST))["Role"][
+            "Arn"
+        ]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("app.py", HANDLER)
+    name = f"inv-{uuid.uuid4().hex[:8]}"
+    cloud.client("lambda").create_function(
+        FunctionName=name, Runtime="python3.12", Role=role, Handler="app.handler", Code={"ZipFile": buffer.getvalue()}
+    )
+    return name
+
+
+def test_sequential_calls_show_one_cold_start_then_warm(cloud: pocketcloud.Cloud) -> None:
+    name = _function(cloud)
+    lam = cloud.client("lambda")
+    start = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=2)
+    runs = invocations.invoke_many(lam, name, 4)
+    assert list(runs["call"]) == [1, 2, 3, 4]
+    assert list(runs["cold"]) == [True, False, False, False]
+    assert runs.loc[0, "init_ms"] > 0 and runs["init_ms"][1:].isna().all()
+    assert (runs["status"] == 200).all() and runs["error"].isna().all()
+    assert (runs["latency_ms"] >= runs["duration_ms"]).all()
+    assert json.loads(runs.loc[0, "body"]) == {"n": 1}
+
+    deadline = time.monotonic() + 20  # logs are shipped off the hot path
+    reports = invocations.report_lines(cloud.client("logs"), name, start)
+    while len(reports) < 4 and time.monotonic() < deadline:
+        time.sleep(0.5)
+        reports = invocations.report_lines(cloud.client("logs"), name, start)
+    assert len(reports) == 4
+    assert int(reports["cold"].sum()) == 1
+    assert set(reports["request_id"]) >= set(runs["request_id"])
+
+
+def test_burst_over_reserved_concurrency_is_partly_throttled(cloud: pocketcloud.Cloud) -> None:
+    name = _function(cloud)
+    lam = cloud.client("lambda", config=Config(retries={"total_max_attempts": 1}))
+    lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=2)
+    frame = invocations.burst(lambda: invocations.timed_invoke(lam, name, {"sleep": 1.5}), count=5)
+    assert len(frame) == 5
+    assert 1 <= int(frame["throttled"].sum()) <= 3
+    served = frame[~frame["throttled"]]
+    assert (served["status"] == 200).all() and served["cold"].all()
+    assert (frame[frame["throttled"]]["status"] == 429).all()
+
+
+def test_report_lines_of_unknown_function_is_empty(cloud: pocketcloud.Cloud) -> None:
+    frame = invocations.report_lines(cloud.client("logs"), "no-such-fn", dt.datetime.now(dt.UTC) - dt.timedelta(1))
+    assert frame.empty and "init_ms" in frame.columns
