@@ -6,6 +6,7 @@ That is correct but slow; module 4 measures the cost and moves both out of the h
 Environment variables set at deploy time:
   SECRET_ARN  the Secrets Manager secret in RDS format (username, password, host, port, dbname)
   DB_HOST     where to connect: the RDS Proxy endpoint (defaults to the secret's host, the instance)
+  DB_PORT     the port there (an RDS Proxy for MySQL listens on 3306; defaults to the secret's port)
 """
 
 import json
@@ -24,7 +25,7 @@ def lambda_handler(event, context):
     )
     conn = pymysql.connect(
         host=os.environ.get("DB_HOST") or secret["host"],
-        port=int(secret.get("port", 3306)),
+        port=int(os.environ.get("DB_PORT") or secret.get("port", 3306)),
         user=secret["username"],
         password=secret["password"],
         database=secret.get("dbname"),

@@ -4,7 +4,7 @@ Code outside the handler runs once per execution environment (the cold start); e
 that environment reuses the secret and the open connection. If the connection dropped in between
 (the proxy or the database closed an idle one), ``ping(reconnect=True)`` opens a fresh one.
 
-Environment variables: SECRET_ARN and DB_HOST, as in v2.
+Environment variables: SECRET_ARN, DB_HOST and DB_PORT, as in v2.
 """
 
 import json
@@ -19,7 +19,7 @@ MAX_HOLD_S = 5.0
 SECRET = json.loads(boto3.client("secretsmanager").get_secret_value(SecretId=os.environ["SECRET_ARN"])["SecretString"])
 CONNECTION = pymysql.connect(
     host=os.environ.get("DB_HOST") or SECRET["host"],
-    port=int(SECRET.get("port", 3306)),
+    port=int(os.environ.get("DB_PORT") or SECRET.get("port", 3306)),
     user=SECRET["username"],
     password=SECRET["password"],
     database=SECRET.get("dbname"),

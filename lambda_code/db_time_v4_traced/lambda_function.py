@@ -7,7 +7,7 @@ trace timeline shows where the time goes. The SDK comes from a Lambda layer.
 The pymysql patch records that a query ran but not its text, so the handler wraps the query in
 its own subsegment and attaches the SQL as metadata.
 
-Environment variables: SECRET_ARN and DB_HOST, as in v2.
+Environment variables: SECRET_ARN, DB_HOST and DB_PORT, as in v2.
 """
 
 import json
@@ -25,7 +25,7 @@ MAX_HOLD_S = 5.0
 SECRET = json.loads(boto3.client("secretsmanager").get_secret_value(SecretId=os.environ["SECRET_ARN"])["SecretString"])
 CONNECTION = pymysql.connect(
     host=os.environ.get("DB_HOST") or SECRET["host"],
-    port=int(SECRET.get("port", 3306)),
+    port=int(os.environ.get("DB_PORT") or SECRET.get("port", 3306)),
     user=SECRET["username"],
     password=SECRET["password"],
     database=SECRET.get("dbname"),

@@ -1,0 +1,196 @@
+"""Modules 3-4 end to end on pocketcloud: secrets, the app user, RDS Proxy and the db_time functions.
+
+Real MariaDB, real proxy, real functions running the code in ``lambda_code/`` with pymysql from a layer.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+import uuid
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pymysql
+import pytest
+from botocore.config import Config
+
+import pocketcloud
+from helpers import dbaccess, invocations
+
+ROOT = Path(__file__).resolve().parents[2]
+TAGS = {"workshop": "serverless-at-scale"}
+TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+}
+USER_LIMIT = 3
+
+
+def _zip_dir(folder: Path, prefix: str = "") -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                archive.write(path, prefix + str(path.relative_to(folder)))
+    return buffer.getvalue()
+
+
+def _pymysql_layer() -> bytes:
+    # Pure-Python pymysql, copied from this environment as layers lay packages out (python/...).
+    return _zip_dir(Path(pymysql.__file__).parent, "python/pymysql/")
+
+
+@pytest.fixture(scope="module")
+def stack(cloud: pocketcloud.Cloud) -> Iterator[dict]:
+    suffix = uuid.uuid4().hex[:6]
+    rds, sm, iam, lam = (cloud.client(s) for s in ("rds", "secretsmanager", "iam", "lambda"))
+    db_id = f"t-db-{suffix}"
+    master_pw = dbaccess.generate_password(sm)
+    rds.create_db_instance(
+        DBInstanceIdentifier=db_id, Engine="mysql", DBInstanceClass="db.t3.micro", MasterUsername="admin",
+        MasterUserPassword=master_pw, DBName="workshop", AllocatedStorage=20,
+    )  # fmt: skip
+    deadline = time.monotonic() + 120
+    while (db := rds.describe_db_instances(DBInstanceIdentifier=db_id)["DBInstances"][0])["DBInstanceStatus"] != (
+        "available"
+    ):
+        assert time.monotonic() < deadline, "DB instance did not become available"
+        time.sleep(1)
+    host, port = db["Endpoint"]["Address"], db["Endpoint"]["Port"]
+    master_arn = dbaccess.put_secret(
+        sm,
+        f"t-master-{suffix}",
+        dbaccess.rds_secret("admin", master_pw, host, port, "workshop", instance_id=db_id),
+        TAGS,
+    )
+    app_pw = dbaccess.generate_password(sm)
+    app_arn = dbaccess.put_secret(
+        sm, f"t-app-{suffix}", dbaccess.rds_secret("app", app_pw, host, port, "workshop", instance_id=db_id), TAGS
+    )
+    role = iam.create_role(RoleName=f"t-fn-{suffix}", AssumeRolePolicyDocument=json.dumps(TRUST))["Role"]["Arn"]
+    layer = lam.publish_layer_version(LayerName=f"t-pymysql-{suffix}", Content={"ZipFile": _pymysql_layer()})
+    layer_arn = layer["LayerVersionArn"]
+    ec2 = cloud.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.42.0.0/16")["Vpc"]["VpcId"]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.42.{i}.0/24", AvailabilityZone=f"us-east-1{az}")["Subnet"][
+            "SubnetId"
+        ]
+        for i, az in ((1, "a"), (2, "b"))
+    ]
+    group = ec2.create_security_group(GroupName=f"t-sg-{suffix}", Description="proxy", VpcId=vpc)["GroupId"]
+
+    def deploy(folder: str, env: dict[str, str], name: str | None = None) -> str:
+        name = name or f"t-{folder.replace('_', '-')}-{suffix}"
+        lam.create_function(
+            FunctionName=name, Runtime="python3.12", Role=role, Handler="lambda_function.lambda_handler",
+            Code={"ZipFile": _zip_dir(ROOT / "lambda_code" / folder)}, Layers=[layer_arn], Timeout=20,
+            Environment={"Variables": env},
+        )  # fmt: skip
+        return name
+
+    setup = deploy("db_setup", {"MASTER_SECRET_ARN": master_arn, "APP_SECRET_ARN": app_arn})
+    created = json.loads(
+        lam.invoke(FunctionName=setup, Payload=json.dumps({"max_user_connections": USER_LIMIT}))["Payload"].read()
+    )
+    yield {
+        "suffix": suffix, "db_id": db_id, "master_pw": master_pw, "host": host, "port": port, "app_arn": app_arn,
+        "role": role, "deploy": deploy, "setup": created, "subnets": subnets, "groups": [group],
+    }  # fmt: skip
+    rds.delete_db_instance(DBInstanceIdentifier=db_id, SkipFinalSnapshot=True)
+
+
+def test_db_setup_creates_a_capped_read_only_user(cloud: pocketcloud.Cloud, stack: dict) -> None:
+    assert stack["setup"]["user"] == "app" and stack["setup"]["max_user_connections"] == USER_LIMIT
+    assert stack["setup"]["max_connections"] >= 10
+    conn = pymysql.connect(host=stack["host"], port=stack["port"], user="admin", password=stack["master_pw"])
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT max_user_connections FROM mysql.user WHERE user = 'app'")
+        assert cursor.fetchone()[0] == USER_LIMIT
+        cursor.execute("SHOW GRANTS FOR 'app'@'%'")
+        grants = " ".join(row[0] for row in cursor.fetchall())
+    conn.close()
+    assert "SELECT ON `workshop`.*" in grants and "INSERT" not in grants
+
+
+def test_direct_connections_hit_the_cap_and_the_proxy_absorbs_them(cloud: pocketcloud.Cloud, stack: dict) -> None:
+    rds, sm, iam = cloud.client("rds"), cloud.client("secretsmanager"), cloud.client("iam")
+    suffix = stack["suffix"]
+    proxy_role = dbaccess.ensure_proxy_role(iam, f"t-proxy-{suffix}", stack["app_arn"], TAGS)
+    assert dbaccess.ensure_proxy_role(iam, f"t-proxy-{suffix}", stack["app_arn"], TAGS) == proxy_role  # idempotent
+    policy = json.loads(
+        json.dumps(iam.get_role_policy(RoleName=f"t-proxy-{suffix}", PolicyName="read-db-secret")["PolicyDocument"])
+    )
+    assert policy["Statement"][0]["Resource"] == stack["app_arn"]
+    percent = max(1, USER_LIMIT * 100 // stack["setup"]["max_connections"])
+    proxy = dbaccess.ensure_db_proxy(
+        rds, f"t-proxy-{suffix}", stack["app_arn"], proxy_role, stack["subnets"], stack["groups"], stack["db_id"], TAGS,
+        max_connections_percent=percent, progress=False,
+    )  # fmt: skip
+    again = dbaccess.ensure_db_proxy(
+        rds, f"t-proxy-{suffix}", stack["app_arn"], proxy_role, stack["subnets"], stack["groups"], stack["db_id"], TAGS,
+        max_connections_percent=percent, progress=False,
+    )  # fmt: skip
+    assert again["Endpoint"] == proxy["Endpoint"]
+    env = {"SECRET_ARN": stack["app_arn"]}
+    direct = stack["deploy"]("db_time_v2", env, name=f"t-direct-{suffix}")
+    pooled = stack["deploy"]("db_time_v2", {**env, "DB_HOST": proxy["Endpoint"], "DB_PORT": "3306"})
+    lam = cloud.client("lambda", config=Config(retries={"total_max_attempts": 1}, read_timeout=60))
+    one = invocations.timed_invoke(lam, pooled)
+    assert one["error"] is None, one["body"]
+    body = json.loads(json.loads(one["body"])["body"])
+    assert body["version"] == "v2" and body["db_time"][:2] == "20"
+
+    n = USER_LIMIT * 2
+    event = {"queryStringParameters": {"hold": "1.5"}}
+    direct_runs = invocations.burst(lambda: invocations.timed_invoke(lam, direct, event), count=n)
+    proxy_runs = invocations.burst(lambda: invocations.timed_invoke(lam, pooled, event), count=n)
+    direct_errors = direct_runs["error"].notna().sum()
+    assert direct_errors >= 1, "more simultaneous connections than the user may hold must fail"
+    assert any("max_user_connections" in str(b) for b in direct_runs["body"])
+    assert proxy_runs["error"].isna().all(), list(proxy_runs["body"])
+    status = cloud.status()["services"]["rds"]
+    assert json.dumps(status)  # the proxy reports its pool
+    secret_value = dbaccess.read_secret(sm, stack["app_arn"])
+    assert secret_value["engine"] == "mysql" and secret_value["username"] == "app"
+    assert dbaccess.delete_db_proxy(rds, f"t-proxy-{suffix}", progress=False)
+    assert not dbaccess.delete_db_proxy(rds, f"t-proxy-{suffix}", progress=False)
+
+
+def test_v3_reuses_its_connection_and_reconnects_after_a_drop(cloud: pocketcloud.Cloud, stack: dict) -> None:
+    fn = stack["deploy"]("db_time_v3", {"SECRET_ARN": stack["app_arn"]})
+    lam = cloud.client("lambda")
+    runs = invocations.invoke_many(lam, fn, 3)
+    assert runs["error"].isna().all(), list(runs["body"])
+    assert list(runs["cold"]) == [True, False, False]
+    # Kill the function's connection from the database side, as an idle timeout would.
+    admin = pymysql.connect(
+        host=stack["host"], port=stack["port"], user="admin", password=stack["master_pw"], autocommit=True
+    )
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT id FROM information_schema.processlist WHERE user = 'app'")
+        ids = [row[0] for row in cursor.fetchall()]
+        assert ids, "the warm environment keeps its connection open between calls"
+        for ident in ids:
+            cursor.execute("KILL %s", (ident,))
+    admin.close()
+    after = invocations.timed_invoke(lam, fn)
+    assert after["error"] is None, after["body"]
+    assert not after["cold"]
+    assert json.loads(json.loads(after["body"])["body"])["version"] == "v3"
+
+
+def test_put_secret_is_idempotent_and_updates_changes(cloud: pocketcloud.Cloud) -> None:
+    sm = cloud.client("secretsmanager")
+    name = f"t-idem-{uuid.uuid4().hex[:6]}"
+    value = dbaccess.rds_secret("u", "p", "h", 3306, "d")
+    arn = dbaccess.put_secret(sm, name, value, TAGS)
+    assert dbaccess.put_secret(sm, name, value, TAGS) == arn
+    versions = sm.list_secret_version_ids(SecretId=name)["Versions"]
+    dbaccess.put_secret(sm, name, {**value, "password": "q"}, TAGS)
+    assert dbaccess.read_secret(sm, name)["password"] == "q"
+    assert len(sm.list_secret_version_ids(SecretId=name)["Versions"]) == len(versions) + 1
+    assert dbaccess.secret_read_policy(arn)["Statement"][0]["Action"] == "secretsmanager:GetSecretValue"
