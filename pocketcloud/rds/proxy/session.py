@@ -196,8 +196,20 @@ class ClientSession:
                 self._send(seq, data)
 
         try:
+            fresh = self.backend is None
             backend = await self._backend()
-            status = await backend.command(payload, relay)
+            try:
+                status = await backend.command(payload, relay)
+            except BackendError:
+                if not fresh or last[0]:
+                    raise
+                # A pooled connection the database closed meanwhile (restart, timeout): its idle siblings
+                # are likely dead too, so drop them and retry once on a new connection.
+                await self._release(force_close=True)
+                assert self.pool is not None
+                self.pool.trim_idle(0)
+                backend = await self._backend()
+                status = await backend.command(payload, relay)
         except BorrowTimeout:
             error = p.err_packet(9501, "HY000", "Timed-out waiting to acquire database connection")
         except BackendError as exc:
