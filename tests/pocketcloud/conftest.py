@@ -71,3 +71,22 @@ def invoke_json(cloud: pocketcloud.Cloud, name: str, payload: Any = None, **kwar
     response = cloud.client("lambda").invoke(FunctionName=name, Payload=json.dumps(payload or {}), **kwargs)
     body = response["Payload"].read()
     return response, json.loads(body) if body else None
+
+
+def site_packages_layer(*distributions: str) -> bytes:
+    """A Lambda layer zip (``python/...``) of installed distributions, the offline way to ship a library."""
+    import importlib.metadata
+    import pathlib
+
+    files = {}
+    for name in distributions:
+        dist = importlib.metadata.distribution(name)
+        for entry in dist.files or []:
+            path = pathlib.Path(str(dist.locate_file(entry)))
+            if path.is_file() and "__pycache__" not in str(entry) and not str(entry).startswith(".."):
+                files[f"python/{entry}"] = path.read_bytes()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
