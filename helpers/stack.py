@@ -1,0 +1,600 @@
+"""What modules 3-5 build on top of module 2, in one place.
+
+Module 3 builds these pieces step by step (the notebook calls the functions one at a time);
+modules 4 and 5 call :func:`ensure_secure_db` once, which creates whatever is missing and reuses the
+rest, so each module can be started on its own.
+
+Example::
+
+    ws = helpers.connect()
+    db = ensure_secure_db(ws)
+    deploy_db_time(ws, db, "db_time_v3")
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import dbaccess
+from .capacity import PRICES, RDS_INSTANCES
+
+LAMBDA_CODE = Path(__file__).resolve().parents[1] / "lambda_code"
+PROXY_PORT = 3306  # RDS Proxy for MySQL always listens on 3306
+
+
+@dataclasses.dataclass
+class DbStack:
+    """Names and endpoints of the API, its function, the database, the secrets and the proxy."""
+
+    function: str
+    api_url: str
+    db_instance: str
+    db_class: str
+    master_secret_arn: str
+    app_secret_arn: str
+    proxy_name: str
+    proxy_endpoint: str
+    max_connections: int
+    user_limit: int
+    role_name: str
+    subnet_ids: list[str]
+    security_group_ids: list[str]
+    layer_arns: list[str]
+    vpc_id: str = ""
+
+    def describe(self) -> pd.DataFrame:
+        """The stack as a two-column table for the notebook."""
+        rows = {
+            "API (stage URL)": self.api_url,
+            "function": self.function,
+            "DB instance": f"{self.db_instance} ({self.db_class}, max_connections {self.max_connections})",
+            "app user connection cap": self.user_limit,
+            "app secret": self.app_secret_arn,
+            "RDS Proxy": f"{self.proxy_name} -> {self.proxy_endpoint}:{PROXY_PORT}",
+        }
+        return pd.DataFrame({"resource": list(rows), "value": [str(v) for v in rows.values()]})
+
+    def function_env(self, *, through_proxy: bool = True) -> dict[str, str]:
+        """Environment variables for the db_time functions: the secret, and where to connect."""
+        env = {"SECRET_ARN": self.app_secret_arn}
+        if through_proxy:
+            env.update(DB_HOST=self.proxy_endpoint, DB_PORT=str(PROXY_PORT))
+        return env
+
+
+def names(ws: Any) -> dict[str, str]:
+    """Resource names for modules 3-5, all under the workshop prefix."""
+    prefix = getattr(ws, "prefix", "sas-")
+    return {
+        "app_secret": f"{prefix}db-app",
+        "proxy": f"{prefix}proxy",
+        "proxy_role": f"{prefix}proxy-role",
+        "setup_function": f"{prefix}db-setup",
+        "direct_function": f"{prefix}db-time-direct",
+        "xray_layer": f"{prefix}xray-sdk",
+    }
+
+
+def tags(ws: Any) -> dict[str, str]:
+    return dict(getattr(ws, "tags", None) or {"workshop": "serverless-at-scale"})
+
+
+# -- showing things -----------------------------------------------------------------------------------
+
+
+def show_code(folder: str, filename: str = "lambda_function.py") -> Any:
+    """Display a handler from ``lambda_code/`` as a highlighted code block."""
+    from IPython.display import Markdown
+
+    source = (LAMBDA_CODE / folder / filename).read_text()
+    return Markdown(f"`lambda_code/{folder}/{filename}`\n\n```python\n{source}\n```")
+
+
+def price_table(items: list[str], *, memory_mb: int = 128, db_class: str = "db.t3.micro") -> pd.DataFrame:
+    """Hourly list prices of what a module keeps running, from the dated table in helpers.capacity."""
+    rds_hourly, vcpus = RDS_INSTANCES[db_class]
+    gb = memory_mb / 1024
+    catalogue = {
+        "lambda": ("Lambda", "per request + per GB-second of run time", "only while called"),
+        "api_gateway": (
+            "API Gateway REST",
+            f"${PRICES['api_gateway_rest_request'] * 1e6:.2f} per million requests",
+            "only while called",
+        ),
+        "rds": (f"RDS {db_class}", f"${rds_hourly:.3f} per hour", f"${rds_hourly:.3f}"),
+        "rds_proxy": (
+            "RDS Proxy",
+            f"${PRICES['rds_proxy_vcpu_hour']:.3f} per vCPU-hour of the instance ({max(2, vcpus)} vCPU minimum)",
+            f"${PRICES['rds_proxy_vcpu_hour'] * max(2, vcpus):.3f}",
+        ),
+        "secrets": (
+            "Secrets Manager",
+            f"${PRICES['secrets_manager_secret_month']:.2f} per secret-month"
+            f" + ${PRICES['secrets_manager_api_call'] * 1e4:.2f} per 10,000 calls",
+            f"${PRICES['secrets_manager_secret_month'] / 730:.4f} per secret",
+        ),
+        "vpc_endpoint": (
+            "VPC interface endpoint (Secrets Manager)",
+            f"${PRICES['vpc_interface_endpoint_az_hour']:.3f} per AZ-hour (2 AZs)",
+            f"${2 * PRICES['vpc_interface_endpoint_az_hour']:.3f}",
+        ),
+        "provisioned": (
+            f"Lambda provisioned concurrency ({memory_mb} MB)",
+            f"${PRICES['lambda_provisioned_gb_second'] * 3600:.4f} per GB-hour configured",
+            f"${PRICES['lambda_provisioned_gb_second'] * 3600 * gb:.4f} per environment",
+        ),
+        "xray": ("X-Ray", "$5.00 per million traces recorded (first 100,000 per month free)", "only while called"),
+    }
+    from .capacity import PRICES_AS_OF
+
+    rows = [catalogue[i] for i in items]
+    frame = pd.DataFrame(rows, columns=["resource", "list price (us-east-1)", "per hour while it exists"])
+    frame.attrs["as_of"] = PRICES_AS_OF
+    return frame
+
+
+def architecture_figure(ws: Any, db: DbStack, *, client: str = "you", extra: list[tuple[str, str]] | None = None):
+    """The module's resources, read back from the target, drawn left to right."""
+    lam, rds = ws.client("lambda"), ws.client("rds")
+    fn = lam.get_function_configuration(FunctionName=db.function)
+    instance = rds.describe_db_instances(DBInstanceIdentifier=db.db_instance)["DBInstances"][0]
+    proxy = rds.describe_db_proxies(DBProxyName=db.proxy_name)["DBProxies"][0]
+    nodes = [
+        (client, "client"),
+        (db.api_url.split("//", 1)[-1].split("/", 1)[0][:40] + " (stage)", "API Gateway"),
+        (f"{fn['FunctionName']} ({fn['Runtime']}, {fn['MemorySize']} MB)", "Lambda"),
+        (f"{proxy['DBProxyName']} ({proxy['Status']})", "RDS Proxy"),
+        (f"{instance['DBInstanceIdentifier']} ({instance['DBInstanceClass']})", "RDS MySQL"),
+    ]
+    edges = [(0, 1), (1, 2), (2, 3), (3, 4)]
+    side = [(db.app_secret_arn.rsplit(":", 1)[-1], "Secrets Manager")]
+    for name, kind in [*side, *(extra or [])]:
+        nodes.append((name, kind))
+        edges.append((2, len(nodes) - 1))
+    return _diagram(nodes, edges, f"Deployed: {len(nodes) - 1} resources")
+
+
+def _diagram(nodes: list[tuple[str, str]], edges: list[tuple[int, int]], title: str):
+    import plotly.graph_objects as go
+
+    main = 5
+    xs = [float(i) if i < main else 2.0 + (i - main) * 1.2 for i in range(len(nodes))]
+    ys = [0.0 if i < main else -1.0 for i in range(len(nodes))]
+    fig = go.Figure()
+    for a, b in edges:
+        fig.add_annotation(
+            x=xs[b], y=ys[b], ax=xs[a], ay=ys[a], xref="x", yref="y", axref="x", ayref="y",
+            showarrow=True, arrowhead=3, arrowwidth=1.5, arrowcolor="#888", standoff=24, startstandoff=24,
+        )  # fmt: skip
+    fig.add_trace(
+        go.Scatter(
+            x=xs,
+            y=ys,
+            mode="markers+text",
+            marker={"size": 40, "color": ["#7f7f7f" if k == "client" else "#1f77b4" for _, k in nodes]},
+            text=[f"<b>{kind}</b><br>{name}" for name, kind in nodes],
+            textposition="bottom center",
+            hoverinfo="text",
+        )
+    )
+    fig.update_layout(title=title, template="plotly_white", showlegend=False, height=380, margin={"l": 40, "r": 40})
+    fig.update_xaxes(visible=False, range=[-0.6, max(xs) + 0.6])
+    fig.update_yaxes(visible=False, range=[-1.8, 0.6])
+    return fig
+
+
+def concurrency_figure(durations_ms: dict[str, float], *, max_requests_per_s: float = 1000):
+    """Concurrency needed (requests/s x duration) over a range of request rates, one line per duration."""
+    import plotly.graph_objects as go
+
+    rates = [max_requests_per_s * i / 50 for i in range(51)]
+    fig = go.Figure()
+    for name, ms in durations_ms.items():
+        fig.add_trace(go.Scatter(x=rates, y=[r * ms / 1000 for r in rates], mode="lines", name=f"{name}: {ms:.1f} ms"))
+    fig.update_layout(
+        title="Concurrency needed = requests per second x duration",
+        template="plotly_white",
+        xaxis_title="requests per second",
+        yaxis_title="concurrent executions (environments)",
+    )
+    return fig
+
+
+# -- waiting for what AWS publishes later -------------------------------------------------------------
+
+
+def wait_for_metrics(fetch: Any, expect: tuple[str, ...] = ("Invocations",), timeout_s: float | None = None) -> Any:
+    """Call ``fetch()`` until its frame has data for every metric in ``expect`` (CloudWatch lags a little).
+
+    pocketcloud publishes within seconds; AWS within a few minutes. Returns the last frame either way.
+    """
+    timeout_s = timeout_s if timeout_s is not None else 300
+    deadline = time.monotonic() + timeout_s
+    while True:
+        frame = fetch()
+        present = set(frame["metric"]) if not frame.empty else set()
+        if set(expect) <= present or time.monotonic() > deadline:
+            return frame
+        time.sleep(2)
+
+
+# -- functions ----------------------------------------------------------------------------------------
+
+
+def wait_function_ready(lam: Any, name: str, timeout_s: float = 300) -> dict[str, Any]:
+    """Wait until the function's last update finished (State Active, LastUpdateStatus Successful)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        config = lam.get_function_configuration(FunctionName=name)
+        if config.get("State", "Active") == "Active" and config.get("LastUpdateStatus", "Successful") == "Successful":
+            return config
+        if config.get("LastUpdateStatus") == "Failed" or config.get("State") == "Failed":
+            raise RuntimeError(f"{name}: {config.get('LastUpdateStatusReason') or config.get('StateReason')}")
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{name} did not finish updating")
+        time.sleep(1)
+
+
+def recycle_environments(ws: Any, function: str) -> None:
+    """Change a harmless setting so Lambda retires the function's warm environments (next calls are cold)."""
+    lam = ws.client("lambda")
+    config = wait_function_ready(lam, function)
+    env = dict((config.get("Environment") or {}).get("Variables") or {})
+    env["RECYCLED_AT"] = str(time.time())
+    lam.update_function_configuration(FunctionName=function, Environment={"Variables": env})
+    wait_function_ready(lam, function)
+
+
+def ensure_provisioned_alias(
+    ws: Any, function: str, alias: str, count: int, *, timeout_s: float = 900, progress: bool = True
+) -> dict[str, Any]:
+    """Publish the current code as a version, point ``alias`` at it and provision ``count`` environments.
+
+    Waits until the configuration is READY (minutes on AWS) and returns it.
+    """
+    lam = ws.client("lambda")
+    wait_function_ready(lam, function)
+    version = lam.publish_version(FunctionName=function)["Version"]
+    try:
+        current = lam.get_alias(FunctionName=function, Name=alias)
+    except lam.exceptions.ResourceNotFoundException:
+        current = None
+    if current is None:
+        lam.create_alias(FunctionName=function, Name=alias, FunctionVersion=version)
+    elif current["FunctionVersion"] != version:
+        lam.update_alias(FunctionName=function, Name=alias, FunctionVersion=version)
+    lam.put_provisioned_concurrency_config(
+        FunctionName=function, Qualifier=alias, ProvisionedConcurrentExecutions=count
+    )
+    estimate = 180 if "amazonaws.com" in (lam.meta.endpoint_url or "") else 10
+    return dbaccess._wait(
+        lambda: (
+            (
+                (c := lam.get_provisioned_concurrency_config(FunctionName=function, Qualifier=alias))["Status"]
+                == "READY"
+                and {**c, "Alias": alias, "FunctionVersion": version}
+            )
+            or _raise_if_failed(c)
+        ),
+        f"provisioning {count} environments",
+        timeout_s=timeout_s,
+        estimate_s=estimate,
+        progress=progress,
+    )
+
+
+def _raise_if_failed(config: dict[str, Any]) -> bool:
+    if config.get("Status") == "FAILED":
+        raise RuntimeError(f"provisioned concurrency failed: {config.get('StatusReason')}")
+    return False
+
+
+def remove_provisioned_alias(ws: Any, function: str, alias: str) -> bool:
+    """Remove the provisioned concurrency and the alias; False when there was none."""
+    lam = ws.client("lambda")
+    with contextlib.suppress(lam.exceptions.ResourceNotFoundException):
+        lam.delete_provisioned_concurrency_config(FunctionName=function, Qualifier=alias)
+    try:
+        lam.get_alias(FunctionName=function, Name=alias)
+    except lam.exceptions.ResourceNotFoundException:
+        return False
+    lam.delete_alias(FunctionName=function, Name=alias)
+    return True
+
+
+def function_secret_policy(ws: Any, role_name: str, secret_arn: str) -> dict[str, Any]:
+    """Give the function's role read access to exactly one secret (inline policy); returns the policy."""
+    policy = dbaccess.secret_read_policy(secret_arn)
+    ws.client("iam").put_role_policy(
+        RoleName=role_name, PolicyName="read-db-app-secret", PolicyDocument=json.dumps(policy)
+    )
+    return policy
+
+
+# -- module 2's resources, as modules 3-5 need them ---------------------------------------------------
+
+
+@dataclasses.dataclass
+class Module2:
+    """What module 2 deployed: the API's function, its role and network, the database and its secret."""
+
+    function: str
+    api_url: str
+    role_name: str
+    db_instance: str
+    db_class: str
+    master_secret_arn: str
+    subnet_ids: list[str]
+    lambda_security_group_ids: list[str]
+    db_security_group_ids: list[str]
+    layer_arns: list[str]
+    vpc_id: str = ""
+
+
+def _zip_folder(folder: Path) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                info = zipfile.ZipInfo(str(path.relative_to(folder)), date_time=(2020, 1, 1, 0, 0, 0))
+                info.external_attr = 0o644 << 16
+                archive.writestr(info, path.read_bytes())
+    return buffer.getvalue()
+
+
+def deploy_code(
+    ws: Any,
+    name: str,
+    folder: str,
+    *,
+    role_arn: str,
+    env: dict[str, str],
+    layers: list[str],
+    subnet_ids: list[str] | None = None,
+    security_group_ids: list[str] | None = None,
+    timeout_s: int = 15,
+    memory_mb: int = 128,
+    tracing: str = "PassThrough",
+) -> dict[str, Any]:
+    """Create or update function ``name`` from ``lambda_code/<folder>``: code only when it changed,
+    configuration every time (both idempotent). Waits until the update is done."""
+    import base64
+    import hashlib
+
+    lam = ws.client("lambda")
+    code = _zip_folder(LAMBDA_CODE / folder)
+    sha = base64.b64encode(hashlib.sha256(code).digest()).decode()
+    config: dict[str, Any] = {
+        "Role": role_arn,
+        "Handler": "lambda_function.lambda_handler",
+        "Runtime": "python3.12",
+        "Timeout": timeout_s,
+        "MemorySize": memory_mb,
+        "Environment": {"Variables": env},
+        "Layers": layers,
+        "TracingConfig": {"Mode": tracing},
+    }
+    if subnet_ids:
+        config["VpcConfig"] = {"SubnetIds": subnet_ids, "SecurityGroupIds": security_group_ids or []}
+    try:
+        current = lam.get_function_configuration(FunctionName=name)
+    except lam.exceptions.ResourceNotFoundException:
+        current = None
+    if current is None:
+        lam.create_function(FunctionName=name, Code={"ZipFile": code}, Tags=tags(ws), **config)
+        return wait_function_ready(lam, name)
+    wait_function_ready(lam, name)
+    if current.get("CodeSha256") != sha:
+        lam.update_function_code(FunctionName=name, ZipFile=code)
+        wait_function_ready(lam, name)
+    lam.update_function_configuration(FunctionName=name, **config)
+    return wait_function_ready(lam, name)
+
+
+def _role_arn(ws: Any, role_name: str) -> str:
+    return ws.client("iam").get_role(RoleName=role_name)["Role"]["Arn"]
+
+
+def ensure_app_secret(ws: Any, m2: Module2) -> str:
+    """The application user's credentials in an RDS-format secret (password generated once, then reused)."""
+    sm, rds = ws.client("secretsmanager"), ws.client("rds")
+    name = names(ws)["app_secret"]
+    instance = rds.describe_db_instances(DBInstanceIdentifier=m2.db_instance)["DBInstances"][0]
+    master = dbaccess.read_secret(sm, m2.master_secret_arn)
+    try:
+        password = dbaccess.read_secret(sm, name)["password"]
+    except sm.exceptions.ResourceNotFoundException:
+        password = dbaccess.generate_password(sm)
+    value = dbaccess.rds_secret(
+        "app",
+        password,
+        instance["Endpoint"]["Address"],
+        instance["Endpoint"]["Port"],
+        master.get("dbname") or instance.get("DBName") or "workshop",
+        instance_id=m2.db_instance,
+    )
+    return dbaccess.put_secret(sm, name, value, tags(ws))
+
+
+def ensure_app_user(ws: Any, m2: Module2, app_secret_arn: str, user_limit: int) -> dict[str, Any]:
+    """Deploy and run ``lambda_code/db_setup`` in the VPC: the capped, read-only application user."""
+    name = names(ws)["setup_function"]
+    role = m2.role_name
+    iam = ws.client("iam")
+    iam.put_role_policy(
+        RoleName=role,
+        PolicyName="db-setup-read-secrets",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Action": "secretsmanager:GetSecretValue",
+                        "Resource": [m2.master_secret_arn, app_secret_arn],
+                    }
+                ],
+            }
+        ),
+    )
+    deploy_code(
+        ws,
+        name,
+        "db_setup",
+        role_arn=_role_arn(ws, role),
+        env={"MASTER_SECRET_ARN": m2.master_secret_arn, "APP_SECRET_ARN": app_secret_arn},
+        layers=m2.layer_arns,
+        subnet_ids=m2.subnet_ids,
+        security_group_ids=m2.lambda_security_group_ids,
+        timeout_s=30,
+    )
+    response = ws.client("lambda").invoke(FunctionName=name, Payload=json.dumps({"max_user_connections": user_limit}))
+    body = json.loads(response["Payload"].read())
+    if response.get("FunctionError"):
+        raise RuntimeError(f"db_setup failed: {body}")
+    return body
+
+
+def ensure_proxy(ws: Any, m2: Module2, app_secret_arn: str, user_limit: int, max_connections: int) -> dict[str, Any]:
+    """RDS Proxy in front of the instance, authenticating with the app secret; its pool stays under the
+    app user's connection cap (``MaxConnectionsPercent`` of the instance's max_connections)."""
+    n = names(ws)
+    role_arn = dbaccess.ensure_proxy_role(ws.client("iam"), n["proxy_role"], app_secret_arn, tags(ws))
+    percent = max(1, min(100, user_limit * 100 // max_connections)) if user_limit else 100
+    return dbaccess.ensure_db_proxy(
+        ws.client("rds"),
+        n["proxy"],
+        app_secret_arn,
+        role_arn,
+        m2.subnet_ids,
+        m2.db_security_group_ids,
+        m2.db_instance,
+        tags(ws),
+        max_connections_percent=percent,
+    )
+
+
+def deploy_db_time(
+    ws: Any,
+    db: DbStack,
+    folder: str,
+    *,
+    name: str | None = None,
+    through_proxy: bool = True,
+    tracing: str = "PassThrough",
+    layers: list[str] | None = None,
+) -> dict[str, Any]:
+    """Deploy a ``lambda_code/db_time_*`` version as the API's function (or as ``name``)."""
+    return deploy_code(
+        ws,
+        name or db.function,
+        folder,
+        role_arn=_role_arn(ws, db.role_name),
+        env=db.function_env(through_proxy=through_proxy),
+        layers=layers or db.layer_arns,
+        subnet_ids=db.subnet_ids,
+        security_group_ids=db.security_group_ids,
+        tracing=tracing,
+    )
+
+
+def default_user_limit(ws: Any) -> int:
+    """The app user's connection cap: small on a laptop so the lesson shows at laptop scale."""
+    default = getattr(ws, "default", None)
+    return int(default(local=10, aws=40)) if callable(default) else 10
+
+
+def module2(ws: Any) -> Module2:
+    """Module 2's resources, created by the toolkit when missing."""
+    raise NotImplementedError("wired to the module 2 helpers once they exist")
+
+
+def ensure_secure_db(ws: Any, m2: Module2 | None = None, *, user_limit: int | None = None) -> DbStack:
+    """Everything module 3 builds, created when missing and reused otherwise; returns the stack.
+
+    Order: module 2's resources, the app secret, the capped app user, the proxy (with its role), the
+    function's read access to the secret, the Secrets Manager endpoint, and the v2 function on the API
+    when the API still runs module 2's code.
+    """
+    m2 = m2 or module2(ws)
+    user_limit = default_user_limit(ws) if user_limit is None else user_limit
+    app_arn = ensure_app_secret(ws, m2)
+    user = ensure_app_user(ws, m2, app_arn, user_limit)
+    proxy = ensure_proxy(ws, m2, app_arn, user_limit, user["max_connections"])
+    function_secret_policy(ws, m2.role_name, app_arn)
+    if m2.vpc_id:
+        dbaccess.ensure_secrets_endpoint(
+            ws.client("ec2"), m2.vpc_id, m2.subnet_ids, m2.lambda_security_group_ids, _region(ws), tags(ws)
+        )
+    db = DbStack(
+        function=m2.function,
+        api_url=m2.api_url,
+        db_instance=m2.db_instance,
+        db_class=m2.db_class,
+        master_secret_arn=m2.master_secret_arn,
+        app_secret_arn=app_arn,
+        proxy_name=proxy["DBProxyName"],
+        proxy_endpoint=proxy["Endpoint"],
+        max_connections=int(user["max_connections"]),
+        user_limit=user_limit,
+        role_name=m2.role_name,
+        subnet_ids=m2.subnet_ids,
+        security_group_ids=m2.lambda_security_group_ids,
+        layer_arns=m2.layer_arns,
+        vpc_id=m2.vpc_id,
+    )
+    env = (ws.client("lambda").get_function_configuration(FunctionName=db.function).get("Environment") or {}).get(
+        "Variables"
+    ) or {}
+    if "SECRET_ARN" not in env:  # still module 2's handler: move it to the secret and the proxy
+        deploy_db_time(ws, db, "db_time_v2")
+    return db
+
+
+def _region(ws: Any) -> str:
+    return getattr(ws, "region", None) or ws.client("lambda").meta.region_name
+
+
+def cleanup_module3(ws: Any, db: DbStack) -> list[str]:
+    """Remove what module 3 added (proxy, its role policy, the comparison and setup functions, the
+    Secrets Manager endpoint). The secret and the app user stay: modules 4 and 5 use them."""
+    removed = []
+    n = names(ws)
+    lam = ws.client("lambda")
+    for fn in (n["direct_function"], n["setup_function"]):
+        try:
+            lam.delete_function(FunctionName=fn)
+            removed.append(f"function {fn}")
+        except lam.exceptions.ResourceNotFoundException:
+            pass
+    if dbaccess.delete_db_proxy(ws.client("rds"), n["proxy"]):
+        removed.append(f"RDS Proxy {n['proxy']}")
+    if db.vpc_id:
+        removed += [
+            f"VPC endpoint {e}" for e in dbaccess.delete_secrets_endpoint(ws.client("ec2"), db.vpc_id, _region(ws))
+        ]
+    return removed
+
+
+def cleanup_module4(ws: Any, db: DbStack, alias: str = "live") -> list[str]:
+    """Remove provisioned concurrency, the alias and the reserved-concurrency cap (idempotent)."""
+    lam = ws.client("lambda")
+    removed = []
+    if remove_provisioned_alias(ws, db.function, alias):
+        removed.append(f"alias {alias} and its provisioned concurrency")
+    with contextlib.suppress(lam.exceptions.ResourceNotFoundException):
+        if lam.get_function_concurrency(FunctionName=db.function).get("ReservedConcurrentExecutions") is not None:
+            lam.delete_function_concurrency(FunctionName=db.function)
+            removed.append("reserved concurrency cap")
+    print("Removed:", ", ".join(removed) if removed else "nothing left to remove")
+    return removed

@@ -1,0 +1,187 @@
+"""helpers.stack end to end on pocketcloud: module 2 built with plain boto3 (as a learner would), then
+modules 3-4 on top of it: secret, capped app user, proxy, v2/v3 on the API, provisioned alias, clean-up."""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+import urllib.error
+import urllib.request
+import uuid
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pymysql
+import pytest
+from botocore.config import Config
+
+import pocketcloud
+from helpers import dbaccess, invocations, stack
+
+TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+}
+M2_HANDLER = "import json\ndef handler(event, context):\n    return {'statusCode': 200, 'body': json.dumps({'v': 1})}\n"
+
+
+class Workspace:
+    """The session object the notebooks use, reduced to what helpers.stack reads."""
+
+    def __init__(self, cloud: pocketcloud.Cloud, prefix: str) -> None:
+        self.cloud, self.prefix, self.region = cloud, prefix, cloud.region
+        self.tags = {"workshop": "serverless-at-scale"}
+
+    def client(self, service: str) -> Any:
+        return self.cloud.client(service, config=Config(retries={"total_max_attempts": 1}, read_timeout=60))
+
+    def default(self, *, local: Any, aws: Any) -> Any:
+        return local
+
+
+def _zip(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+@pytest.fixture(scope="module")
+def built(cloud: pocketcloud.Cloud) -> Iterator[tuple[Workspace, stack.Module2]]:
+    ws = Workspace(cloud, f"t{uuid.uuid4().hex[:5]}-")
+    ec2, rds, sm, iam, lam, apigw = (
+        ws.client(s) for s in ("ec2", "rds", "secretsmanager", "iam", "lambda", "apigateway")
+    )
+    vpc = ec2.create_vpc(CidrBlock="10.43.0.0/16")["Vpc"]["VpcId"]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.43.{i}.0/24", AvailabilityZone=f"us-east-1{az}")["Subnet"][
+            "SubnetId"
+        ]
+        for i, az in ((1, "a"), (2, "b"))
+    ]
+    lambda_sg = ec2.create_security_group(GroupName=f"{ws.prefix}lambda", Description="fn", VpcId=vpc)["GroupId"]
+    db_sg = ec2.create_security_group(GroupName=f"{ws.prefix}db", Description="db", VpcId=vpc)["GroupId"]
+    db_id = f"{ws.prefix}db"
+    password = dbaccess.generate_password(sm)
+    rds.create_db_instance(
+        DBInstanceIdentifier=db_id, Engine="mysql", DBInstanceClass="db.t3.micro", MasterUsername="admin",
+        MasterUserPassword=password, DBName="workshop", AllocatedStorage=20,
+    )  # fmt: skip
+    deadline = time.monotonic() + 120
+    while (db := rds.describe_db_instances(DBInstanceIdentifier=db_id)["DBInstances"][0])["DBInstanceStatus"] != (
+        "available"
+    ):
+        assert time.monotonic() < deadline
+        time.sleep(1)
+    master = dbaccess.rds_secret(
+        "admin", password, db["Endpoint"]["Address"], db["Endpoint"]["Port"], "workshop", instance_id=db_id
+    )
+    master_arn = dbaccess.put_secret(sm, f"{ws.prefix}db-master", master, ws.tags)
+    role = f"{ws.prefix}fn-role"
+    role_arn = iam.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps(TRUST))["Role"]["Arn"]
+    package = Path(pymysql.__file__).parent
+    layer = _zip({f"python/pymysql/{p.relative_to(package)}": p.read_bytes() for p in package.rglob("*.py")})
+    layer_arn = lam.publish_layer_version(LayerName=f"{ws.prefix}pymysql", Content={"ZipFile": layer})[
+        "LayerVersionArn"
+    ]
+    function = f"{ws.prefix}db-time"
+    lam.create_function(
+        FunctionName=function, Runtime="python3.12", Role=role_arn, Handler="app.handler",
+        Code={"ZipFile": _zip({"app.py": M2_HANDLER.encode()})}, Layers=[layer_arn],
+        VpcConfig={"SubnetIds": subnets, "SecurityGroupIds": [lambda_sg]},
+    )  # fmt: skip
+    fn_arn = lam.get_function_configuration(FunctionName=function)["FunctionArn"]
+    api = apigw.create_rest_api(name=f"{ws.prefix}api")["id"]
+    root = next(r["id"] for r in apigw.get_resources(restApiId=api)["items"] if r["path"] == "/")
+    apigw.put_method(restApiId=api, resourceId=root, httpMethod="GET", authorizationType="NONE")
+    apigw.put_integration(
+        restApiId=api, resourceId=root, httpMethod="GET", type="AWS_PROXY", integrationHttpMethod="POST",
+        uri=f"arn:aws:apigateway:{ws.region}:lambda:path/2015-03-31/functions/{fn_arn}/invocations",
+    )  # fmt: skip
+    lam.add_permission(
+        FunctionName=function, StatementId="apigw", Action="lambda:InvokeFunction",
+        Principal="apigateway.amazonaws.com", SourceArn=f"arn:aws:execute-api:{ws.region}:123456789012:{api}/*",
+    )  # fmt: skip
+    apigw.create_deployment(restApiId=api, stageName="dev")
+    m2 = stack.Module2(
+        function=function, api_url=cloud.api_url(api, "dev"), role_name=role, db_instance=db_id, db_class="db.t3.micro",
+        master_secret_arn=master_arn, subnet_ids=subnets, lambda_security_group_ids=[lambda_sg],
+        db_security_group_ids=[db_sg], layer_arns=[layer_arn], vpc_id=vpc,
+    )  # fmt: skip
+    yield ws, m2
+    rds.delete_db_instance(DBInstanceIdentifier=db_id, SkipFinalSnapshot=True)
+
+
+def test_secure_db_moves_the_api_to_the_secret_and_the_proxy(built: tuple[Workspace, stack.Module2]) -> None:
+    ws, m2 = built
+    assert json.loads(_get(m2.api_url)[1]) == {"v": 1}  # module 2's code before
+    db = stack.ensure_secure_db(ws, m2, user_limit=4)
+    assert db.user_limit == 4 and db.max_connections >= 10
+    status, body = _get(db.api_url)
+    assert status == 200 and json.loads(body)["version"] == "v2"
+    env = ws.client("lambda").get_function_configuration(FunctionName=db.function)["Environment"]["Variables"]
+    assert env["SECRET_ARN"] == db.app_secret_arn and env["DB_HOST"] == db.proxy_endpoint
+    policy = ws.client("iam").get_role_policy(RoleName=m2.role_name, PolicyName="read-db-app-secret")
+    assert policy["PolicyDocument"]["Statement"][0]["Resource"] == db.app_secret_arn
+    endpoints = ws.client("ec2").describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [m2.vpc_id]}])
+    assert [e["ServiceName"] for e in endpoints["VpcEndpoints"]] == ["com.amazonaws.us-east-1.secretsmanager"]
+
+    again = stack.ensure_secure_db(ws, m2, user_limit=4)  # idempotent: same secret, same proxy, same password
+    assert again.app_secret_arn == db.app_secret_arn and again.proxy_endpoint == db.proxy_endpoint
+    assert _get(db.api_url)[0] == 200
+    table = db.describe()
+    assert "RDS Proxy" in set(table["resource"])
+    fig = stack.architecture_figure(ws, db, client="Locust")
+    assert any("RDS Proxy" in t for t in fig.data[0].text) and any("Secrets Manager" in t for t in fig.data[0].text)
+
+
+def test_v3_then_provisioned_alias_then_cleanup(built: tuple[Workspace, stack.Module2]) -> None:
+    ws, m2 = built
+    db = stack.ensure_secure_db(ws, m2, user_limit=4)
+    stack.deploy_db_time(ws, db, "db_time_v3")
+    status, body = _get(db.api_url)
+    assert status == 200 and json.loads(body)["version"] == "v3"
+    config = stack.deploy_db_time(ws, db, "db_time_v3")  # unchanged code: no new upload, still works
+    assert config["LastUpdateStatus"] == "Successful"
+
+    lam = ws.client("lambda")
+    alias = stack.ensure_provisioned_alias(ws, db.function, "live", 2, progress=False)
+    assert alias["Status"] == "READY" and alias["Alias"] == "live"
+    stack.recycle_environments(ws, db.function)
+    cold = invocations.burst(lambda: invocations.timed_invoke(lam, db.function), count=2)
+    warm = invocations.burst(lambda: invocations.timed_invoke(lam, db.function, qualifier="live"), count=2)
+    assert cold["error"].isna().all() and warm["error"].isna().all(), list(cold["body"]) + list(warm["body"])
+    assert cold["cold"].sum() >= 1
+    assert warm["cold"].sum() == 0
+
+    lam.put_function_concurrency(FunctionName=db.function, ReservedConcurrentExecutions=5)
+    removed = stack.cleanup_module4(ws, db)
+    assert len(removed) == 2
+    assert stack.cleanup_module4(ws, db) == []
+    with pytest.raises(lam.exceptions.ResourceNotFoundException):
+        lam.get_alias(FunctionName=db.function, Name="live")
+
+    removed3 = stack.cleanup_module3(ws, db)
+    assert any("RDS Proxy" in r for r in removed3) and any("VPC endpoint" in r for r in removed3)
+    assert stack.cleanup_module3(ws, db) == []
+
+
+def test_price_table_and_concurrency_figure() -> None:
+    table = stack.price_table(["lambda", "rds", "rds_proxy", "provisioned", "vpc_endpoint", "secrets", "xray"])
+    assert len(table) == 7 and table.attrs["as_of"]
+    assert table.loc[1, "per hour while it exists"] == "$0.017"
+    fig = stack.concurrency_figure({"slow": 100.0, "fast": 10.0}, max_requests_per_s=100)
+    assert fig.data[0].y[-1] == 10.0 and fig.data[1].y[-1] == 1.0
+    assert fig.layout.yaxis.title.text.startswith("concurrent")
