@@ -34,6 +34,7 @@ class MotoBridge:
         self.lock = threading.RLock()
         self._pool = concurrent.futures.ThreadPoolExecutor(threads, thread_name_prefix="moto")
         self._app: Any = None
+        self._backends: dict[tuple[str, str, str], Any] = {}
 
     def _wsgi_app(self) -> Any:
         if self._app is None:
@@ -53,14 +54,19 @@ class MotoBridge:
         return await loop.run_in_executor(self._pool, lambda: self.call_locked(fn, *args, **kwargs))
 
     def backend(self, service: str, region: str | None = None, account_id: str | None = None) -> Any:
-        """moto's backend object for ``service`` (e.g. ``"awslambda"``, ``"rds"``, ``"logs"``)."""
+        """moto's backend object for ``service`` (e.g. ``"lambda"``, ``"rds"``, ``"logs"``); cached, as the
+        data planes ask on every request."""
+        key = (service, account_id or self.account_id, region or self.region)
+        cached = self._backends.get(key)
+        if cached is not None:
+            return cached
         from moto.backends import get_backend
 
         backends = get_backend(service)  # type: ignore[call-overload]
-        account = backends[account_id or self.account_id]
-        if service in {"iam", "route53"}:
-            return account["global"]
-        return account[region or self.region]
+        account = backends[key[1]]
+        backend = account["global"] if service in {"iam", "route53"} else account[key[2]]
+        self._backends[key] = backend
+        return backend
 
     async def forward(self, request: web.Request, body: bytes) -> web.Response:
         """Send one HTTP request to moto and turn its WSGI answer into an aiohttp response."""

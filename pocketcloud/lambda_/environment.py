@@ -72,6 +72,10 @@ class ExecutionEnvironment:
         self._lines: list[str] = []
         self._reader: asyncio.Task[None] | None = None
         self._peak_rss_kb = 0
+        self._exited: asyncio.Task[int] | None = None
+        self._memory: asyncio.Task[None] | None = None
+        self._busy = asyncio.Event()
+        self._over_memory: asyncio.Future[None] | None = None
 
     # -- lifecycle -------------------------------------------------------------------------------
     @property
@@ -132,10 +136,13 @@ class ExecutionEnvironment:
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
         )
-        self._reader = asyncio.get_running_loop().create_task(self._read_output())
-        exited = asyncio.ensure_future(self._proc.wait())
+        loop = asyncio.get_running_loop()
+        self._reader = loop.create_task(self._read_output())
+        # Long-lived watchers, so that an invocation creates no task of its own.
+        self._exited = loop.create_task(self._proc.wait())
+        self._memory = loop.create_task(self._watch_memory())
         done, _ = await asyncio.wait(
-            {self._api.ready, self._api.init_error, exited},
+            {self._api.ready, self._api.init_error, self._exited},
             timeout=INIT_TIMEOUT_S,
             return_when=asyncio.FIRST_COMPLETED,
         )
@@ -143,17 +150,15 @@ class ExecutionEnvironment:
         await _yield_to_reader()
         self.init_lines, self._lines = self._lines, []
         if self._api.ready in done:
-            exited.cancel()
             return
         if self._api.init_error in done:
             self.init_error = self._api.init_error.result()
-        elif exited in done:
+        elif self._exited in done:
             self.init_error = _error_json(
                 "Runtime.ExitError", f"Runtime exited with error: exit status {self._proc.returncode}"
             )
         else:
             self.init_error = _error_json("Runtime.InitTimeout", f"Init timed out after {INIT_TIMEOUT_S:.2f} seconds")
-        exited.cancel()
         await self.destroy()
 
     async def _read_output(self) -> None:
@@ -165,6 +170,8 @@ class ExecutionEnvironment:
             self._lines.append(line.decode("utf-8", "replace").rstrip("\n"))
 
     async def destroy(self) -> None:
+        if self._memory:
+            self._memory.cancel()
         if self._proc and self._proc.returncode is None:
             with contextlib.suppress(ProcessLookupError):
                 self._proc.send_signal(signal.SIGKILL)
@@ -182,31 +189,30 @@ class ExecutionEnvironment:
         self.invocations += 1
         self._lines = []
         started = time.perf_counter()
+        assert self._exited is not None
+        self._over_memory = asyncio.get_running_loop().create_future()
+        self._busy.set()
         self._api.submit(invocation)
-        exited = asyncio.ensure_future(self._proc.wait())
-        memory = asyncio.ensure_future(self._watch_memory())
         try:
             done, _ = await asyncio.wait(
-                {invocation.outcome, exited, memory},
+                {invocation.outcome, self._exited, self._over_memory},
                 timeout=self.spec.timeout_s,
                 return_when=asyncio.FIRST_COMPLETED,
             )
         finally:
-            memory.cancel()
+            self._busy.clear()
         duration_ms = (time.perf_counter() - started) * 1000
         if invocation.outcome in done:
-            exited.cancel()
             kind, body = invocation.outcome.result()
-        elif memory in done:
+        elif self._over_memory in done:
             kind, body = "oom", _error_json("Runtime.OutOfMemory", "Runtime exited with error: signal: killed")
             await self.destroy()
-        elif exited in done:
+        elif self._exited in done:
             code = self._proc.returncode
             reason = f"signal: {signal.Signals(-code).name.lower()}" if code and code < 0 else f"exit status {code}"
             kind, body = "exit", _error_json("Runtime.ExitError", f"Runtime exited with error: {reason}")
             await self.destroy()
         else:
-            exited.cancel()
             message = f"Task timed out after {self.spec.timeout_s:.2f} seconds"
             kind, body = "timeout", _error_json("Sandbox.Timedout", message)
             await self.destroy()
@@ -215,13 +221,14 @@ class ExecutionEnvironment:
         return Outcome(kind, body, duration_ms, self._max_memory_mb(), self._lines)
 
     async def _watch_memory(self) -> None:
-        """Return when resident memory exceeds the function's memory size (the env is then killed)."""
+        """While an invocation runs, flag when resident memory exceeds the function's memory size."""
         limit_kb = self.spec.memory_mb * 1024
         while True:
+            await self._busy.wait()
             rss = self._rss_kb()
             self._peak_rss_kb = max(self._peak_rss_kb, rss)
-            if rss > limit_kb:
-                return
+            if rss > limit_kb and self._over_memory and not self._over_memory.done():
+                self._over_memory.set_result(None)
             await asyncio.sleep(MEMORY_POLL_S)
 
     def _rss_kb(self) -> int:

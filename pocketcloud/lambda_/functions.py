@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import io
-import json
 import shutil
 import zipfile
 from pathlib import Path
@@ -34,9 +33,12 @@ class FunctionSpec:
     reserved_concurrency: int | None
 
     @property
-    def fingerprint(self) -> str:
-        data = json.dumps(dataclasses.asdict(self), sort_keys=True, default=str)
-        return hashlib.sha256(data.encode()).hexdigest()[:16]
+    def fingerprint(self) -> tuple:
+        """Changes whenever code or configuration changes (the hot path compares it on every call)."""
+        return (
+            self.version, self.handler, self.runtime, self.memory_mb, self.timeout_s,
+            tuple(sorted(self.environment.items())), self.tracing_mode, self.code_sha256, self.layer_arns,
+        )  # fmt: skip
 
     @property
     def version_arn(self) -> str:

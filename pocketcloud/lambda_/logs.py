@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from ..monitoring import LogWriter
 
 TAIL_BYTES = 4096
+BATCH_SECONDS = 0.2
 
 
 def report_line(
@@ -54,6 +55,8 @@ class LogShipper:
     async def _run(self) -> None:
         while True:
             first = await self._queue.get()
+            # Gather a moment's worth of lines: one moto write per stream instead of one per invocation.
+            await asyncio.sleep(BATCH_SECONDS)
             taken = 1
             batch: dict[tuple[str, str], list[str]] = {(first[0], first[1]): list(first[2])}
             while not self._queue.empty():

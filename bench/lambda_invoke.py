@@ -1,0 +1,77 @@
+"""Lambda Invoke on pocketcloud against floors measured in the same run.
+
+Run: ``.venv/bin/python bench/lambda_invoke.py`` (about a minute). Targets on a 2-core machine:
+warm raw-HTTP p50 at most 3x the floor's; invokes/s at 8 callers at least 0.5x the floor's; cold
+start at most 2x ``python -c "import awslambdaric"``.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from _common import connection, floor_server, latencies, pct, request, table, throughput
+
+import pocketcloud
+
+SECONDS = 3.0
+
+
+def _zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("app.py", "def handler(event, context):\n    return 1\n")
+    return buffer.getvalue()
+
+
+def main() -> None:
+    rows = []
+    with pocketcloud.running() as cloud, floor_server() as floor_port:
+        lam = cloud.client("lambda")
+        role = cloud.client("iam").create_role(RoleName="bench", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+        lam.create_function(
+            FunctionName="bench", Runtime="python3.12", Role=role, Handler="app.handler", Code={"ZipFile": _zip()}
+        )
+        port = int(cloud.endpoint_url.rsplit(":", 1)[1])
+        path = "/2015-03-31/functions/bench/invocations"
+
+        boto = latencies(lambda: lam.invoke(FunctionName="bench", Payload=b"{}")["Payload"].read(), 300)
+        raw_conn, floor_conn = connection(port), connection(floor_port)
+        raw = latencies(lambda: request(raw_conn, "POST", path, b"{}"), 1000)
+        floor = latencies(lambda: request(floor_conn, "POST", path, b"{}"), 1000)
+        rows.append(("warm invoke p50, boto3", pct(boto, 50), pct(floor, 50), "ms", "(informative)"))
+        rows.append(("warm invoke p95, boto3", pct(boto, 95), pct(floor, 95), "ms", "(informative)"))
+        rows.append(("warm invoke p50, raw HTTP keep-alive", pct(raw, 50), pct(floor, 50), "ms", "<= 3x"))
+        rows.append(("warm invoke p95, raw HTTP keep-alive", pct(raw, 95), pct(floor, 95), "ms", "(informative)"))
+
+        for clients in (1, 8, 32):
+            rate, _ = throughput(port, "POST", path, b"{}", clients, SECONDS)
+            floor_rate, _ = throughput(floor_port, "POST", path, b"{}", clients, SECONDS)
+            target = ">= 0.5x" if clients == 8 else "(informative)"
+            rows.append((f"invokes/s, {clients} callers", rate, floor_rate, "/s", target))
+
+        colds = []
+        for i in range(10):
+            lam.update_function_configuration(FunctionName="bench", Environment={"Variables": {"RUN": str(i)}})
+            log = base64.b64decode(lam.invoke(FunctionName="bench", LogType="Tail")["LogResult"]).decode()
+            colds.append(float(re.search(r"Init Duration: ([\d.]+) ms", log).group(1)))
+        imports = []
+        for _ in range(10):
+            started = time.perf_counter()
+            subprocess.run([sys.executable, "-c", "import awslambdaric"], check=True)
+            imports.append((time.perf_counter() - started) * 1000)
+        rows.append(("cold start (Init Duration) p50", pct(colds, 50), pct(imports, 50), "ms", "<= 2x"))
+    print(table(rows))
+
+
+if __name__ == "__main__":
+    main()
