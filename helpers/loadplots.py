@@ -17,7 +17,7 @@ import pandas as pd
 from .loadtest import LoadTestResult
 
 PANELS = [
-    ("requests_per_s", "served (requests/s)"),
+    ("succeeded_per_s", "succeeded (requests/s)"),
     ("failures_per_s", "failed (requests/s)"),
     ("p50_ms", "median latency (ms)"),
     ("p95_ms", "p95 latency (ms)"),
@@ -36,6 +36,8 @@ def summary(result: LoadTestResult) -> dict[str, float]:
         "duration_s": result.duration_s,
         "requests": requests,
         "failures": failures,
+        "succeeded": requests - failures,
+        "succeeded_per_s": round((requests - failures) / result.duration_s, 1),
         "failure_pct": round(100 * failures / requests, 1) if requests else 0.0,
         "requests_per_s": round(float(total["Requests/s"]), 1),
         "peak_requests_per_s": round(float(busy["requests_per_s"].max()), 1) if len(busy) else 0.0,
@@ -65,7 +67,9 @@ def compare_figure(results: Mapping[str, LoadTestResult], title: str = "Load tes
     )
     palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd"]
     for i, (name, result) in enumerate(results.items()):
-        history = result.history
+        history = result.history.assign(
+            succeeded_per_s=(result.history["requests_per_s"] - result.history["failures_per_s"]).clip(lower=0)
+        )
         for row, (column, label) in enumerate(PANELS, start=1):
             fig.add_trace(
                 go.Scatter(

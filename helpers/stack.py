@@ -225,6 +225,20 @@ def wait_for_metrics(fetch: Any, expect: tuple[str, ...] = ("Invocations",), tim
         time.sleep(2)
 
 
+def wait_for_next_minute(progress: bool = True) -> None:
+    """Sleep until the next whole minute: CloudWatch aggregates per minute, so a run that starts on a fresh
+    minute shares no data point with the run before it."""
+    remaining = 60 - time.time() % 60
+    if progress:
+        from tqdm.auto import tqdm
+
+        for _ in tqdm(range(round(remaining)), desc="waiting for a fresh CloudWatch minute", unit="s", leave=False):
+            time.sleep(1)
+    remaining = 60 - time.time() % 60
+    if remaining < 59:
+        time.sleep(remaining)
+
+
 # -- functions ----------------------------------------------------------------------------------------
 
 

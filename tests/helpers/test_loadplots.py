@@ -55,6 +55,7 @@ def test_summary_table_has_a_row_per_run(runs: dict[str, LoadTestResult]) -> Non
     assert table.loc["good", "failures"] == 0 and table.loc["good", "requests"] > 10
     assert 30 <= table.loc["flaky", "failure_pct"] <= 70
     assert table.loc["good", "p95_ms"] >= table.loc["good", "p50_ms"]
+    assert table.loc["flaky", "succeeded"] == table.loc["flaky", "requests"] - table.loc["flaky", "failures"]
 
 
 def test_compare_figure_has_panels_per_measure_and_a_line_per_run(runs: dict[str, LoadTestResult]) -> None:
@@ -62,7 +63,8 @@ def test_compare_figure_has_panels_per_measure_and_a_line_per_run(runs: dict[str
     assert fig.layout.title.text == "Two runs"
     assert len(fig.data) == 2 * len(loadplots.PANELS)
     assert {trace.name for trace in fig.data} == {"good", "flaky"}
-    assert fig.layout.yaxis.title.text == "served (requests/s)"
+    assert fig.layout.yaxis.title.text == "succeeded (requests/s)"
+    assert max(fig.data[0].y) > 0  # the good run succeeds every second it runs
     assert fig.layout.xaxis4.title.text.endswith("(s)")
     single = loadplots.history_figure(runs["good"], "One run")
     assert len(single.data) == len(loadplots.PANELS) and not any(t.showlegend for t in single.data)
