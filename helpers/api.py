@@ -1,0 +1,81 @@
+"""A REST API in front of a function, and calling it."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+import urllib.error
+import urllib.request
+from typing import Any
+
+
+def api_url(ws: Any, api_id: str, stage: str) -> str:
+    """The stage's invoke URL on this target."""
+    if ws.local:
+        return f"{ws.endpoint_url}/restapis/{api_id}/{stage}/_user_request_/"
+    return f"https://{api_id}.execute-api.{ws.region}.amazonaws.com/{stage}/"
+
+
+def ensure_rest_api(ws: Any, name: str, function_name: str, *, stage: str = "dev") -> dict[str, str]:
+    """REST API ``name`` whose ``GET /`` is a Lambda proxy integration to ``function_name``, with the
+    invoke permission and a deployed stage. Re-running points it at the function and redeploys."""
+    apigw, lam = ws.client("apigateway"), ws.client("lambda")
+    function_arn = lam.get_function_configuration(FunctionName=function_name)["FunctionArn"]
+    existing = [a for a in apigw.get_rest_apis(limit=500)["items"] if a["name"] == name]
+    api_id = existing[0]["id"] if existing else apigw.create_rest_api(
+        name=name, description="Serverless at Scale workshop API", endpointConfiguration={"types": ["REGIONAL"]},
+        tags=ws.tags,
+    )["id"]  # fmt: skip
+    root = next(r["id"] for r in apigw.get_resources(restApiId=api_id)["items"] if r["path"] == "/")
+    try:
+        apigw.get_method(restApiId=api_id, resourceId=root, httpMethod="GET")
+    except apigw.exceptions.NotFoundException:
+        apigw.put_method(restApiId=api_id, resourceId=root, httpMethod="GET", authorizationType="NONE")
+    uri = f"arn:aws:apigateway:{ws.region}:lambda:path/2015-03-31/functions/{function_arn}/invocations"
+    apigw.put_integration(
+        restApiId=api_id, resourceId=root, httpMethod="GET", type="AWS_PROXY", integrationHttpMethod="POST", uri=uri
+    )
+    statement = f"apigateway-{api_id}"
+    try:
+        policy = json.loads(lam.get_policy(FunctionName=function_name)["Policy"])
+        allowed = any(s.get("Sid") == statement for s in policy["Statement"])
+    except lam.exceptions.ResourceNotFoundException:
+        allowed = False
+    if not allowed:
+        lam.add_permission(
+            FunctionName=function_name,
+            StatementId=statement,
+            Action="lambda:InvokeFunction",
+            Principal="apigateway.amazonaws.com",
+            SourceArn=f"arn:aws:execute-api:{ws.region}:{ws.account}:{api_id}/*/GET/",
+        )
+    apigw.create_deployment(restApiId=api_id, stageName=stage)
+    return {"api_id": api_id, "stage": stage, "url": api_url(ws, api_id, stage)}
+
+
+@dataclasses.dataclass
+class ApiResponse:
+    status: int
+    body: Any
+    latency_ms: float
+    headers: dict[str, str]
+
+
+def call_api(url: str, path: str = "", *, method: str = "GET", data: Any = None, timeout_s: float = 35) -> ApiResponse:
+    """Call the API: status, body (parsed when JSON), latency and headers. HTTP errors are returned, not raised."""
+    body = None if data is None else json.dumps(data).encode()
+    request = urllib.request.Request(url.rstrip("/") + "/" + path.lstrip("/"), data=body, method=method)
+    request.add_header("Content-Type", "application/json")
+    started = time.perf_counter()
+    try:
+        with urllib.request.urlopen(request, timeout=timeout_s) as response:
+            status, raw, headers = response.status, response.read(), dict(response.headers)
+    except urllib.error.HTTPError as error:
+        status, raw, headers = error.code, error.read(), dict(error.headers)
+    latency = (time.perf_counter() - started) * 1000
+    try:
+        parsed: Any = json.loads(raw)
+    except ValueError:
+        parsed = raw.decode("utf-8", "replace")
+    return ApiResponse(status, parsed, latency, headers)
