@@ -48,6 +48,8 @@ class DbStack:
     security_group_ids: list[str]
     layer_arns: list[str]
     vpc_id: str = ""
+    api_id: str = ""
+    stage: str = ""
 
     def describe(self) -> pd.DataFrame:
         """The stack as a two-column table for the notebook."""
@@ -140,25 +142,41 @@ def price_table(items: list[str], *, memory_mb: int = 128, db_class: str = "db.t
     return frame
 
 
-def architecture_figure(ws: Any, db: DbStack, *, client: str = "you", extra: list[tuple[str, str]] | None = None):
-    """The module's resources, read back from the target, drawn left to right."""
+def architecture_figure(ws: Any, db: Any, *, client: str = "you", extra: list[tuple[str, str]] | None = None):
+    """The module's resources, read back from the target, drawn left to right.
+
+    ``db`` is a :class:`DbStack` or a :class:`Module2`; parts not created yet (the proxy, the app secret)
+    are drawn grey and marked so.
+    """
     lam, rds = ws.client("lambda"), ws.client("rds")
     fn = lam.get_function_configuration(FunctionName=db.function)
     instance = rds.describe_db_instances(DBInstanceIdentifier=db.db_instance)["DBInstances"][0]
-    proxy = rds.describe_db_proxies(DBProxyName=db.proxy_name)["DBProxies"][0]
+    proxy_name = getattr(db, "proxy_name", None) or names(ws)["proxy"]
+    try:
+        proxy = rds.describe_db_proxies(DBProxyName=proxy_name)["DBProxies"][0]
+        proxy_label = f"{proxy['DBProxyName']} ({proxy['Status']})"
+    except rds.exceptions.DBProxyNotFoundFault:
+        proxy_label = f"{proxy_name} (not created yet)"
+    secret_name = names(ws)["app_secret"]
+    try:
+        ws.client("secretsmanager").describe_secret(SecretId=secret_name)
+        secret_label = secret_name
+    except ws.client("secretsmanager").exceptions.ResourceNotFoundException:
+        secret_label = f"{secret_name} (not created yet)"
+    host = db.api_url.split("//", 1)[-1].split("/", 1)[0]
     nodes = [
         (client, "client"),
-        (db.api_url.split("//", 1)[-1].split("/", 1)[0][:40] + " (stage)", "API Gateway"),
+        (f"{host[:38]} (stage)", "API Gateway"),
         (f"{fn['FunctionName']} ({fn['Runtime']}, {fn['MemorySize']} MB)", "Lambda"),
-        (f"{proxy['DBProxyName']} ({proxy['Status']})", "RDS Proxy"),
+        (proxy_label, "RDS Proxy"),
         (f"{instance['DBInstanceIdentifier']} ({instance['DBInstanceClass']})", "RDS MySQL"),
+        (secret_label, "Secrets Manager"),
     ]
-    edges = [(0, 1), (1, 2), (2, 3), (3, 4)]
-    side = [(db.app_secret_arn.rsplit(":", 1)[-1], "Secrets Manager")]
-    for name, kind in [*side, *(extra or [])]:
+    edges = [(0, 1), (1, 2), (2, 3), (3, 4), (2, 5)]
+    for name, kind in extra or []:
         nodes.append((name, kind))
         edges.append((2, len(nodes) - 1))
-    return _diagram(nodes, edges, f"Deployed: {len(nodes) - 1} resources")
+    return _diagram(nodes, edges, f"Deployed resources ({len(nodes) - 1})")
 
 
 def _diagram(nodes: list[tuple[str, str]], edges: list[tuple[int, int]], title: str):
@@ -178,7 +196,12 @@ def _diagram(nodes: list[tuple[str, str]], edges: list[tuple[int, int]], title: 
             x=xs,
             y=ys,
             mode="markers+text",
-            marker={"size": 40, "color": ["#7f7f7f" if k == "client" else "#1f77b4" for _, k in nodes]},
+            marker={
+                "size": 40,
+                "color": [
+                    "#7f7f7f" if k == "client" else "#d0d0d0" if "not created" in n else "#1f77b4" for n, k in nodes
+                ],
+            },
             text=[f"<b>{kind}</b><br>{name}" for name, kind in nodes],
             textposition="bottom center",
             hoverinfo="text",
@@ -350,6 +373,8 @@ class Module2:
     db_security_group_ids: list[str]
     layer_arns: list[str]
     vpc_id: str = ""
+    api_id: str = ""
+    stage: str = ""
 
 
 def _zip_folder(folder: Path) -> bytes:
@@ -530,7 +555,9 @@ def default_user_limit(ws: Any) -> int:
 
 def module2(ws: Any) -> Module2:
     """Module 2's resources, created by the toolkit when missing."""
-    raise NotImplementedError("wired to the module 2 helpers once they exist")
+    from .modules import deploy_module2
+
+    return deploy_module2(ws)
 
 
 def ensure_secure_db(ws: Any, m2: Module2 | None = None, *, user_limit: int | None = None) -> DbStack:
@@ -566,6 +593,8 @@ def ensure_secure_db(ws: Any, m2: Module2 | None = None, *, user_limit: int | No
         security_group_ids=m2.lambda_security_group_ids,
         layer_arns=m2.layer_arns,
         vpc_id=m2.vpc_id,
+        api_id=m2.api_id,
+        stage=m2.stage,
     )
     env = (ws.client("lambda").get_function_configuration(FunctionName=db.function).get("Environment") or {}).get(
         "Variables"
@@ -579,24 +608,24 @@ def _region(ws: Any) -> str:
     return getattr(ws, "region", None) or ws.client("lambda").meta.region_name
 
 
-def cleanup_module3(ws: Any, db: DbStack) -> list[str]:
-    """Remove what module 3 added (proxy, its role policy, the comparison and setup functions, the
-    Secrets Manager endpoint). The secret and the app user stay: modules 4 and 5 use them."""
+def cleanup_module3(ws: Any, db: DbStack, *, keep_for_next_modules: bool = True) -> list[str]:
+    """Remove what module 3 added. With ``keep_for_next_modules`` only the comparison and setup functions go;
+    otherwise the proxy and the Secrets Manager endpoint too. The secret and the app user always stay
+    (``99_cleanup`` removes them with the database)."""
     removed = []
     n = names(ws)
     lam = ws.client("lambda")
     for fn in (n["direct_function"], n["setup_function"]):
-        try:
+        with contextlib.suppress(lam.exceptions.ResourceNotFoundException):
             lam.delete_function(FunctionName=fn)
             removed.append(f"function {fn}")
-        except lam.exceptions.ResourceNotFoundException:
-            pass
-    if dbaccess.delete_db_proxy(ws.client("rds"), n["proxy"]):
-        removed.append(f"RDS Proxy {n['proxy']}")
-    if db.vpc_id:
-        removed += [
-            f"VPC endpoint {e}" for e in dbaccess.delete_secrets_endpoint(ws.client("ec2"), db.vpc_id, _region(ws))
-        ]
+    if not keep_for_next_modules:
+        if dbaccess.delete_db_proxy(ws.client("rds"), n["proxy"]):
+            removed.append(f"RDS Proxy {n['proxy']}")
+        if db.vpc_id:
+            ec2 = ws.client("ec2")
+            removed += [f"VPC endpoint {e}" for e in dbaccess.delete_secrets_endpoint(ec2, db.vpc_id, _region(ws))]
+    print("Removed:", ", ".join(removed) if removed else "nothing left to remove")
     return removed
 
 
