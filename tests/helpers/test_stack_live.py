@@ -173,9 +173,11 @@ def test_v3_then_provisioned_alias_then_cleanup(built: tuple[Workspace, stack.Mo
     with pytest.raises(lam.exceptions.ResourceNotFoundException):
         lam.get_alias(FunctionName=db.function, Name="live")
 
-    removed3 = stack.cleanup_module3(ws, db)
+    kept = stack.cleanup_module3(ws, db)  # keeps the proxy and endpoint for modules 4-5
+    assert kept == [f"function {ws.prefix}db-setup"]
+    removed3 = stack.cleanup_module3(ws, db, keep_for_next_modules=False)
     assert any("RDS Proxy" in r for r in removed3) and any("VPC endpoint" in r for r in removed3)
-    assert stack.cleanup_module3(ws, db) == []
+    assert stack.cleanup_module3(ws, db, keep_for_next_modules=False) == []
 
 
 def test_price_table_and_concurrency_figure() -> None:
