@@ -6,6 +6,7 @@ import asyncio
 import base64
 import contextlib
 import math
+import time
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ class LogShipper:
 
     def __init__(self, writer: LogWriter) -> None:
         self._writer = writer
-        self._queue: asyncio.Queue[tuple[str, str, list[str]]] = asyncio.Queue()
+        self._queue: asyncio.Queue[tuple[str, str, list[tuple[int, str]]]] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
         self._unwritten = 0
 
@@ -49,8 +50,9 @@ class LogShipper:
 
     def ship(self, group: str, stream: str, lines: list[str]) -> None:
         if lines:
+            now = int(time.time() * 1000)
             self._unwritten += 1
-            self._queue.put_nowait((group, stream, lines))
+            self._queue.put_nowait((group, stream, [(now, line) for line in lines]))
 
     async def _run(self) -> None:
         while True:
@@ -58,14 +60,14 @@ class LogShipper:
             # Gather a moment's worth of lines: one moto write per stream instead of one per invocation.
             await asyncio.sleep(BATCH_SECONDS)
             taken = 1
-            batch: dict[tuple[str, str], list[str]] = {(first[0], first[1]): list(first[2])}
+            batch: dict[tuple[str, str], list[tuple[int, str]]] = {(first[0], first[1]): list(first[2])}
             while not self._queue.empty():
                 group, stream, lines = self._queue.get_nowait()
                 taken += 1
                 batch.setdefault((group, stream), []).extend(lines)
             try:
-                for (group, stream), lines in batch.items():
-                    await self._writer.put(group, stream, lines)
+                for (group, stream), events in batch.items():
+                    await self._writer.put_events(group, stream, events)
             finally:
                 self._unwritten -= taken
 

@@ -22,8 +22,13 @@ class LogWriter:
         if not messages:
             return
         now = timestamp_ms if timestamp_ms is not None else int(time.time() * 1000)
-        events = [{"timestamp": now, "message": message} for message in messages]
-        await self._moto.run(self._put_locked, group, stream, events)
+        await self.put_events(group, stream, [(now, message) for message in messages])
+
+    async def put_events(self, group: str, stream: str, events: list[tuple[int, str]]) -> None:
+        """Write (timestamp in ms, message) pairs, keeping the time each line was produced."""
+        if events:
+            payload = [{"timestamp": ts, "message": message} for ts, message in events]
+            await self._moto.run(self._put_locked, group, stream, payload)
 
     def _put_locked(self, group: str, stream: str, events: list[dict]) -> None:
         backend = self._moto.backend("logs")
