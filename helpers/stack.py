@@ -316,7 +316,11 @@ def ensure_provisioned_alias(
             (
                 (c := lam.get_provisioned_concurrency_config(FunctionName=function, Qualifier=alias))["Status"]
                 == "READY"
-                and {**c, "Alias": alias, "FunctionVersion": version}
+                and {
+                    "Alias": alias,
+                    "FunctionVersion": version,
+                    **{k: v for k, v in c.items() if k != "ResponseMetadata"},
+                }
             )
             or _raise_if_failed(c)
         ),
