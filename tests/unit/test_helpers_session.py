@@ -1,0 +1,74 @@
+"""Pure logic of the workshop toolkit: target detection, names, tags, hashing, masking, URLs, IAM guards."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+
+from helpers.api import api_url
+from helpers.database import mask
+from helpers.iam import allow, policy
+from helpers.lambdas import code_sha256, zip_folder
+from helpers.session import CheckpointFailed, Workshop, detect_target
+
+
+def test_target_detection_order() -> None:
+    assert detect_target({"WORKSHOP_TARGET": "aws"}, has_credentials=False) == "aws"
+    assert detect_target({"WORKSHOP_TARGET": "LOCAL"}, has_credentials=True) == "local"
+    assert detect_target({}, has_credentials=True) == "aws"
+    assert detect_target({}, has_credentials=False) == "local"
+    assert detect_target({"AWS_ENDPOINT_URL": "http://127.0.0.1:4566"}, has_credentials=True) == "local"
+    with pytest.raises(ValueError, match="WORKSHOP_TARGET"):
+        detect_target({"WORKSHOP_TARGET": "azure"})
+
+
+def test_names_and_tags() -> None:
+    ws = Workshop("local", "us-east-1", "123456789012", "http://127.0.0.1:4566")
+    assert ws.name("db", "time") == "sas-db-time"
+    assert ws.name("uploads", "", "-x-") == "sas-uploads-x"
+    assert ws.tags == {"workshop": "serverless-at-scale"}
+    assert ws.tag_list() == [{"Key": "workshop", "Value": "serverless-at-scale"}]
+    assert ws.tag_list("key", "value") == [{"key": "workshop", "value": "serverless-at-scale"}]
+    assert ws.default(local=1, aws=2) == 1
+    assert Workshop("aws", "eu-west-1", "1").default(local=1, aws=2) == 2
+
+
+def test_checkpoints_fail_with_the_message(capsys: pytest.CaptureFixture[str]) -> None:
+    ws = Workshop("local", "us-east-1", "1")
+    ws.check(True, "all good")
+    assert "✔ all good" in capsys.readouterr().out
+    with pytest.raises(CheckpointFailed, match="the API answers"):
+        ws.check(False, "the API answers")
+
+
+def test_zip_is_deterministic_and_hash_matches_lambda(tmp_path) -> None:
+    (tmp_path / "lambda_function.py").write_text("def lambda_handler(e, c):\n    return 1\n")
+    (tmp_path / "__pycache__").mkdir()
+    (tmp_path / "__pycache__" / "junk.pyc").write_bytes(b"\0")
+    first, second = zip_folder(tmp_path), zip_folder(tmp_path)
+    assert first == second
+    assert zipfile.ZipFile(io.BytesIO(first)).namelist() == ["lambda_function.py"]
+    assert code_sha256(first) == code_sha256(second) and len(code_sha256(first)) == 44
+    (tmp_path / "lambda_function.py").write_text("def lambda_handler(e, c):\n    return 2\n")
+    assert code_sha256(zip_folder(tmp_path)) != code_sha256(first)
+
+
+def test_password_masking_never_shows_the_password() -> None:
+    shown = mask("Sup3rSecretPassw0rd")
+    assert "Sup3r" not in shown and "19 characters" in shown
+
+
+def test_invoke_urls_per_target() -> None:
+    local = Workshop("local", "us-east-1", "1", "http://127.0.0.1:4566")
+    aws = Workshop("aws", "eu-west-1", "1")
+    assert api_url(local, "abc123", "dev") == "http://127.0.0.1:4566/restapis/abc123/dev/_user_request_/"
+    assert api_url(aws, "abc123", "dev") == "https://abc123.execute-api.eu-west-1.amazonaws.com/dev/"
+
+
+def test_policies_refuse_wildcard_actions() -> None:
+    assert policy(allow("sns:Publish", "arn:aws:sns:us-east-1:1:t"))["Statement"][0]["Action"] == ["sns:Publish"]
+    for bad in ("*", "s3:*"):
+        with pytest.raises(ValueError, match="wildcard"):
+            allow(bad, "*")
