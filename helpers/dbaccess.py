@@ -68,8 +68,8 @@ def read_secret(secretsmanager: Any, name_or_arn: str) -> dict[str, Any]:
     return json.loads(secretsmanager.get_secret_value(SecretId=name_or_arn)["SecretString"])
 
 
-def secret_read_policy(secret_arn: str) -> dict[str, Any]:
-    """Allow reading exactly one secret: what the function and the proxy need, nothing more."""
+def secret_read_policy(secret_arn: str | list[str]) -> dict[str, Any]:
+    """Allow reading exactly these secrets (usually one): what the function and the proxy need, nothing more."""
     return {
         "Version": "2012-10-17",
         "Statement": [

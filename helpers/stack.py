@@ -79,6 +79,7 @@ def names(ws: Any) -> dict[str, str]:
         "proxy": f"{prefix}proxy",
         "proxy_role": f"{prefix}proxy-role",
         "setup_function": f"{prefix}db-setup",
+        "setup_role": f"{prefix}db-setup-role",
         "direct_function": f"{prefix}db-time-direct",
         "xray_layer": f"{prefix}xray-sdk",
     }
@@ -471,30 +472,21 @@ def ensure_app_secret(ws: Any, m2: Module2) -> str:
 
 def ensure_app_user(ws: Any, m2: Module2, app_secret_arn: str, user_limit: int) -> dict[str, Any]:
     """Deploy and run ``lambda_code/db_setup`` in the VPC: the capped, read-only application user."""
+    from .iam import VPC_EXECUTION, ensure_lambda_role
+
     name = names(ws)["setup_function"]
-    role = m2.role_name
-    iam = ws.client("iam")
-    iam.put_role_policy(
-        RoleName=role,
-        PolicyName="db-setup-read-secrets",
-        PolicyDocument=json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Effect": "Allow",
-                        "Action": "secretsmanager:GetSecretValue",
-                        "Resource": [m2.master_secret_arn, app_secret_arn],
-                    }
-                ],
-            }
-        ),
+    # Its own role: only this one-off function may read the master secret, never the API's function.
+    role_arn = ensure_lambda_role(
+        ws,
+        names(ws)["setup_role"],
+        managed=[VPC_EXECUTION],
+        inline={"read-db-secrets": dbaccess.secret_read_policy([m2.master_secret_arn, app_secret_arn])},
     )
     deploy_code(
         ws,
         name,
         "db_setup",
-        role_arn=_role_arn(ws, role),
+        role_arn=role_arn,
         env={"MASTER_SECRET_ARN": m2.master_secret_arn, "APP_SECRET_ARN": app_secret_arn},
         layers=m2.layer_arns,
         subnet_ids=m2.subnet_ids,
@@ -554,7 +546,7 @@ def deploy_db_time(
 def default_user_limit(ws: Any) -> int:
     """The app user's connection cap: small on a laptop so the lesson shows at laptop scale."""
     default = getattr(ws, "default", None)
-    return int(default(local=10, aws=40)) if callable(default) else 10
+    return int(default(local=10, aws=20)) if callable(default) else 10
 
 
 def module2(ws: Any) -> Module2:
@@ -645,3 +637,17 @@ def cleanup_module4(ws: Any, db: DbStack, alias: str = "live") -> list[str]:
             removed.append("reserved concurrency cap")
     print("Removed:", ", ".join(removed) if removed else "nothing left to remove")
     return removed
+
+
+def outcome(body: str | None) -> str:
+    """Classify one db_time invocation's answer: succeeded, refused by the connection limit, or another error."""
+    text = body or ""
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        parsed = None
+    if isinstance(parsed, dict) and parsed.get("statusCode") == 200:
+        return "succeeded"
+    if "max_user_connections" in text or "Too many connections" in text or "1226" in text or "1040" in text:
+        return "refused: too many connections"
+    return "other error"

@@ -34,6 +34,10 @@ class Workspace:
     def __init__(self, cloud: pocketcloud.Cloud, prefix: str) -> None:
         self.cloud, self.prefix, self.region = cloud, prefix, cloud.region
         self.tags = {"workshop": "serverless-at-scale"}
+        self.local = True
+
+    def tag_list(self) -> list[dict[str, str]]:
+        return [{"Key": k, "Value": v} for k, v in self.tags.items()]
 
     def client(self, service: str) -> Any:
         return self.cloud.client(service, config=Config(retries={"total_max_attempts": 1}, read_timeout=60))
@@ -133,8 +137,10 @@ def test_secure_db_moves_the_api_to_the_secret_and_the_proxy(built: tuple[Worksp
     assert status == 200 and json.loads(body)["version"] == "v2"
     env = ws.client("lambda").get_function_configuration(FunctionName=db.function)["Environment"]["Variables"]
     assert env["SECRET_ARN"] == db.app_secret_arn and env["DB_HOST"] == db.proxy_endpoint
-    policy = ws.client("iam").get_role_policy(RoleName=m2.role_name, PolicyName="read-db-app-secret")
+    iam = ws.client("iam")
+    policy = iam.get_role_policy(RoleName=m2.role_name, PolicyName="read-db-app-secret")
     assert policy["PolicyDocument"]["Statement"][0]["Resource"] == db.app_secret_arn
+    assert iam.list_role_policies(RoleName=m2.role_name)["PolicyNames"] == ["read-db-app-secret"]  # no master secret
     endpoints = ws.client("ec2").describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [m2.vpc_id]}])
     assert [e["ServiceName"] for e in endpoints["VpcEndpoints"]] == ["com.amazonaws.us-east-1.secretsmanager"]
 
