@@ -13,8 +13,9 @@ import pocketcloud
 
 @pytest.fixture(scope="session")
 def cloud() -> Iterator[pocketcloud.Cloud]:
-    """One pocketcloud for the whole session, default settings but free ports."""
-    with pocketcloud.running() as running_cloud:
+    """One pocketcloud for the whole session, default settings but free ports (and idle environments
+    reaped after 20 s, since every test deploys functions of its own)."""
+    with pocketcloud.running(lambda_idle_seconds=20) as running_cloud:
         yield running_cloud
 
 
