@@ -116,6 +116,44 @@ def service_graph(xray: Any, start: dt.datetime, end: dt.datetime) -> list[dict[
     return services
 
 
+def new_trace_header() -> tuple[str, str]:
+    """A new trace id and the ``X-Amzn-Trace-Id`` header that starts it with sampling requested."""
+    import os
+    import time
+
+    trace_id = f"1-{int(time.time()):08x}-{os.urandom(12).hex()}"
+    return trace_id, f"Root={trace_id};Sampled=1"
+
+
+def call_traced(url: str, *, timeout_s: float = 35) -> tuple[Any, str]:
+    """GET ``url`` with a new sampled trace header; returns (response, trace id).
+
+    A request that arrives with a sampling decision keeps it, so this call is traced whatever the
+    sampling rule would have decided. The response has ``status``, ``body`` (parsed JSON when possible),
+    ``latency_ms`` and ``headers``.
+    """
+    import time
+    import urllib.error
+    import urllib.request
+
+    from .api import ApiResponse
+
+    trace_id, header = new_trace_header()
+    request = urllib.request.Request(url, headers={"X-Amzn-Trace-Id": header})
+    started = time.perf_counter()
+    try:
+        with urllib.request.urlopen(request, timeout=timeout_s) as response:
+            status, raw, headers = response.status, response.read(), dict(response.headers)
+    except urllib.error.HTTPError as error:
+        status, raw, headers = error.code, error.read(), dict(error.headers)
+    latency = (time.perf_counter() - started) * 1000
+    try:
+        body: Any = json.loads(raw)
+    except ValueError:
+        body = raw.decode("utf-8", "replace")
+    return ApiResponse(status, body, latency, headers), trace_id
+
+
 # -- segments -------------------------------------------------------------------------------------
 
 

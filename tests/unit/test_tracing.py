@@ -172,3 +172,14 @@ def test_service_map_of_empty_graph_and_cycles_terminate() -> None:
     ]
     fig = tracing.service_map_figure(cyclic)
     assert len(fig.data[0].x) == 3
+
+
+def test_new_trace_header_starts_a_sampled_trace() -> None:
+    import re
+    import time
+
+    trace_id, header = tracing.new_trace_header()
+    assert re.fullmatch(r"1-[0-9a-f]{8}-[0-9a-f]{24}", trace_id)
+    assert abs(int(trace_id.split("-")[1], 16) - time.time()) < 5
+    assert header == f"Root={trace_id};Sampled=1"
+    assert tracing.new_trace_header()[0] != trace_id
