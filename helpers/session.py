@@ -59,12 +59,16 @@ class Workshop:
     tags: dict[str, str] = dataclasses.field(default_factory=lambda: dict(TAGS))
     _clients: dict[str, Any] = dataclasses.field(default_factory=dict, repr=False)
 
+    cloud_pid: int | None = None
+
     @property
     def local(self) -> bool:
         return self.target == LOCAL
 
     def client(self, service: str) -> Any:
         """A cached boto3 client for ``service`` on this target."""
+        if self.local:
+            self._follow_pocketcloud()
         if service not in self._clients:
             import boto3
             from botocore.config import Config
@@ -74,6 +78,22 @@ class Workshop:
                 service, region_name=self.region, endpoint_url=self.endpoint_url, config=config
             )
         return self._clients[service]
+
+    def _follow_pocketcloud(self) -> None:
+        """If pocketcloud stopped or restarted since ``connect()``, start it again if needed, point the
+        clients at it and say so: what was created before the restart is gone."""
+        ready = _read_ready()
+        if ready and ready.get("pid") == self.cloud_pid and _alive(ready["pid"]):
+            return
+        endpoint = _start_local()
+        ready = _read_ready() or {}
+        print(
+            "pocketcloud restarted (now at "
+            f"{endpoint}): resources created before are gone. Re-run this module's setup cells to recreate them."
+        )
+        self.endpoint_url = endpoint
+        self.cloud_pid = ready.get("pid")
+        self._clients.clear()
 
     def name(self, *parts: str) -> str:
         """A workshop resource name: the prefix plus ``parts`` joined with dashes.
@@ -109,6 +129,25 @@ def _local_settings() -> Any:
     return Settings.from_env(state_dir=state_dir)
 
 
+def _read_ready() -> dict[str, Any] | None:
+    import json
+
+    try:
+        return json.loads(_local_settings().ready_file.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _start_local() -> str:
     import pocketcloud
 
@@ -129,7 +168,7 @@ def connect(target: str | None = None, *, quiet: bool = False) -> Workshop:
     if target == LOCAL:
         endpoint = _start_local()
         region = os.environ.get("AWS_DEFAULT_REGION", "us-east-1")
-        ws = Workshop(LOCAL, region, "123456789012", endpoint)
+        ws = Workshop(LOCAL, region, "123456789012", endpoint, cloud_pid=(_read_ready() or {}).get("pid"))
     else:
         import boto3
 
