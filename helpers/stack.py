@@ -737,7 +737,7 @@ def wait_for_traces(
         time.sleep(2)
 
 
-def disable_tracing(ws: Any, db: DbStack) -> list[str]:
+def cleanup_module5(ws: Any, db: DbStack) -> list[str]:
     """Module 5's clean-up: the API back on the untraced function, stage tracing off, traced function removed."""
     from .api import ensure_rest_api
     from .modules import module2_names

@@ -246,7 +246,7 @@ the traced function (the X-Ray layer version stays; it costs nothing). `99_clean
 """)
 
 nb.code("""
-stack.disable_tracing(ws, db)
+stack.cleanup_module5(ws, db)
 """)
 
 if __name__ == "__main__":
