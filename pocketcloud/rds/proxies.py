@@ -88,6 +88,7 @@ class ProxyManager:
                 "target": p.target_id,
                 "client_connections": len(p.sessions),
                 "database_connections": sum(pool.size for pool in p.pools.values()),
+                "lent_connections": sum(len(pool.lent) for pool in p.pools.values()),
                 "pool_limit": p.pool_limit,
             }
             for name, p in self.proxies.items()
