@@ -9,6 +9,8 @@ import urllib.error
 import urllib.request
 from typing import Any
 
+from .lambdas import ensure_invoke_permission
+
 
 def api_url(ws: Any, api_id: str, stage: str) -> str:
     """The stage's invoke URL on this target."""
@@ -36,20 +38,13 @@ def ensure_rest_api(ws: Any, name: str, function_name: str, *, stage: str = "dev
     apigw.put_integration(
         restApiId=api_id, resourceId=root, httpMethod="GET", type="AWS_PROXY", integrationHttpMethod="POST", uri=uri
     )
-    statement = f"apigateway-{api_id}"
-    try:
-        policy = json.loads(lam.get_policy(FunctionName=function_name)["Policy"])
-        allowed = any(s.get("Sid") == statement for s in policy["Statement"])
-    except lam.exceptions.ResourceNotFoundException:
-        allowed = False
-    if not allowed:
-        lam.add_permission(
-            FunctionName=function_name,
-            StatementId=statement,
-            Action="lambda:InvokeFunction",
-            Principal="apigateway.amazonaws.com",
-            SourceArn=f"arn:aws:execute-api:{ws.region}:{ws.account}:{api_id}/*/GET/",
-        )
+    ensure_invoke_permission(
+        ws,
+        function_name,
+        f"apigateway-{api_id}",
+        "apigateway.amazonaws.com",
+        f"arn:aws:execute-api:{ws.region}:{ws.account}:{api_id}/*/GET/",
+    )
     apigw.create_deployment(restApiId=api_id, stageName=stage)
     return {"api_id": api_id, "stage": stage, "url": api_url(ws, api_id, stage)}
 

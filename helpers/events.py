@@ -3,11 +3,12 @@ notifies a function on upload."""
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
 import pandas as pd
+
+from .lambdas import ensure_invoke_permission
 
 
 def ensure_topic(ws: Any, name: str) -> str:
@@ -98,21 +99,9 @@ def notify_function_on_upload(ws: Any, bucket: str, function_name: str, suffix: 
     """Let S3 invoke the function (resource policy) and send it ObjectCreated events from ``bucket``."""
     lam = ws.client("lambda")
     function_arn = lam.get_function_configuration(FunctionName=function_name)["FunctionArn"]
-    statement = f"s3-{bucket}"
-    try:
-        policy = json.loads(lam.get_policy(FunctionName=function_name)["Policy"])
-        present = any(s.get("Sid") == statement for s in policy["Statement"])
-    except lam.exceptions.ResourceNotFoundException:
-        present = False
-    if not present:
-        lam.add_permission(
-            FunctionName=function_name,
-            StatementId=statement,
-            Action="lambda:InvokeFunction",
-            Principal="s3.amazonaws.com",
-            SourceArn=f"arn:aws:s3:::{bucket}",
-            SourceAccount=ws.account,
-        )
+    ensure_invoke_permission(
+        ws, function_name, f"s3-{bucket}", "s3.amazonaws.com", f"arn:aws:s3:::{bucket}", source_account=ws.account
+    )
     config: dict[str, Any] = {"LambdaFunctionArn": function_arn, "Events": ["s3:ObjectCreated:*"]}
     if suffix:
         config["Filter"] = {"Key": {"FilterRules": [{"Name": "suffix", "Value": suffix}]}}

@@ -27,8 +27,13 @@ RUNTIME = "python3.12"
 
 
 def zip_folder(folder: str | Path) -> bytes:
-    """A deterministic zip of ``folder`` (fixed timestamps), so unchanged code hashes the same."""
-    folder = Path(folder) if Path(folder).is_absolute() else LAMBDA_CODE / folder
+    """A deterministic zip of ``folder`` (relative names are under ``lambda_code/``), so unchanged code
+    hashes the same."""
+    return zip_tree(Path(folder) if Path(folder).is_absolute() else LAMBDA_CODE / folder)
+
+
+def zip_tree(folder: Path) -> bytes:
+    """Every file below ``folder`` with fixed timestamps and permissions, caches left out."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for path in sorted(folder.rglob("*")):
@@ -42,6 +47,28 @@ def zip_folder(folder: str | Path) -> bytes:
 def code_sha256(zip_bytes: bytes) -> str:
     """What Lambda reports as CodeSha256: base64 of the SHA-256 of the deployment package."""
     return base64.b64encode(hashlib.sha256(zip_bytes).digest()).decode()
+
+
+def ensure_invoke_permission(
+    ws: Any, function: str, statement_id: str, principal: str, source_arn: str, source_account: str | None = None
+) -> None:
+    """Allow ``principal`` (a service such as ``s3.amazonaws.com``) to invoke ``function`` from ``source_arn``, once."""
+    lam = ws.client("lambda")
+    try:
+        policy = json.loads(lam.get_policy(FunctionName=function)["Policy"])
+        if any(s.get("Sid") == statement_id for s in policy["Statement"]):
+            return
+    except lam.exceptions.ResourceNotFoundException:
+        pass
+    extra = {"SourceAccount": source_account} if source_account else {}
+    lam.add_permission(
+        FunctionName=function,
+        StatementId=statement_id,
+        Action="lambda:InvokeFunction",
+        Principal=principal,
+        SourceArn=source_arn,
+        **extra,
+    )
 
 
 def show_code(folder: str, filename: str = "lambda_function.py") -> Any:

@@ -3,29 +3,16 @@
 from __future__ import annotations
 
 import importlib.metadata
-import io
 import subprocess
 import sys
 import tempfile
-import zipfile
 from pathlib import Path
 from typing import Any
 
-from .lambdas import code_sha256
+from .lambdas import code_sha256, zip_tree
 
 PYTHON_VERSION = "3.12"
 PLATFORM = "manylinux2014_x86_64"
-
-
-def _zip_tree(root: Path) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(root.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                info = zipfile.ZipInfo(str(path.relative_to(root)), date_time=(2020, 1, 1, 0, 0, 0))
-                info.external_attr = 0o644 << 16
-                archive.writestr(info, path.read_bytes())
-    return buffer.getvalue()
 
 
 def installed_layer_zip(packages: list[str]) -> bytes:
@@ -41,7 +28,7 @@ def installed_layer_zip(packages: list[str]) -> bytes:
                 target = root / str(entry)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(source.read_bytes())
-        return _zip_tree(Path(tmp))
+        return zip_tree(Path(tmp))
 
 
 def lambda_platform_layer_zip(packages: list[str]) -> bytes:
@@ -53,7 +40,7 @@ def lambda_platform_layer_zip(packages: list[str]) -> bytes:
              "--python-version", PYTHON_VERSION, "--only-binary=:all:", "--implementation", "cp", *packages],
             check=True,
         )  # fmt: skip
-        return _zip_tree(Path(tmp))
+        return zip_tree(Path(tmp))
 
 
 def build_layer(ws: Any, name: str, packages: list[str]) -> str:

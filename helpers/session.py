@@ -83,7 +83,9 @@ class Workshop:
         """If pocketcloud stopped or restarted since ``connect()``, start it again if needed, point the
         clients at it and say so: what was created before the restart is gone."""
         ready = _read_ready()
-        if ready and ready.get("pid") == self.cloud_pid and _alive(ready["pid"]):
+        from pocketcloud.client import pid_alive
+
+        if ready and ready.get("pid") == self.cloud_pid and pid_alive(ready["pid"]):
             return
         endpoint = _start_local()
         ready = _read_ready() or {}
@@ -130,22 +132,9 @@ def _local_settings() -> Any:
 
 
 def _read_ready() -> dict[str, Any] | None:
-    import json
+    from pocketcloud.client import read_ready
 
-    try:
-        return json.loads(_local_settings().ready_file.read_text())
-    except (OSError, ValueError):
-        return None
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return read_ready(_local_settings())
 
 
 def _start_local() -> str:

@@ -89,14 +89,15 @@ class Cloud:
             return False
 
 
-def _read_ready(settings: Settings) -> dict[str, Any] | None:
+def read_ready(settings: Settings) -> dict[str, Any] | None:
+    """What the server wrote once ready (pid, endpoint, ports), or None."""
     try:
         return json.loads(settings.ready_file.read_text())
     except (FileNotFoundError, ValueError):
         return None
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -109,8 +110,8 @@ def _pid_alive(pid: int) -> bool:
 def attach(settings: Settings | None = None) -> Cloud | None:
     """The pocketcloud whose state dir ``settings`` names, if it is running and healthy."""
     settings = settings or Settings.from_env()
-    ready = _read_ready(settings)
-    if not ready or not _pid_alive(ready["pid"]):
+    ready = read_ready(settings)
+    if not ready or not pid_alive(ready["pid"]):
         return None
     cloud = Cloud(ready["endpoint_url"], settings, ready["ports"], ready["pid"])
     return cloud if cloud.is_alive() else None
@@ -137,7 +138,7 @@ def start(settings: Settings | None = None) -> Cloud:
     settings.pid_file.write_text(str(proc.pid))
     deadline = time.monotonic() + settings.start_timeout
     while time.monotonic() < deadline:
-        ready = _read_ready(settings)
+        ready = read_ready(settings)
         if ready and ready["pid"] == proc.pid:
             return Cloud(ready["endpoint_url"], settings, ready["ports"], proc.pid)
         if proc.poll() is not None:
@@ -155,12 +156,12 @@ def stop(settings: Settings | None = None, timeout: float = 15.0) -> bool:
         pid = int(settings.pid_file.read_text())
     except (FileNotFoundError, ValueError):
         return False
-    was_running = _pid_alive(pid)
+    was_running = pid_alive(pid)
     if was_running:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGTERM)
         deadline = time.monotonic() + timeout
-        while _pid_alive(pid) and time.monotonic() < deadline:
+        while pid_alive(pid) and time.monotonic() < deadline:
             _reap(pid)
             time.sleep(0.05)
     _kill_group(pid)
