@@ -234,3 +234,21 @@ def test_stage_serves_its_deployment_not_later_changes(cloud: pocketcloud.Cloud,
     assert _get(api.url("new"))[0] == 201
     stage = api.client.get_stage(restApiId=api.id, stageName="dev")
     assert stage["tracingEnabled"] is True, "a new deployment keeps the stage's settings"
+
+
+def test_malformed_json_body_fails_that_call_only(cloud: pocketcloud.Cloud, deploy: Deploy) -> None:
+    source = (
+        "import json\n"
+        "def handler(event, context):\n"
+        "    order = json.loads(event['body'])\n"
+        "    return {'statusCode': 201, 'body': json.dumps({'total': order['qty'] * 2})}\n"
+    )
+    name = deploy(source)
+    api = Api(cloud, "agw-json")
+    api.method(api.root, "POST", "AWS_PROXY", _arn(cloud, name))
+    api.allow(name)
+    api.deploy()
+    status, _, body = _get(api.url(""), "POST", b'{"qty": 3,,', {"Content-Type": "application/json"})
+    assert status == 502 and json.loads(body) == {"message": "Internal server error"}
+    status, _, body = _get(api.url(""), "POST", b'{"qty": 3}', {"Content-Type": "application/json"})
+    assert status == 201 and json.loads(body) == {"total": 6}, "the next call works: nothing was lost"
