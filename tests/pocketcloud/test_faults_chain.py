@@ -1,0 +1,105 @@
+"""Faults through the whole chain (API Gateway -> Lambda -> MariaDB): a database crash under load,
+and an SQL-injection attempt. Both must give clear, AWS-shaped answers and lose nothing."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+import psutil
+import pymysql
+import pytest
+
+import pocketcloud
+from helpers import api, lambdas
+from helpers.dbaccess import read_secret
+from helpers.loadtest import run_load_test
+from helpers.modules import deploy_module2
+from helpers.session import Workshop
+
+
+@pytest.fixture(scope="module")
+def stack(make_module_cloud) -> Iterator[tuple[Workshop, object, pocketcloud.Cloud]]:
+    cloud = make_module_cloud()
+    mp = pytest.MonkeyPatch()
+    for key, value in cloud.env().items():
+        mp.setenv(key, value)
+    mp.setenv("POCKETCLOUD_STATE_DIR", str(cloud.settings.state_dir))
+    ws = Workshop("local", cloud.region, "123456789012", cloud.endpoint_url, cloud_pid=cloud.pid)
+    m2 = deploy_module2(ws, progress=False)
+    yield ws, m2, cloud
+    mp.undo()
+
+
+@pytest.fixture(scope="module")
+def make_module_cloud():
+    import contextlib
+
+    with contextlib.ExitStack() as stack:
+        yield lambda **kw: stack.enter_context(pocketcloud.running(**kw))
+
+
+def _db_pid(ws: Workshop, instance: str) -> int:
+    port = ws.client("rds").describe_db_instances(DBInstanceIdentifier=instance)["DBInstances"][0]["Endpoint"]["Port"]
+    return next(c.pid for c in psutil.net_connections("tcp") if c.laddr.port == port and c.status == "LISTEN")
+
+
+def test_database_crash_under_load_fails_clearly_and_recovers(stack) -> None:
+    ws, m2, _ = stack
+
+    def crash_and_restart() -> None:
+        time.sleep(3)
+        psutil.Process(_db_pid(ws, m2.db_instance)).kill()  # a real crash: SIGKILL, no clean shutdown
+        time.sleep(2)
+        ws.client("rds").reboot_db_instance(DBInstanceIdentifier=m2.db_instance)
+
+    chaos = threading.Thread(target=crash_and_restart)
+    chaos.start()
+    result = run_load_test(m2.api_url, users=4, spawn_rate=4, duration=14, wait_s=0.05, progress=False)
+    chaos.join()
+    assert result.failure_count > 0, "calls failed while the database was down"
+    assert result.failures["Error"].str.contains("HTTP 502").all(), "the API answered 502 Internal server error"
+    assert result.history.tail(3)["failures_per_s"].sum() == 0, "after the restart every call succeeded again"
+    after = api.call_api(m2.api_url)
+    assert after.status == 200 and "db_time" in after.body
+
+
+def test_sql_injection_attempt_changes_nothing(stack) -> None:
+    ws, m2, _ = stack
+    secret = read_secret(ws.client("secretsmanager"), m2.master_secret_arn)
+    with (
+        pymysql.connect(
+            host=secret["host"],
+            port=secret["port"],
+            user=secret["username"],
+            password=secret["password"],
+            database=secret["dbname"],
+            autocommit=True,
+        ) as conn,
+        conn.cursor() as cursor,
+    ):
+        cursor.execute("CREATE TABLE IF NOT EXISTS canary (id INT PRIMARY KEY)")
+        cursor.execute("REPLACE INTO canary VALUES (1)")
+    role = ws.client("iam").get_role(RoleName=m2.role_name)["Role"]["Arn"]
+    name = ws.name("inject-v2")
+    lambdas.deploy_function(
+        ws, name, "db_time_v2", role_arn=role, layers=m2.layer_arns,
+        env={"SECRET_ARN": m2.master_secret_arn, "DB_HOST": secret["host"], "DB_PORT": str(secret["port"])},
+    )  # fmt: skip
+    endpoint = api.ensure_rest_api(ws, ws.name("inject-api"), name)
+    for attack in ("0); DROP TABLE canary; --", "1 OR 1=1", "0' UNION SELECT password FROM mysql.user --"):
+        answer = api.call_api(endpoint["url"], "?hold=" + attack.replace(" ", "%20").replace(";", "%3B"))
+        assert answer.status == 200 and answer.body["version"] == "v2", attack
+    with (
+        pymysql.connect(
+            host=secret["host"],
+            port=secret["port"],
+            user=secret["username"],
+            password=secret["password"],
+            database=secret["dbname"],
+        ) as conn,
+        conn.cursor() as cursor,
+    ):
+        cursor.execute("SELECT COUNT(*) FROM canary")
+        assert cursor.fetchone() == (1,), "the table is untouched: the value went to the driver as a parameter"
