@@ -31,7 +31,9 @@ def test_handler_exception(cloud: pocketcloud.Cloud, deploy: Deploy) -> None:
 
 
 def test_timeout_kills_the_environment(cloud: pocketcloud.Cloud, deploy: Deploy) -> None:
-    source = "import os, time\ndef handler(e, c):\n    if e.get('sleep'):\n        time.sleep(30)\n    return os.getpid()\n"  # noqa: E501
+    source = (
+        "import os, time\ndef handler(e, c):\n    if e.get('sleep'):\n        time.sleep(30)\n    return os.getpid()\n"  # noqa: E501
+    )
     name = deploy(source, Timeout=1)
     _, before = invoke_json(cloud, name)
     response, body = _error(cloud, name, {"sleep": True})
