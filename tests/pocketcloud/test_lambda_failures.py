@@ -32,7 +32,7 @@ def test_handler_exception(cloud: pocketcloud.Cloud, deploy: Deploy) -> None:
 
 def test_timeout_kills_the_environment(cloud: pocketcloud.Cloud, deploy: Deploy) -> None:
     source = (
-        "import os, time\ndef handler(e, c):\n    if e.get('sleep'):\n        time.sleep(30)\n    return os.getpid()\n"  # noqa: E501
+        "import os, time\ndef handler(e, c):\n    if e.get('sleep'):\n        time.sleep(30)\n    return os.getpid()\n"
     )
     name = deploy(source, Timeout=1)
     _, before = invoke_json(cloud, name)
