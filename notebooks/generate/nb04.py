@@ -123,6 +123,7 @@ SPAWN_RATE = ws.default(local=5, aws=10)  # users started per second
 DURATION_S = ws.default(local=60, aws=120)
 WAIT_S = 0.1  # pause of each user between two calls
 
+stack.wait_for_next_minute()  # CloudWatch aggregates per minute: start on a fresh one
 start_v2 = dt.datetime.now(dt.UTC)
 before = run_load_test(db.api_url, users=USERS, spawn_rate=SPAWN_RATE, duration=DURATION_S, wait_s=WAIT_S)
 end_v2 = dt.datetime.now(dt.UTC)
@@ -220,8 +221,8 @@ display(Markdown(
 nb.md("""
 ### Load test 2: the same load on the optimized function
 
-Same users, same pauses, same duration, same concurrency cap. We start on a fresh minute so the
-two runs do not share a CloudWatch data point.
+Same users, same pauses, same duration, same concurrency cap, and again a fresh minute so the two runs
+do not share a CloudWatch data point.
 """)
 
 nb.code("""
