@@ -252,3 +252,30 @@ def test_malformed_json_body_fails_that_call_only(cloud: pocketcloud.Cloud, depl
     assert status == 502 and json.loads(body) == {"message": "Internal server error"}
     status, _, body = _get(api.url(""), "POST", b'{"qty": 3}', {"Content-Type": "application/json"})
     assert status == 201 and json.loads(body) == {"total": 6}, "the next call works: nothing was lost"
+
+
+def test_permission_for_another_api_or_method_is_500(cloud: pocketcloud.Cloud, deploy: Deploy) -> None:
+    name = deploy(ECHO)
+    api = Api(cloud, "agw-scoped-permission")
+    api.method(api.root, "GET", "AWS_PROXY", _arn(cloud, name))
+    api.deploy()
+    arn = f"arn:aws:execute-api:{cloud.region}:123456789012"
+    lam = cloud.client("lambda")
+    for sid, source in (("other-api", f"{arn}:zzzz999999/*"), ("post-only", f"{arn}:{api.id}/*/POST/")):
+        lam.add_permission(
+            FunctionName=name,
+            StatementId=sid,
+            Action="lambda:InvokeFunction",
+            Principal="apigateway.amazonaws.com",
+            SourceArn=source,
+        )
+    status, _, body = _get(api.url(""))
+    assert status == 500 and json.loads(body) == {"message": "Internal server error"}
+    lam.add_permission(
+        FunctionName=name,
+        StatementId="get-root",
+        Action="lambda:InvokeFunction",
+        Principal="apigateway.amazonaws.com",
+        SourceArn=f"{arn}:{api.id}/dev/GET/",
+    )
+    assert _get(api.url(""))[0] == 201
