@@ -36,7 +36,7 @@ class RuntimeApi:
     """Serves next / response / error / init-error for one environment."""
 
     def __init__(self) -> None:
-        self._pending: asyncio.Queue[Invocation] = asyncio.Queue(maxsize=1)
+        self._pending: asyncio.Queue[Invocation | None] = asyncio.Queue(maxsize=1)
         self._current: Invocation | None = None
         self.ready = asyncio.get_running_loop().create_future()  # first `next`: init finished
         self.init_error: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
@@ -56,6 +56,9 @@ class RuntimeApi:
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
     async def stop(self) -> None:
+        # Release a `next` long-poll still waiting, or the runner's cleanup waits for it to time out.
+        if self._pending.empty():
+            self._pending.put_nowait(None)
         if self._current and not self._current.outcome.done():
             self._current.outcome.cancel()
         if self._runner:
@@ -68,6 +71,8 @@ class RuntimeApi:
         if not self.ready.done():
             self.ready.set_result(None)
         invocation = await self._pending.get()
+        if invocation is None:  # stop() released this long-poll
+            return _runtime_error(503, "ShuttingDown", "the execution environment is shutting down")
         self._current = invocation
         headers = {
             "Lambda-Runtime-Aws-Request-Id": invocation.request_id,
