@@ -23,7 +23,6 @@ from typing import Any
 import pandas as pd
 
 from . import dbaccess
-from .capacity import PRICES, RDS_INSTANCES
 
 LAMBDA_CODE = Path(__file__).resolve().parents[1] / "lambda_code"
 PROXY_PORT = 3306  # RDS Proxy for MySQL always listens on 3306
@@ -88,148 +87,6 @@ def names(ws: Any) -> dict[str, str]:
 
 def tags(ws: Any) -> dict[str, str]:
     return dict(getattr(ws, "tags", None) or {"workshop": "serverless-at-scale"})
-
-
-# -- showing things -----------------------------------------------------------------------------------
-
-
-def show_code(folder: str, filename: str = "lambda_function.py") -> Any:
-    """Display a handler from ``lambda_code/`` as a highlighted code block."""
-    from IPython.display import Markdown
-
-    source = (LAMBDA_CODE / folder / filename).read_text()
-    return Markdown(f"`lambda_code/{folder}/{filename}`\n\n```python\n{source}\n```")
-
-
-def price_table(items: list[str], *, memory_mb: int = 128, db_class: str = "db.t3.micro") -> pd.DataFrame:
-    """Hourly list prices of what a module keeps running, from the dated table in helpers.capacity."""
-    rds_hourly, vcpus = RDS_INSTANCES[db_class]
-    gb = memory_mb / 1024
-    catalogue = {
-        "lambda": ("Lambda", "per request + per GB-second of run time", "only while called"),
-        "api_gateway": (
-            "API Gateway REST",
-            f"${PRICES['api_gateway_rest_request'] * 1e6:.2f} per million requests",
-            "only while called",
-        ),
-        "rds": (f"RDS {db_class}", f"${rds_hourly:.3f} per hour", f"${rds_hourly:.3f}"),
-        "rds_proxy": (
-            "RDS Proxy",
-            f"${PRICES['rds_proxy_vcpu_hour']:.3f} per vCPU-hour of the instance ({max(2, vcpus)} vCPU minimum)",
-            f"${PRICES['rds_proxy_vcpu_hour'] * max(2, vcpus):.3f}",
-        ),
-        "secrets": (
-            "Secrets Manager",
-            f"${PRICES['secrets_manager_secret_month']:.2f} per secret-month"
-            f" + ${PRICES['secrets_manager_api_call'] * 1e4:.2f} per 10,000 calls",
-            f"${PRICES['secrets_manager_secret_month'] / 730:.4f} per secret",
-        ),
-        "vpc_endpoint": (
-            "VPC interface endpoint (Secrets Manager)",
-            f"${PRICES['vpc_interface_endpoint_az_hour']:.3f} per AZ-hour (2 AZs)",
-            f"${2 * PRICES['vpc_interface_endpoint_az_hour']:.3f}",
-        ),
-        "provisioned": (
-            f"Lambda provisioned concurrency ({memory_mb} MB)",
-            f"${PRICES['lambda_provisioned_gb_second'] * 3600:.4f} per GB-hour configured",
-            f"${PRICES['lambda_provisioned_gb_second'] * 3600 * gb:.4f} per environment",
-        ),
-        "xray": ("X-Ray", "$5.00 per million traces recorded (first 100,000 per month free)", "only while called"),
-    }
-    from .capacity import PRICES_AS_OF
-
-    rows = [catalogue[i] for i in items]
-    frame = pd.DataFrame(rows, columns=["resource", "list price (us-east-1)", "per hour while it exists"])
-    frame.attrs["as_of"] = PRICES_AS_OF
-    return frame
-
-
-def architecture_figure(ws: Any, db: Any, *, client: str = "you", extra: list[tuple[str, str]] | None = None):
-    """The module's resources, read back from the target, drawn left to right.
-
-    ``db`` is a :class:`DbStack` or a :class:`Module2`; parts not created yet (the proxy, the app secret)
-    are drawn grey and marked so.
-    """
-    lam, rds = ws.client("lambda"), ws.client("rds")
-    fn = lam.get_function_configuration(FunctionName=db.function)
-    instance = rds.describe_db_instances(DBInstanceIdentifier=db.db_instance)["DBInstances"][0]
-    proxy_name = getattr(db, "proxy_name", None) or names(ws)["proxy"]
-    try:
-        proxy = rds.describe_db_proxies(DBProxyName=proxy_name)["DBProxies"][0]
-        proxy_label = f"{proxy['DBProxyName']} ({proxy['Status']})"
-    except rds.exceptions.DBProxyNotFoundFault:
-        proxy_label = f"{proxy_name} (not created yet)"
-    secret_name = names(ws)["app_secret"]
-    try:
-        ws.client("secretsmanager").describe_secret(SecretId=secret_name)
-        secret_label = secret_name
-    except ws.client("secretsmanager").exceptions.ResourceNotFoundException:
-        secret_label = f"{secret_name} (not created yet)"
-    host = db.api_url.split("//", 1)[-1].split("/", 1)[0]
-    nodes = [
-        (client, "client"),
-        (f"{host[:38]} (stage)", "API Gateway"),
-        (f"{fn['FunctionName']} ({fn['Runtime']}, {fn['MemorySize']} MB)", "Lambda"),
-        (proxy_label, "RDS Proxy"),
-        (f"{instance['DBInstanceIdentifier']} ({instance['DBInstanceClass']})", "RDS MySQL"),
-        (secret_label, "Secrets Manager"),
-    ]
-    edges = [(0, 1), (1, 2), (2, 3), (3, 4), (2, 5)]
-    for name, kind in extra or []:
-        nodes.append((name, kind))
-        edges.append((2, len(nodes) - 1))
-    return _diagram(nodes, edges, f"Deployed resources ({len(nodes) - 1})")
-
-
-def _diagram(nodes: list[tuple[str, str]], edges: list[tuple[int, int]], title: str):
-    import plotly.graph_objects as go
-
-    main = 5
-    xs = [float(i) if i < main else 2.0 + (i - main) * 1.2 for i in range(len(nodes))]
-    ys = [0.0 if i < main else -1.0 for i in range(len(nodes))]
-    fig = go.Figure()
-    for a, b in edges:
-        fig.add_annotation(
-            x=xs[b], y=ys[b], ax=xs[a], ay=ys[a], xref="x", yref="y", axref="x", ayref="y",
-            showarrow=True, arrowhead=3, arrowwidth=1.5, arrowcolor="#888", standoff=24, startstandoff=24,
-        )  # fmt: skip
-    fig.add_trace(
-        go.Scatter(
-            x=xs,
-            y=ys,
-            mode="markers+text",
-            marker={
-                "size": 40,
-                "color": [
-                    "#7f7f7f" if k == "client" else "#d0d0d0" if "not created" in n else "#1f77b4" for n, k in nodes
-                ],
-            },
-            text=[f"<b>{kind}</b><br>{name}" for name, kind in nodes],
-            textposition="bottom center",
-            hoverinfo="text",
-        )
-    )
-    fig.update_layout(title=title, template="plotly_white", showlegend=False, height=380, margin={"l": 40, "r": 40})
-    fig.update_xaxes(visible=False, range=[-0.6, max(xs) + 0.6])
-    fig.update_yaxes(visible=False, range=[-1.8, 0.6])
-    return fig
-
-
-def concurrency_figure(durations_ms: dict[str, float], *, max_requests_per_s: float = 1000):
-    """Concurrency needed (requests/s x duration) over a range of request rates, one line per duration."""
-    import plotly.graph_objects as go
-
-    rates = [max_requests_per_s * i / 50 for i in range(51)]
-    fig = go.Figure()
-    for name, ms in durations_ms.items():
-        fig.add_trace(go.Scatter(x=rates, y=[r * ms / 1000 for r in rates], mode="lines", name=f"{name}: {ms:.1f} ms"))
-    fig.update_layout(
-        title="Concurrency needed = requests per second x duration",
-        template="plotly_white",
-        xaxis_title="requests per second",
-        yaxis_title="concurrent executions (environments)",
-    )
-    return fig
 
 
 # -- waiting for what AWS publishes later -------------------------------------------------------------
@@ -654,101 +511,48 @@ def outcome(body: str | None) -> str:
     return "other error"
 
 
-# -- module 5: tracing ---------------------------------------------------------------------------------
+# Re-exported so notebooks reach every module 3-5 step as ``stack.<name>``.
+from .stack_tracing import (  # noqa: E402
+    XRAY_WRITE,
+    api_id_and_stage,
+    cleanup_module5,
+    enable_tracing,
+    set_stage_tracing,
+    wait_for_traces,
+)
+from .stack_views import architecture_figure, concurrency_figure, price_table, show_code  # noqa: E402
 
-XRAY_WRITE = "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"
-
-
-def api_id_and_stage(api_url: str) -> tuple[str, str]:
-    """The REST API id and stage in an invoke URL (AWS ``https://{id}.execute-api...`` or pocketcloud's)."""
-    if "/restapis/" in api_url:
-        api_id, stage = api_url.split("/restapis/", 1)[1].split("/")[:2]
-        return api_id, stage
-    host, _, path = api_url.split("//", 1)[-1].partition("/")
-    return host.split(".", 1)[0], path.split("/", 1)[0]
-
-
-def set_stage_tracing(ws: Any, db: DbStack, enabled: bool) -> dict[str, Any]:
-    """Turn X-Ray tracing of the API's stage on or off; returns the stage."""
-    api_id, stage = (db.api_id, db.stage) if db.api_id else api_id_and_stage(db.api_url)
-    value = "true" if enabled else "false"
-    return ws.client("apigateway").update_stage(
-        restApiId=api_id,
-        stageName=stage,
-        patchOperations=[{"op": "replace", "path": "/tracingEnabled", "value": value}],
-    )
-
-
-def enable_tracing(ws: Any, db: DbStack, xray_layer_arn: str) -> dict[str, Any]:
-    """The traced handler (v4) as its own function, created with Lambda active tracing and the X-Ray SDK
-    layer, the API switched to it, and stage tracing on. Returns the traced function's configuration.
-
-    A new function rather than an update of the API's function: pocketcloud (moto) applies
-    ``TracingConfig`` only when a function is created. On AWS both ways work; switching the API's
-    integration back is the clean-up.
-    """
-    from .api import ensure_rest_api
-    from .iam import VPC_EXECUTION, ensure_lambda_role
-    from .modules import module2_names
-
-    ensure_lambda_role(ws, db.role_name, managed=[VPC_EXECUTION, XRAY_WRITE])
-    traced = names(ws)["traced_function"]
-    config = deploy_db_time(
-        ws, db, "db_time_v4_traced", name=traced, tracing="Active", layers=[*db.layer_arns, xray_layer_arn]
-    )
-    ensure_rest_api(ws, module2_names(ws)["api"], traced)
-    set_stage_tracing(ws, db, True)
-    return config
-
-
-def wait_for_traces(
-    xray: Any,
-    *,
-    ids: list[str] | None = None,
-    start: Any = None,
-    count: int = 1,
-    timeout_s: float = 180,
-    need_sql: bool = True,
-) -> list[dict[str, Any]]:
-    """Complete traces (with their function segment, and the SQL subsegment when ``need_sql``): the ones
-    named by ``ids``, or at least ``count`` since ``start``. Returns what is there when ``timeout_s`` ends.
-
-    X-Ray makes traces searchable some seconds after they end; pocketcloud at once.
-    """
-    import datetime as dt
-
-    from .tracing import fetch_traces, get_traces, segments_frame
-
-    def complete(trace: dict[str, Any]) -> bool:
-        frame = segments_frame(trace)
-        has_function = (frame["origin"] == "AWS::Lambda::Function").any()
-        return bool(has_function and (not need_sql or frame["sql"].notna().any()))
-
-    wanted = len(ids) if ids is not None else count
-    deadline = time.monotonic() + timeout_s
-    while True:
-        if ids is not None:
-            traces = get_traces(xray, ids)
-        else:
-            traces = fetch_traces(xray, start, dt.datetime.now(dt.UTC) + dt.timedelta(seconds=5))
-        done = [t for t in traces if complete(t)]
-        if len(done) >= wanted or time.monotonic() > deadline:
-            return done
-        time.sleep(2)
-
-
-def cleanup_module5(ws: Any, db: DbStack) -> list[str]:
-    """Module 5's clean-up: the API back on the untraced function, stage tracing off, traced function removed."""
-    from .api import ensure_rest_api
-    from .modules import module2_names
-
-    deploy_db_time(ws, db, "db_time_v3")
-    ensure_rest_api(ws, module2_names(ws)["api"], db.function)
-    set_stage_tracing(ws, db, False)
-    done = [f"API back on {db.function} (v3, optimized)", "stage tracing off"]
-    lam = ws.client("lambda")
-    with contextlib.suppress(lam.exceptions.ResourceNotFoundException):
-        lam.delete_function(FunctionName=names(ws)["traced_function"])
-        done.append(f"function {names(ws)['traced_function']} deleted")
-    print("Done:", ", ".join(done))
-    return done
+__all__ = [
+    "XRAY_WRITE",
+    "DbStack",
+    "Module2",
+    "api_id_and_stage",
+    "architecture_figure",
+    "cleanup_module3",
+    "cleanup_module4",
+    "cleanup_module5",
+    "concurrency_figure",
+    "default_user_limit",
+    "deploy_code",
+    "deploy_db_time",
+    "enable_tracing",
+    "ensure_app_secret",
+    "ensure_app_user",
+    "ensure_provisioned_alias",
+    "ensure_proxy",
+    "ensure_secure_db",
+    "function_secret_policy",
+    "module2",
+    "names",
+    "outcome",
+    "price_table",
+    "recycle_environments",
+    "remove_provisioned_alias",
+    "set_stage_tracing",
+    "show_code",
+    "tags",
+    "wait_for_metrics",
+    "wait_for_next_minute",
+    "wait_for_traces",
+    "wait_function_ready",
+]
