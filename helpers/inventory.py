@@ -38,6 +38,7 @@ ORDER = [
     "rds:db-instance",
     "rds:db-subnet-group",
     "secretsmanager:secret",
+    "ec2:vpc-endpoint",
     "cloudformation:stack",
     "logs:log-group",
     "iam:role",
@@ -168,6 +169,17 @@ def _find_secrets(client: ClientFactory, prefix: str) -> list[Resource]:
     ]
 
 
+def _find_vpc_endpoints(client: ClientFactory, prefix: str) -> list[Resource]:
+    endpoints = _paginate(client("ec2"), "describe_vpc_endpoints", "VpcEndpoints")
+    per_hour = 2 * PRICES["vpc_interface_endpoint_az_hour"]  # the workshop's endpoints span two AZs
+    return [
+        Resource("ec2:vpc-endpoint", e["VpcEndpointId"], per_hour, e.get("ServiceName", ""))
+        for e in endpoints
+        if e.get("State", "").lower() not in ("deleted", "deleting")
+        and _tag_dict(e.get("Tags")).get(TAG_KEY) == TAG_VALUE
+    ]
+
+
 def _find_stacks(client: ClientFactory, prefix: str) -> list[Resource]:
     stacks = _paginate(client("cloudformation"), "describe_stacks", "Stacks")
     return [
@@ -194,6 +206,7 @@ _FINDERS = [
     _find_topics,
     _find_rds,
     _find_secrets,
+    _find_vpc_endpoints,
     _find_stacks,
     _find_log_groups,
     _find_roles,
@@ -307,6 +320,10 @@ def _delete_secret(client: ClientFactory, name: str, _: float) -> None:
     client("secretsmanager").delete_secret(SecretId=name, ForceDeleteWithoutRecovery=True)
 
 
+def _delete_vpc_endpoint(client: ClientFactory, endpoint_id: str, _: float) -> None:
+    client("ec2").delete_vpc_endpoints(VpcEndpointIds=[endpoint_id])
+
+
 def _delete_stack(client: ClientFactory, name: str, wait_seconds: float) -> None:
     cfn = client("cloudformation")
     cfn.delete_stack(StackName=name)
@@ -340,6 +357,7 @@ _DELETERS: dict[str, Callable[[ClientFactory, str, float], None]] = {
     "rds:db-instance": _delete_instance,
     "rds:db-subnet-group": _delete_subnet_group,
     "secretsmanager:secret": _delete_secret,
+    "ec2:vpc-endpoint": _delete_vpc_endpoint,
     "cloudformation:stack": _delete_stack,
     "logs:log-group": _delete_log_group,
     "iam:role": _delete_role,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -107,16 +108,19 @@ def run_load_test(
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
         _wait_with_progress(proc, prefix, duration, progress)
-    if proc.returncode != 0:
-        raise RuntimeError(f"Locust exited with {proc.returncode}:\n{log_path.read_text()[-2000:]}")
-    return LoadTestResult(
-        history=_history(prefix),
-        stats=pd.read_csv(f"{prefix}_stats.csv"),
-        failures=pd.read_csv(f"{prefix}_failures.csv"),
-        url=url,
-        users=users,
-        duration_s=duration,
-    )
+    try:
+        if proc.returncode != 0:
+            raise RuntimeError(f"Locust exited with {proc.returncode}:\n{log_path.read_text()[-2000:]}")
+        return LoadTestResult(
+            history=_history(prefix),
+            stats=pd.read_csv(f"{prefix}_stats.csv"),
+            failures=pd.read_csv(f"{prefix}_failures.csv"),
+            url=url,
+            users=users,
+            duration_s=duration,
+        )
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def _wait_with_progress(proc: subprocess.Popen, prefix: Path, duration: float, progress: bool) -> None:

@@ -68,8 +68,12 @@ def module2_names(ws: Any) -> dict[str, str]:
     }
 
 
-def deploy_module2(ws: Any, *, progress: bool = True) -> Module2:
-    """Everything module 2 builds, created when missing and reused otherwise."""
+def deploy_module2(ws: Any, *, progress: bool = True, refresh: bool = False) -> Module2:
+    """Everything module 2 builds, created when missing and reused otherwise.
+
+    An existing function and API are left as later modules made them, unless ``refresh`` asks to put
+    module 2's code and integration back.
+    """
     names = module2_names(ws)
     net = deploy_vpc(ws, names["network"])
     group = ensure_subnet_group(ws, names["subnet_group"], net["SubnetIds"])
@@ -83,17 +87,26 @@ def deploy_module2(ws: Any, *, progress: bool = True) -> Module2:
     )
     layer = build_layer(ws, names["layer"], ["pymysql"])
     role = ensure_lambda_role(ws, names["role"], managed=[VPC_EXECUTION])
-    deploy_function(
-        ws,
-        names["function"],
-        "db_time_v1",
-        role_arn=role,
-        env=database_env(ws, db["SecretArn"]),
-        layers=[layer],
-        subnet_ids=net["SubnetIds"],
-        security_group_ids=[net["LambdaSecurityGroupId"]],
-    )
-    api = ensure_rest_api(ws, names["api"], names["function"])
+    lam = ws.client("lambda")
+    existing = {f["FunctionName"] for f in lam.list_functions()["Functions"]}
+    apis = [a for a in ws.client("apigateway").get_rest_apis(limit=500)["items"] if a["name"] == names["api"]]
+    if names["function"] not in existing or refresh:
+        deploy_function(
+            ws,
+            names["function"],
+            "db_time_v1",
+            role_arn=role,
+            env=database_env(ws, db["SecretArn"]),
+            layers=[layer],
+            subnet_ids=net["SubnetIds"],
+            security_group_ids=[net["LambdaSecurityGroupId"]],
+        )
+    if not apis or refresh:
+        api = ensure_rest_api(ws, names["api"], names["function"])
+    else:  # later modules may have moved the function or the API on: reuse them as they are
+        from .api import api_url
+
+        api = {"url": api_url(ws, apis[0]["id"], "dev")}
     return Module2(
         function=names["function"],
         api_url=api["url"],

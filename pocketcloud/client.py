@@ -54,7 +54,8 @@ class Cloud:
         import boto3
         from botocore.config import Config
 
-        kwargs.setdefault("config", Config(retries={"max_attempts": 1, "mode": "standard"}))
+        # One attempt, no retry: tests and benchmarks count every throttle and error as it happened.
+        kwargs.setdefault("config", Config(retries={"total_max_attempts": 1, "mode": "standard"}))
         return boto3.client(
             service,
             endpoint_url=self.endpoint_url,

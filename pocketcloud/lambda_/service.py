@@ -54,8 +54,9 @@ class LambdaService:
 
     # -- service lifecycle -------------------------------------------------------------------------
     def install(self) -> None:
-        from . import responses
+        from . import patches, responses
 
+        patches.install()
         responses.install(self)
 
     async def start(self) -> None:

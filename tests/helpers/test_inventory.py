@@ -61,6 +61,14 @@ def workshop_resources(cloud: pocketcloud.Cloud) -> dict[str, str]:
     cloud.client("cloudformation").create_stack(StackName=f"{PREFIX}vpc", TemplateBody=json.dumps(VPC_TEMPLATE))
     cloud.client("logs").create_log_group(logGroupName=f"/aws/lambda/{PREFIX}fn")
     cloud.client("apigateway").create_rest_api(name=f"{PREFIX}api")
+    ec2 = cloud.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.43.0.0/16")["Vpc"]["VpcId"]
+    ec2.create_vpc_endpoint(
+        VpcEndpointType="Interface",
+        VpcId=vpc,
+        ServiceName="com.amazonaws.us-east-1.secretsmanager",
+        TagSpecifications=[{"ResourceType": "vpc-endpoint", "Tags": [{"Key": TAG_KEY, "Value": TAG_VALUE}]}],
+    )
     return {"topic": topic}
 
 
@@ -74,6 +82,7 @@ def test_cleanup_finds_deletes_and_is_safe_to_repeat(cloud: pocketcloud.Cloud, w
         "s3:bucket",
         "sns:topic",
         "secretsmanager:secret",
+        "ec2:vpc-endpoint",
         "cloudformation:stack",
         "logs:log-group",
         "iam:role",

@@ -171,3 +171,11 @@ def test_missing_function_is_404(cloud: pocketcloud.Cloud) -> None:
     assert error.value.response["Error"]["Code"] == "ResourceNotFoundException"
     assert error.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
     assert "Function not found" in error.value.response["Error"]["Message"]
+
+
+def test_tracing_mode_can_be_switched_on_later(cloud: pocketcloud.Cloud, deploy: Deploy) -> None:
+    lam = cloud.client("lambda")
+    name = deploy("def handler(e, c):\n    return 1\n")
+    assert lam.get_function_configuration(FunctionName=name)["TracingConfig"]["Mode"] == "PassThrough"
+    lam.update_function_configuration(FunctionName=name, TracingConfig={"Mode": "Active"})
+    assert lam.get_function_configuration(FunctionName=name)["TracingConfig"]["Mode"] == "Active"

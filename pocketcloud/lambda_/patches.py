@@ -1,0 +1,25 @@
+"""Where moto's Lambda control plane drops configuration that the data plane needs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+_installed = False
+
+
+def install() -> None:
+    global _installed
+    if _installed:
+        return
+    from moto.awslambda import models
+
+    original = models.LambdaFunction.update_configuration
+
+    def update_configuration(self: Any, config_updates: dict[str, Any]) -> dict[str, Any]:
+        # moto ignores TracingConfig on UpdateFunctionConfiguration; AWS applies it.
+        if config_updates.get("TracingConfig"):
+            self.tracing_config = {"Mode": config_updates["TracingConfig"].get("Mode", "PassThrough")}
+        return original(self, config_updates)
+
+    models.LambdaFunction.update_configuration = update_configuration
+    _installed = True
