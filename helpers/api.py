@@ -57,20 +57,30 @@ class ApiResponse:
     headers: dict[str, str]
 
 
-def call_api(url: str, path: str = "", *, method: str = "GET", data: Any = None, timeout_s: float = 35) -> ApiResponse:
+def call_api(
+    url: str,
+    path: str = "",
+    *,
+    method: str = "GET",
+    data: Any = None,
+    headers: dict[str, str] | None = None,
+    timeout_s: float = 35,
+) -> ApiResponse:
     """Call the API: status, body (parsed when JSON), latency and headers. HTTP errors are returned, not raised."""
     body = None if data is None else json.dumps(data).encode()
     request = urllib.request.Request(url.rstrip("/") + "/" + path.lstrip("/"), data=body, method=method)
     request.add_header("Content-Type", "application/json")
+    for name, value in (headers or {}).items():
+        request.add_header(name, value)
     started = time.perf_counter()
     try:
         with urllib.request.urlopen(request, timeout=timeout_s) as response:
-            status, raw, headers = response.status, response.read(), dict(response.headers)
+            status, raw, answer_headers = response.status, response.read(), dict(response.headers)
     except urllib.error.HTTPError as error:
-        status, raw, headers = error.code, error.read(), dict(error.headers)
+        status, raw, answer_headers = error.code, error.read(), dict(error.headers)
     latency = (time.perf_counter() - started) * 1000
     try:
         parsed: Any = json.loads(raw)
     except ValueError:
         parsed = raw.decode("utf-8", "replace")
-    return ApiResponse(status, parsed, latency, headers)
+    return ApiResponse(status, parsed, latency, answer_headers)

@@ -132,26 +132,10 @@ def call_traced(url: str, *, timeout_s: float = 35) -> tuple[Any, str]:
     sampling rule would have decided. The response has ``status``, ``body`` (parsed JSON when possible),
     ``latency_ms`` and ``headers``.
     """
-    import time
-    import urllib.error
-    import urllib.request
-
-    from .api import ApiResponse
+    from .api import call_api
 
     trace_id, header = new_trace_header()
-    request = urllib.request.Request(url, headers={"X-Amzn-Trace-Id": header})
-    started = time.perf_counter()
-    try:
-        with urllib.request.urlopen(request, timeout=timeout_s) as response:
-            status, raw, headers = response.status, response.read(), dict(response.headers)
-    except urllib.error.HTTPError as error:
-        status, raw, headers = error.code, error.read(), dict(error.headers)
-    latency = (time.perf_counter() - started) * 1000
-    try:
-        body: Any = json.loads(raw)
-    except ValueError:
-        body = raw.decode("utf-8", "replace")
-    return ApiResponse(status, body, latency, headers), trace_id
+    return call_api(url, headers={"X-Amzn-Trace-Id": header}, timeout_s=timeout_s), trace_id
 
 
 # -- segments -------------------------------------------------------------------------------------
