@@ -72,6 +72,7 @@ class ExecutionEnvironment:
         self._lines: list[str] = []
         self._reader: asyncio.Task[None] | None = None
         self._peak_rss_kb = 0
+        self._status_fd: int | None = None
         self._exited: asyncio.Task[int] | None = None
         self._memory: asyncio.Task[None] | None = None
         self._busy = asyncio.Event()
@@ -172,6 +173,10 @@ class ExecutionEnvironment:
     async def destroy(self) -> None:
         if self._memory:
             self._memory.cancel()
+        if self._status_fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._status_fd)
+            self._status_fd = None
         if self._proc and self._proc.returncode is None:
             with contextlib.suppress(ProcessLookupError):
                 self._proc.send_signal(signal.SIGKILL)
@@ -239,12 +244,14 @@ class ExecutionEnvironment:
             return 0
 
     def _max_memory_mb(self) -> int:
+        """Peak resident memory (VmHWM) of the environment so far, read through a kept-open /proc handle."""
         try:
-            with open(f"/proc/{self.pid}/status") as status:
-                for line in status:
-                    if line.startswith("VmHWM:"):
-                        self._peak_rss_kb = max(self._peak_rss_kb, int(line.split()[1]))
-        except (OSError, ValueError):
+            if self._status_fd is None:
+                self._status_fd = os.open(f"/proc/{self.pid}/status", os.O_RDONLY)
+            data = os.pread(self._status_fd, 4096, 0)
+            start = data.index(b"VmHWM:") + 6
+            self._peak_rss_kb = max(self._peak_rss_kb, int(data[start : data.index(b"kB", start)]))
+        except (OSError, ValueError, TypeError):
             pass
         return max(1, round(self._peak_rss_kb / 1024))
 
