@@ -75,7 +75,8 @@ def show_code(folder: str, filename: str = "lambda_function.py") -> Any:
     """The handler source as a Markdown code block, so learners read what they deploy."""
     from IPython.display import Markdown
 
-    return Markdown(f"```python\n{(LAMBDA_CODE / folder / filename).read_text()}\n```")
+    source = (LAMBDA_CODE / folder / filename).read_text()
+    return Markdown(f"`lambda_code/{folder}/{filename}`\n\n```python\n{source}\n```")
 
 
 def wait_until_ready(ws: Any, name: str, timeout_s: float = 300) -> dict[str, Any]:

@@ -17,14 +17,13 @@ import contextlib
 import dataclasses
 import json
 import time
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from . import dbaccess
+from .lambdas import deploy_function, show_code
 
-LAMBDA_CODE = Path(__file__).resolve().parents[1] / "lambda_code"
 PROXY_PORT = 3306  # RDS Proxy for MySQL always listens on 3306
 
 
@@ -240,20 +239,6 @@ class Module2:
     stage: str = ""
 
 
-def _zip_folder(folder: Path) -> bytes:
-    import io
-    import zipfile
-
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                info = zipfile.ZipInfo(str(path.relative_to(folder)), date_time=(2020, 1, 1, 0, 0, 0))
-                info.external_attr = 0o644 << 16
-                archive.writestr(info, path.read_bytes())
-    return buffer.getvalue()
-
-
 def deploy_code(
     ws: Any,
     name: str,
@@ -268,39 +253,20 @@ def deploy_code(
     memory_mb: int = 128,
     tracing: str = "PassThrough",
 ) -> dict[str, Any]:
-    """Create or update function ``name`` from ``lambda_code/<folder>``: code only when it changed,
-    configuration every time (both idempotent). Waits until the update is done."""
-    import base64
-    import hashlib
-
-    lam = ws.client("lambda")
-    code = _zip_folder(LAMBDA_CODE / folder)
-    sha = base64.b64encode(hashlib.sha256(code).digest()).decode()
-    config: dict[str, Any] = {
-        "Role": role_arn,
-        "Handler": "lambda_function.lambda_handler",
-        "Runtime": "python3.12",
-        "Timeout": timeout_s,
-        "MemorySize": memory_mb,
-        "Environment": {"Variables": env},
-        "Layers": layers,
-        "TracingConfig": {"Mode": tracing},
-    }
-    if subnet_ids:
-        config["VpcConfig"] = {"SubnetIds": subnet_ids, "SecurityGroupIds": security_group_ids or []}
-    try:
-        current = lam.get_function_configuration(FunctionName=name)
-    except lam.exceptions.ResourceNotFoundException:
-        current = None
-    if current is None:
-        lam.create_function(FunctionName=name, Code={"ZipFile": code}, Tags=tags(ws), **config)
-        return wait_function_ready(lam, name)
-    wait_function_ready(lam, name)
-    if current.get("CodeSha256") != sha:
-        lam.update_function_code(FunctionName=name, ZipFile=code)
-        wait_function_ready(lam, name)
-    lam.update_function_configuration(FunctionName=name, **config)
-    return wait_function_ready(lam, name)
+    """Create or update function ``name`` from ``lambda_code/<folder>`` (see ``lambdas.deploy_function``)."""
+    return deploy_function(
+        ws,
+        name,
+        folder,
+        role_arn=role_arn,
+        env=env,
+        layers=layers,
+        subnet_ids=subnet_ids,
+        security_group_ids=security_group_ids,
+        timeout_s=timeout_s,
+        memory_mb=memory_mb,
+        tracing=tracing,
+    )
 
 
 def _role_arn(ws: Any, role_name: str) -> str:
@@ -520,7 +486,7 @@ from .stack_tracing import (  # noqa: E402
     set_stage_tracing,
     wait_for_traces,
 )
-from .stack_views import architecture_figure, concurrency_figure, price_table, show_code  # noqa: E402
+from .stack_views import architecture_figure, concurrency_figure, price_table  # noqa: E402
 
 __all__ = [
     "XRAY_WRITE",

@@ -7,15 +7,7 @@ from typing import Any
 import pandas as pd
 
 from .capacity import PRICES, RDS_INSTANCES
-from .stack import LAMBDA_CODE, names
-
-
-def show_code(folder: str, filename: str = "lambda_function.py") -> Any:
-    """Display a handler from ``lambda_code/`` as a highlighted code block."""
-    from IPython.display import Markdown
-
-    source = (LAMBDA_CODE / folder / filename).read_text()
-    return Markdown(f"`lambda_code/{folder}/{filename}`\n\n```python\n{source}\n```")
+from .stack import names
 
 
 def price_table(items: list[str], *, memory_mb: int = 128, db_class: str = "db.t3.micro") -> pd.DataFrame:
