@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import json
 import os
 import signal
 import sys
@@ -20,7 +21,15 @@ if TYPE_CHECKING:
     from ..processes import ProcessGroup
 
 INIT_TIMEOUT_S = 10.0  # Lambda's limit for the init phase of on-demand environments
-MEMORY_POLL_S = 0.05
+
+# awslambdaric's own entry point, as `python -m awslambdaric <handler>` runs it, with one setting
+# changed: for python3.12+ it waits for `next` on a new thread per invocation, so that its main
+# thread can take signals. pocketcloud stops environments with SIGKILL only, and that thread cost
+# ~0.25 ms of CPU and of latency per invoke (measured with bench/lambda_invoke.py).
+RIC_MAIN = (
+    "import sys; from awslambdaric import __main__ as ric, lambda_config; "
+    "lambda_config.LambdaConfigProvider.SUPPORTED_THREADPOLLING_ENVS = frozenset(); ric.main(sys.argv)"
+)
 
 
 @dataclasses.dataclass
@@ -45,6 +54,15 @@ class LaunchConfig:
 
 
 class ExecutionEnvironment:
+    """One environment: start it, invoke it one invocation at a time, destroy it.
+
+    Example::
+
+        env = ExecutionEnvironment(spec, code_dir, [], launch)
+        await env.start(processes)
+        outcome = await env.invoke(invocation)
+    """
+
     def __init__(
         self,
         spec: FunctionSpec,
@@ -69,14 +87,10 @@ class ExecutionEnvironment:
         self.busy = False
         self._api: RuntimeApi | None = None
         self._proc: asyncio.subprocess.Process | None = None
-        self._lines: list[str] = []
-        self._reader: asyncio.Task[None] | None = None
+        self._output = _Output()
         self._peak_rss_kb = 0
         self._status_fd: int | None = None
         self._exited: asyncio.Task[int] | None = None
-        self._memory: asyncio.Task[None] | None = None
-        self._busy = asyncio.Event()
-        self._over_memory: asyncio.Future[None] | None = None
 
     # -- lifecycle -------------------------------------------------------------------------------
     @property
@@ -128,28 +142,31 @@ class ExecutionEnvironment:
         started = time.perf_counter()
         self._api = RuntimeApi()
         await self._api.start(self.launch.host)
-        # -S: the function sees its code, its layers and the runtime (awslambdaric, boto3), as on AWS,
-        # not every package of pocketcloud's own environment.
-        self._proc = await processes.spawn(
-            [self.launch.python, "-S", "-m", "awslambdaric", self.spec.handler],
-            cwd=str(self.code_dir),
-            env=self._environ(self._api.port),
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-        )
-        loop = asyncio.get_running_loop()
-        self._reader = loop.create_task(self._read_output())
-        # Long-lived watchers, so that an invocation creates no task of its own.
-        self._exited = loop.create_task(self._proc.wait())
-        self._memory = loop.create_task(self._watch_memory())
+        # stdout and stderr go to a pipe pocketcloud reads itself, so that an invocation can collect
+        # everything the handler printed the moment its result arrives (see _Output).
+        read_fd, write_fd = os.pipe()
+        try:
+            # -S: the function sees its code, its layers and the runtime (awslambdaric, boto3), as on
+            # AWS, not every package of pocketcloud's own environment.
+            self._proc = await processes.spawn(
+                [self.launch.python, "-S", "-c", RIC_MAIN, self.spec.handler],
+                cwd=str(self.code_dir),
+                env=self._environ(self._api.port),
+                stdout=write_fd,
+                stderr=write_fd,
+            )
+        finally:
+            os.close(write_fd)
+        self._output.attach(read_fd)
+        self._exited = asyncio.get_running_loop().create_task(self._proc.wait())
+        self._exited.add_done_callback(self._on_exit)
         done, _ = await asyncio.wait(
             {self._api.ready, self._api.init_error, self._exited},
             timeout=INIT_TIMEOUT_S,
             return_when=asyncio.FIRST_COMPLETED,
         )
         self.init_duration_ms = (time.perf_counter() - started) * 1000
-        await _yield_to_reader()
-        self.init_lines, self._lines = self._lines, []
+        self.init_lines = self._output.take()
         if self._api.ready in done:
             return
         if self._api.init_error in done:
@@ -162,17 +179,17 @@ class ExecutionEnvironment:
             self.init_error = _error_json("Runtime.InitTimeout", f"Init timed out after {INIT_TIMEOUT_S:.2f} seconds")
         await self.destroy()
 
-    async def _read_output(self) -> None:
-        assert self._proc and self._proc.stdout
-        while True:
-            line = await self._proc.stdout.readline()
-            if not line:
-                return
-            self._lines.append(line.decode("utf-8", "replace").rstrip("\n"))
+    def _on_exit(self, _: asyncio.Task[int]) -> None:
+        code = self._proc.returncode if self._proc else None
+        reason = f"signal: {signal.Signals(-code).name.lower()}" if code and code < 0 else f"exit status {code}"
+        self._end_current("exit", "Runtime.ExitError", f"Runtime exited with error: {reason}")
+
+    def _end_current(self, kind: str, error_type: str, message: str) -> None:
+        current = self._api.current if self._api else None
+        if current is not None:
+            current.settle(kind, _error_json(error_type, message))
 
     async def destroy(self) -> None:
-        if self._memory:
-            self._memory.cancel()
         if self._status_fd is not None:
             with contextlib.suppress(OSError):
                 os.close(self._status_fd)
@@ -181,9 +198,7 @@ class ExecutionEnvironment:
             with contextlib.suppress(ProcessLookupError):
                 self._proc.send_signal(signal.SIGKILL)
             await self._proc.wait()
-        if self._reader:
-            with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
-                await asyncio.wait_for(self._reader, 1)
+        self._output.close()
         if self._api:
             await self._api.stop()
             self._api = None
@@ -192,49 +207,33 @@ class ExecutionEnvironment:
     async def invoke(self, invocation: Invocation) -> Outcome:
         assert self._api and self._proc
         self.invocations += 1
-        self._lines = []
+        self._output.take()
         started = time.perf_counter()
-        assert self._exited is not None
-        self._over_memory = asyncio.get_running_loop().create_future()
-        self._busy.set()
+        timer = asyncio.get_running_loop().call_later(
+            self.spec.timeout_s,
+            self._end_current,
+            "timeout",
+            "Sandbox.Timedout",
+            f"Task timed out after {self.spec.timeout_s:.2f} seconds",
+        )
         self._api.submit(invocation)
         try:
-            done, _ = await asyncio.wait(
-                {invocation.outcome, self._exited, self._over_memory},
-                timeout=self.spec.timeout_s,
-                return_when=asyncio.FIRST_COMPLETED,
-            )
+            kind, body = await invocation.outcome
         finally:
-            self._busy.clear()
+            timer.cancel()
         duration_ms = (time.perf_counter() - started) * 1000
-        if invocation.outcome in done:
-            kind, body = invocation.outcome.result()
-        elif self._over_memory in done:
-            kind, body = "oom", _error_json("Runtime.OutOfMemory", "Runtime exited with error: signal: killed")
-            await self.destroy()
-        elif self._exited in done:
-            code = self._proc.returncode
-            reason = f"signal: {signal.Signals(-code).name.lower()}" if code and code < 0 else f"exit status {code}"
-            kind, body = "exit", _error_json("Runtime.ExitError", f"Runtime exited with error: {reason}")
-            await self.destroy()
-        else:
-            message = f"Task timed out after {self.spec.timeout_s:.2f} seconds"
-            kind, body = "timeout", _error_json("Sandbox.Timedout", message)
+        max_memory_mb, lines = self._max_memory_mb(), self._output.take()
+        if kind not in ("response", "error"):
             await self.destroy()
         self.last_used = time.monotonic()
-        await _yield_to_reader()
-        return Outcome(kind, body, duration_ms, self._max_memory_mb(), self._lines)
+        return Outcome(kind, body, duration_ms, max_memory_mb, lines)
 
-    async def _watch_memory(self) -> None:
-        """While an invocation runs, flag when resident memory exceeds the function's memory size."""
-        limit_kb = self.spec.memory_mb * 1024
-        while True:
-            await self._busy.wait()
-            rss = self._rss_kb()
-            self._peak_rss_kb = max(self._peak_rss_kb, rss)
-            if rss > limit_kb and self._over_memory and not self._over_memory.done():
-                self._over_memory.set_result(None)
-            await asyncio.sleep(MEMORY_POLL_S)
+    def check_memory(self) -> None:
+        """End the running invocation when resident memory exceeds the function's memory size."""
+        rss = self._rss_kb()
+        self._peak_rss_kb = max(self._peak_rss_kb, rss)
+        if rss > self.spec.memory_mb * 1024:
+            self._end_current("oom", "Runtime.OutOfMemory", "Runtime exited with error: signal: killed")
 
     def _rss_kb(self) -> int:
         try:
@@ -256,15 +255,59 @@ class ExecutionEnvironment:
         return max(1, round(self._peak_rss_kb / 1024))
 
 
-async def _yield_to_reader() -> None:
-    # The handler's last print reached the pipe before its response reached us; let the reader catch up.
-    for _ in range(3):
-        await asyncio.sleep(0)
+class _Output:
+    """The environment's stdout and stderr, as lines.
+
+    The handler's prints reach the pipe before its result reaches the Runtime API, so reading the
+    pipe without waiting when the result arrives collects all of them, with no extra loop turns.
+    """
+
+    def __init__(self) -> None:
+        self._fd: int | None = None
+        self._partial = b""
+        self._lines: list[str] = []
+
+    def attach(self, fd: int) -> None:
+        os.set_blocking(fd, False)
+        self._fd = fd
+        asyncio.get_running_loop().add_reader(fd, self._drain)
+
+    def take(self) -> list[str]:
+        """Every complete line written so far (and a trailing partial one), emptying the buffer."""
+        self._drain()
+        if self._partial:
+            self._lines.append(self._partial.decode("utf-8", "replace"))
+            self._partial = b""
+        lines, self._lines = self._lines, []
+        return lines
+
+    def _drain(self) -> None:
+        if self._fd is None:
+            return
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(self._fd, 65536)
+            except BlockingIOError:
+                break
+            except OSError:
+                chunk = b""
+            if not chunk:  # the process and every copy of the write end are gone
+                self.close()
+                break
+            chunks.append(chunk)
+        if chunks:
+            *complete, self._partial = (self._partial + b"".join(chunks)).split(b"\n")
+            self._lines += [line.decode("utf-8", "replace") for line in complete]
+
+    def close(self) -> None:
+        if self._fd is not None:
+            fd, self._fd = self._fd, None
+            asyncio.get_running_loop().remove_reader(fd)
+            os.close(fd)
 
 
 def _error_json(error_type: str, message: str) -> bytes:
-    import json
-
     return json.dumps({"errorType": error_type, "errorMessage": message}).encode()
 
 

@@ -2,6 +2,11 @@
 
 Each environment gets its own listener (``AWS_LAMBDA_RUNTIME_API=127.0.0.1:<port>``), as each
 Lambda sandbox has its own, so a request never has to say which environment it came from.
+
+This is a small HTTP/1.1 server on an asyncio protocol rather than a web framework: its only
+client is the runtime interface client, every warm invoke crosses it twice (the `next` answer and
+the posted result), and a framework's per-request work was the largest share of an invoke's cost
+on the server (see bench/lambda_invoke.py).
 """
 
 from __future__ import annotations
@@ -9,11 +14,14 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
-from typing import Any
-
-from aiohttp import web
 
 PREFIX = "/2018-06-01/runtime"
+MAX_HEAD_BYTES = 64 * 1024
+# Lambda's response limit for synchronous invocations (6 MB), as the Runtime API enforces it.
+MAX_RESPONSE_BYTES = 6 * 1024 * 1024 + 100
+
+_REASONS = {200: b"OK", 202: b"Accepted", 400: b"Bad Request", 404: b"Not Found", 413: b"Payload Too Large"}
+_ACCEPTED = b'HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nContent-Length: 16\r\n\r\n{"status": "OK"}'
 
 
 @dataclasses.dataclass
@@ -24,8 +32,13 @@ class Invocation:
     deadline_ms: int
     trace_id: str | None = None
     client_context: str | None = None
-    # Filled by the runtime: ("response", body) or ("error", body)
+    # Settled once with (kind, body): kind "response" or "error" from the runtime, or how the
+    # environment ended it ("timeout", "exit", "oom").
     outcome: asyncio.Future[tuple[str, bytes]] = dataclasses.field(default_factory=lambda: _new_future())
+
+    def settle(self, kind: str, body: bytes) -> None:
+        if not self.outcome.done():
+            self.outcome.set_result((kind, body))
 
 
 def _new_future() -> asyncio.Future[tuple[str, bytes]]:
@@ -33,82 +46,220 @@ def _new_future() -> asyncio.Future[tuple[str, bytes]]:
 
 
 class RuntimeApi:
-    """Serves next / response / error / init-error for one environment."""
+    """Serves next / response / error / init-error for one environment.
+
+    Example::
+
+        api = RuntimeApi()
+        await api.start("127.0.0.1")          # then start awslambdaric with AWS_LAMBDA_RUNTIME_API
+        await api.ready                       # its first `next`: init finished
+        api.submit(invocation)
+        kind, body = await invocation.outcome
+    """
 
     def __init__(self) -> None:
-        self._pending: asyncio.Queue[Invocation | None] = asyncio.Queue(maxsize=1)
-        self._current: Invocation | None = None
-        self.ready = asyncio.get_running_loop().create_future()  # first `next`: init finished
-        self.init_error: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
-        self._runner: web.AppRunner | None = None
+        loop = asyncio.get_running_loop()
+        self.ready: asyncio.Future[None] = loop.create_future()  # first `next`: init finished
+        self.init_error: asyncio.Future[bytes] = loop.create_future()
+        self.current: Invocation | None = None  # submitted, not yet settled
+        self._delivered = False  # whether `current` went out in a `next` answer
+        self._parked: _RuntimeConnection | None = None  # the connection whose `next` waits
+        self._server: asyncio.Server | None = None
+        self._connections: set[_RuntimeConnection] = set()
         self.port = 0
 
     async def start(self, host: str) -> None:
-        app = web.Application(client_max_size=8 * 1024 * 1024)
-        app.router.add_get(f"{PREFIX}/invocation/next", self._next)
-        app.router.add_post(PREFIX + "/invocation/{request_id}/response", self._response)
-        app.router.add_post(PREFIX + "/invocation/{request_id}/error", self._error)
-        app.router.add_post(f"{PREFIX}/init/error", self._init_error)
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, host, 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(lambda: _RuntimeConnection(self), host, 0)
+        self.port = self._server.sockets[0].getsockname()[1]
 
     async def stop(self) -> None:
-        # Release a `next` long-poll still waiting, or the runner's cleanup waits for it to time out.
-        if self._pending.empty():
-            self._pending.put_nowait(None)
-        if self._current and not self._current.outcome.done():
-            self._current.outcome.cancel()
-        if self._runner:
-            await self._runner.cleanup()
+        if self.current is not None:
+            self.current.outcome.cancel()
+        for connection in list(self._connections):
+            connection.close()
+        if self._server:
+            self._server.close()
+            await self._server.wait_closed()
 
     def submit(self, invocation: Invocation) -> None:
-        self._pending.put_nowait(invocation)
+        self.current, self._delivered = invocation, False
+        if self._parked is not None:
+            self._deliver()
 
-    async def _next(self, _: web.Request) -> web.Response:
-        if not self.ready.done():
-            self.ready.set_result(None)
-        invocation = await self._pending.get()
-        if invocation is None:  # stop() released this long-poll
-            return _runtime_error(503, "ShuttingDown", "the execution environment is shutting down")
-        self._current = invocation
-        headers = {
-            "Lambda-Runtime-Aws-Request-Id": invocation.request_id,
-            "Lambda-Runtime-Deadline-Ms": str(invocation.deadline_ms),
-            "Lambda-Runtime-Invoked-Function-Arn": invocation.function_arn,
+    def _deliver(self) -> None:
+        connection, invocation = self._parked, self.current
+        assert connection is not None and invocation is not None
+        self._parked, self._delivered = None, True
+        head = [
+            b"HTTP/1.1 200 OK\r\n",
             # awslambdaric's native client crashes on a `next` without Content-Type.
-            "Content-Type": "application/json",
-        }
+            b"Content-Type: application/json\r\n",
+            b"Lambda-Runtime-Aws-Request-Id: %s\r\n" % invocation.request_id.encode(),
+            b"Lambda-Runtime-Deadline-Ms: %d\r\n" % invocation.deadline_ms,
+            b"Lambda-Runtime-Invoked-Function-Arn: %s\r\n" % invocation.function_arn.encode(),
+        ]
         if invocation.trace_id:
-            headers["Lambda-Runtime-Trace-Id"] = invocation.trace_id
+            head.append(b"Lambda-Runtime-Trace-Id: %s\r\n" % invocation.trace_id.encode())
         if invocation.client_context:
-            headers["Lambda-Runtime-Client-Context"] = invocation.client_context
-        return web.Response(body=invocation.payload, headers=headers)
+            head.append(b"Lambda-Runtime-Client-Context: %s\r\n" % invocation.client_context.encode())
+        head.append(b"Content-Length: %d\r\n\r\n" % len(invocation.payload))
+        connection.write(b"".join(head) + invocation.payload)
 
-    def _settle(self, request: web.Request, kind: str, body: bytes) -> web.Response:
-        current = self._current
-        if current is None or current.request_id != request.match_info["request_id"]:
-            return _runtime_error(400, "InvalidRequestID", "unknown request id")
-        if not current.outcome.done():
-            current.outcome.set_result((kind, body))
-        self._current = None
-        return web.json_response({"status": "OK"}, status=202)
+    # -- requests from the runtime ---------------------------------------------------------------
+    def handle(self, connection: _RuntimeConnection, method: str, path: str, body: bytes) -> None:
+        if method == "GET" and path == PREFIX + "/invocation/next":
+            if not self.ready.done():
+                self.ready.set_result(None)
+            self._parked = connection
+            if self.current is not None and not self._delivered:
+                self._deliver()
+            return
+        if method == "POST" and path.startswith(PREFIX + "/invocation/"):
+            request_id, _, kind = path[len(PREFIX) + 12 :].partition("/")
+            if kind in ("response", "error"):
+                self._settle(connection, request_id, kind, body)
+                return
+        if method == "POST" and path == PREFIX + "/init/error":
+            if not self.init_error.done():
+                self.init_error.set_result(body)
+            connection.write(_ACCEPTED)
+            return
+        connection.write(_error(404, "InvalidRoute", f"no Runtime API route for {method} {path}"))
 
-    async def _response(self, request: web.Request) -> web.Response:
-        return self._settle(request, "response", await request.read())
+    def _settle(self, connection: _RuntimeConnection, request_id: str, kind: str, body: bytes) -> None:
+        current = self.current
+        if current is None or not self._delivered or current.request_id != request_id:
+            connection.write(_error(400, "InvalidRequestID", "unknown request id"))
+            return
+        self.current = None
+        current.settle(kind, body)
+        connection.write(_ACCEPTED)
 
-    async def _error(self, request: web.Request) -> web.Response:
-        return self._settle(request, "error", await request.read())
+    def response_too_large(self, connection: _RuntimeConnection, size: int) -> None:
+        """The runtime posted a result over Lambda's limit: the invocation fails as on AWS."""
+        if self.current is not None and self._delivered:
+            message = f"Response payload size ({size} bytes) exceeded maximum allowed payload size (6291556 bytes)."
+            body = json.dumps({"errorMessage": message, "errorType": "Function.ResponseSizeTooLarge"})
+            self.current.settle("error", body.encode())
+            self.current = None
+        connection.write(_error(413, "RequestEntityTooLarge", "response payload too large"))
 
-    async def _init_error(self, request: web.Request) -> web.Response:
-        body = await request.read()
-        if not self.init_error.done():
-            self.init_error.set_result(body)
-        return web.json_response({"status": "OK"}, status=202)
+    def forget(self, connection: _RuntimeConnection) -> None:
+        self._connections.discard(connection)
+        if self._parked is connection:
+            self._parked = None
 
 
-def _runtime_error(status: int, error_type: str, message: str) -> web.Response:
-    body: dict[str, Any] = {"errorType": error_type, "errorMessage": message}
-    return web.Response(status=status, body=json.dumps(body), content_type="application/json")
+class _RuntimeConnection(asyncio.Protocol):
+    """One keep-alive connection from the runtime: parses requests, hands them to the API."""
+
+    def __init__(self, api: RuntimeApi) -> None:
+        self._api = api
+        self._buffer = bytearray()
+        self._transport: asyncio.WriteTransport | None = None
+        self._continued = False  # "100 Continue" sent for the request being read
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._transport = transport  # type: ignore[assignment]  # uvloop's are not asyncio.Transport
+        self._api._connections.add(self)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._transport = None
+        self._api.forget(self)
+
+    def write(self, data: bytes) -> None:
+        if self._transport is not None:
+            self._transport.write(data)
+
+    def close(self) -> None:
+        if self._transport is not None:
+            self._transport.close()
+
+    def data_received(self, data: bytes) -> None:
+        self._buffer += data
+        while self._transport is not None and self._buffer:
+            request = self._next_request()
+            if request is None:
+                return
+            self._api.handle(self, *request)
+
+    def _next_request(self) -> tuple[str, str, bytes] | None:
+        buffer = self._buffer
+        end = buffer.find(b"\r\n\r\n")
+        if end < 0:
+            if len(buffer) > MAX_HEAD_BYTES:
+                self._reject(_error(400, "InvalidRequest", "request head too large"))
+            return None
+        lines = bytes(buffer[:end]).decode("latin-1").split("\r\n")
+        try:
+            method, path, _ = lines[0].split(" ", 2)
+            headers = {}
+            for line in lines[1:]:
+                name, _, value = line.partition(":")
+                headers[name.strip().lower()] = value.strip()
+            chunked = "chunked" in headers.get("transfer-encoding", "").lower()
+            length = 0 if chunked else int(headers.get("content-length") or 0)
+        except ValueError:
+            self._reject(_error(400, "InvalidRequest", "malformed HTTP request"))
+            return None
+        if length > MAX_RESPONSE_BYTES:
+            # Answer and close rather than read megabytes the runtime may not even send after a 413.
+            self._api.response_too_large(self, length)
+            self._buffer.clear()
+            self.close()
+            return None
+        if headers.get("expect", "").lower() == "100-continue" and not self._continued:
+            self._continued = True
+            self.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        if chunked:
+            try:
+                decoded = _dechunk(buffer, end + 4)
+            except ValueError:
+                self._reject(_error(400, "InvalidRequest", "malformed chunked body"))
+                return None
+            if decoded is None:
+                return None
+            body, consumed = decoded
+        else:
+            if len(buffer) < end + 4 + length:
+                return None
+            body, consumed = bytes(buffer[end + 4 : end + 4 + length]), end + 4 + length
+        del buffer[:consumed]
+        self._continued = False
+        return method, path.split("?", 1)[0], body
+
+    def _reject(self, response: bytes) -> None:
+        self.write(response)
+        self._buffer.clear()
+        self.close()
+
+
+def _dechunk(buffer: bytearray, start: int) -> tuple[bytes, int] | None:
+    """A chunked body starting at ``start``, and where it ends; None while incomplete."""
+    body = bytearray()
+    position = start
+    while True:
+        line_end = buffer.find(b"\r\n", position)
+        if line_end < 0:
+            return None
+        size = int(bytes(buffer[position:line_end]).split(b";", 1)[0], 16)
+        if size == 0:  # the last chunk, then optional trailers and an empty line
+            trailer_end = buffer.find(b"\r\n\r\n", line_end)
+            return None if trailer_end < 0 else (bytes(body), trailer_end + 4)
+        chunk_start = line_end + 2
+        if len(buffer) < chunk_start + size + 2:
+            return None
+        body += buffer[chunk_start : chunk_start + size]
+        position = chunk_start + size + 2
+
+
+def _error(status: int, error_type: str, message: str) -> bytes:
+    body = json.dumps({"errorType": error_type, "errorMessage": message}).encode()
+    reason = _REASONS.get(status, b"Error")
+    return b"HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (
+        status,
+        reason,
+        len(body),
+        body,
+    )

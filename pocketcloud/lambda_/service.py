@@ -27,6 +27,7 @@ log = logging.getLogger("pocketcloud.lambda")
 ASYNC_PAYLOAD_LIMIT = 256 * 1024
 ASYNC_MAX_RETRIES = 2  # Lambda retries a failed asynchronous invocation twice
 REAP_INTERVAL_S = 5.0
+MEMORY_CHECK_S = 0.05  # how often busy environments' resident memory is compared with their limit
 
 
 @dataclasses.dataclass
@@ -50,7 +51,7 @@ class LambdaService:
         self.logs = LogShipper(server.logs)
         self._launch: LaunchConfig | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._reaper: asyncio.Task[None] | None = None
+        self._background: list[asyncio.Task[None]] = []
 
     # -- service lifecycle -------------------------------------------------------------------------
     def install(self) -> None:
@@ -71,11 +72,12 @@ class LambdaService:
             xray_address=getattr(xray, "daemon_address", None) if xray else None,
         )
         self.logs.start()
-        self._reaper = asyncio.get_running_loop().create_task(self._reap_forever())
+        loop = asyncio.get_running_loop()
+        self._background = [loop.create_task(self._reap_forever()), loop.create_task(self._watch_memory_forever())]
 
     async def stop(self) -> None:
-        if self._reaper:
-            self._reaper.cancel()
+        for task in self._background:
+            task.cancel()
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*(env.destroy() for env in list(self.pools.all)), return_exceptions=True)
@@ -345,6 +347,13 @@ class LambdaService:
         for env in config.environments:
             self._discard(env)
         return True
+
+    async def _watch_memory_forever(self) -> None:
+        # One watcher for all environments, rather than one per environment woken by every invocation.
+        while True:
+            await asyncio.sleep(MEMORY_CHECK_S)
+            for env in [e for e in self.pools.all if e.busy]:
+                env.check_memory()
 
     async def _reap_forever(self) -> None:
         while True:
