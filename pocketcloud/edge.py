@@ -1,14 +1,17 @@
 """The edge: pocketcloud's single HTTP endpoint.
 
 Requests go, in order, to
-1. host handlers (e.g. ``{api}.execute-api.localhost``),
-2. data-plane routes registered by services (Lambda Invoke, API Gateway invoke URLs, admin),
+1. fast routes: the hot data-plane paths (Lambda Invoke, API Gateway invoke URLs, by path or by
+   host such as ``{api}.execute-api.localhost``), answered by :mod:`pocketcloud.fastlane`
+   without a web framework, or by aiohttp on connections the fast lane handed over,
+2. data-plane routes registered by services (admin, X-Ray, provisioned concurrency ...),
 3. action interceptors for query/JSON protocol operations moto lacks or that need a data plane,
 4. moto, followed by any ``after`` hooks for that operation.
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 import re
@@ -18,12 +21,15 @@ from urllib.parse import parse_qs
 
 from aiohttp import web
 
+from .fastlane import EdgeConnection, FastHandler, FastRoutes, Request
+
 if TYPE_CHECKING:
     from .server import Server
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 _CREDENTIAL = re.compile(r"Credential=[^/]+/\d{8}/([a-z0-9-]+)/([a-z0-9-]+)/aws4_request")
+MAX_BODY_BYTES = 64 * 1024 * 1024
 _RPC_V2_PATH = re.compile(r"^/service/[^/]+/operation/([A-Za-z0-9]+)$")
 
 
@@ -75,20 +81,30 @@ AfterHook = Callable[[AwsRequest, web.Response], Awaitable[None]]
 class Edge:
     def __init__(self, server: Server) -> None:
         self.server = server
-        self.app = web.Application(client_max_size=64 * 1024 * 1024, middlewares=[self._host_middleware])
-        self._host_handlers: list[tuple[re.Pattern[str], Handler]] = []
+        self.app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[self._fast_route_middleware])
+        self.fast_routes = FastRoutes()
+        self._runner: web.AppRunner | None = None
+        self._listener: asyncio.Server | None = None
         self._interceptors: dict[tuple[str, str], Interceptor] = {}
         self._after: dict[tuple[str, str], list[AfterHook]] = {}
         self._finalized = False
+        # Counts control-plane requests that may change state, so data planes can cache what they
+        # read from moto until the next one (e.g. a function's configuration on every invoke).
+        self.generation = 0
 
     # -- registration (during Service.install) -------------------------------------------------
     def add_route(self, method: str, path: str, handler: Handler) -> None:
         """A data-plane route (aiohttp path syntax), matched before anything goes to moto."""
         self.app.router.add_route(method, path, handler)
 
-    def add_host_handler(self, host_pattern: str, handler: Handler) -> None:
-        """Handle every request whose Host header (port stripped) fully matches ``host_pattern``."""
-        self._host_handlers.append((re.compile(host_pattern), handler))
+    def add_fast_route(self, method: str, path_regex: str, handler: FastHandler) -> None:
+        """A hot data-plane route (``method`` may be ``*``; named groups of the regex, matched
+        against the decoded path, become ``request.match_info``)."""
+        self.fast_routes.add_path(method, path_regex, handler)
+
+    def add_fast_host(self, host_regex: str, handler: FastHandler) -> None:
+        """Answer every request whose Host header (port stripped) fully matches ``host_regex``."""
+        self.fast_routes.add_host(host_regex, handler)
 
     def intercept(self, service: str, action: str, handler: Interceptor) -> None:
         """Answer ``service``/``action`` instead of moto; the handler may return None to fall through."""
@@ -104,26 +120,52 @@ class Edge:
             self._finalized = True
 
     # -- request handling ----------------------------------------------------------------------
+    # -- listening -------------------------------------------------------------------------------
+    async def listen(self, host: str, port: int) -> int:
+        """Serve on ``host:port`` (fast lane first, aiohttp for the rest); returns the bound port."""
+        self._runner = web.AppRunner(self.app, access_log=None, handle_signals=False)
+        await self._runner.setup()
+        aiohttp_server = self._runner.server
+        assert aiohttp_server is not None
+        self._listener = await asyncio.get_running_loop().create_server(
+            lambda: EdgeConnection(self.fast_routes, aiohttp_server, MAX_BODY_BYTES), host, port, reuse_address=True
+        )
+        return self._listener.sockets[0].getsockname()[1]
+
+    async def close(self) -> None:
+        if self._listener:
+            self._listener.close()
+        if self._runner:
+            await self._runner.cleanup()
+
     @web.middleware
-    async def _host_middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
-        if self._host_handlers:
-            host = (request.host or "").rsplit(":", 1)[0] if not (request.host or "").startswith("[") else ""
-            for pattern, host_handler in self._host_handlers:
-                if pattern.fullmatch(host):
-                    return await host_handler(request)
+    async def _fast_route_middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        # Connections the fast lane handed over still reach fast routes, through the same handlers.
+        found = self.fast_routes.find(request.method, request.host or "", request.path)
+        if found is not None:
+            fast_handler, match_info = found
+            response = await fast_handler(await Request.from_aiohttp(request, match_info))
+            return response.to_aiohttp()
         return await handler(request)
 
     async def _to_control_plane(self, request: web.Request) -> web.StreamResponse:
-        body = await request.read()
-        aws = AwsRequest.parse(request, body, self.server.settings.region)
-        key = (aws.service or "", aws.action or "")
-        interceptor = self._interceptors.get(key)
-        if interceptor is not None:
-            answer = await interceptor(aws)
-            if answer is not None:
-                return answer
-        response = await self.server.moto.forward(request, body)
-        if 200 <= response.status < 300:
-            for hook in self._after.get(key, ()):
-                await hook(aws, response)
-        return response
+        mutating = request.method not in ("GET", "HEAD")
+        if mutating:
+            self.generation += 1
+        try:
+            body = await request.read()
+            aws = AwsRequest.parse(request, body, self.server.settings.region)
+            key = (aws.service or "", aws.action or "")
+            interceptor = self._interceptors.get(key)
+            if interceptor is not None:
+                answer = await interceptor(aws)
+                if answer is not None:
+                    return answer
+            response = await self.server.moto.forward(request, body)
+            if 200 <= response.status < 300:
+                for hook in self._after.get(key, ()):
+                    await hook(aws, response)
+            return response
+        finally:
+            if mutating:
+                self.generation += 1  # again: a data plane may have cached the old state meanwhile

@@ -9,19 +9,21 @@ from xml.sax.saxutils import escape
 from aiohttp import web
 
 
+def json_error_parts(code: str, message: str, status: int = 400, **extra: object) -> tuple[bytes, dict[str, str]]:
+    """Body and headers of an error as REST-JSON services (Lambda, API Gateway, X-Ray) send it."""
+    body = {"Type": "User" if status < 500 else "Service", "message": message, "Message": message, **extra}
+    headers = {"Content-Type": "application/json", "x-amzn-ErrorType": code, "x-amzn-RequestId": str(uuid.uuid4())}
+    return json.dumps(body).encode(), headers
+
+
 def json_error(code: str, message: str, status: int = 400, **extra: object) -> web.Response:
-    """An error as REST-JSON services (Lambda, API Gateway, X-Ray) send it.
+    """An error as REST-JSON services send it, as an aiohttp response.
 
     >>> json_error("ResourceNotFoundException", "Function not found: arn:...", 404).status
     404
     """
-    body = {"Type": "User" if status < 500 else "Service", "message": message, "Message": message, **extra}
-    return web.Response(
-        status=status,
-        body=json.dumps(body).encode(),
-        content_type="application/json",
-        headers={"x-amzn-ErrorType": code, "x-amzn-RequestId": str(uuid.uuid4())},
-    )
+    body, headers = json_error_parts(code, message, status, **extra)
+    return web.Response(status=status, body=body, headers=headers)
 
 
 def query_error(code: str, message: str, status: int = 400) -> web.Response:

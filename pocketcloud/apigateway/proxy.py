@@ -8,11 +8,11 @@ import time
 import uuid
 from typing import Any
 
-from aiohttp import web
+from ..fastlane import Request
 
 
 def build_event(
-    request: web.Request,
+    request: Request,
     body: bytes,
     *,
     api_id: str,

@@ -10,8 +10,7 @@ import time
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from aiohttp import web
-
+from ..fastlane import Request, Response
 from . import patches
 from .proxy import MalformedResponse, build_event, parse_response
 from .routes import Match, match
@@ -19,17 +18,17 @@ from .routes import Match, match
 if TYPE_CHECKING:
     from ..server import Server
 
-INVOKE_PATH = "/restapis/{api_id}/{stage}/_user_request_{path:.*}"
+INVOKE_PATH = r"/restapis/(?P<api_id>[^/]+)/(?P<stage>[^/]+)/_user_request_(?P<path>.*)"
 HOST_PATTERN = r"(?P<api>[a-z0-9]+)\.execute-api\.(localhost|127\.0\.0\.1\.nip\.io|localhost\.localstack\.cloud)"
 _LAMBDA_URI = re.compile(r"arn:aws:apigateway:[^:]+:lambda:path/2015-03-31/functions/(?P<fn>.+)/invocations")
 _STAGE_VAR = re.compile(r"\$\{stageVariables\.([A-Za-z0-9_]+)\}")
 
 
-def _message(status: int, message: str, error_type: str | None = None) -> web.Response:
+def _message(status: int, message: str, error_type: str | None = None) -> Response:
     headers = {"x-amzn-RequestId": str(uuid.uuid4())}
     if error_type:
         headers["x-amzn-ErrorType"] = error_type
-    return web.json_response({"message": message}, status=status, headers=headers)
+    return Response.json({"message": message}, status=status, headers=headers)
 
 
 class ApiGatewayService:
@@ -41,8 +40,8 @@ class ApiGatewayService:
 
     def install(self) -> None:
         patches.install()
-        self.server.edge.add_route("*", INVOKE_PATH, self._by_path)
-        self.server.edge.add_host_handler(HOST_PATTERN, self._by_host)
+        self.server.edge.add_fast_route("*", INVOKE_PATH, self._by_path)
+        self.server.edge.add_fast_host(HOST_PATTERN, self._by_host)
 
     async def start(self) -> None:
         return None
@@ -56,17 +55,16 @@ class ApiGatewayService:
             "requests": self.requests,
         }
 
-    async def _by_path(self, request: web.Request) -> web.StreamResponse:
+    async def _by_path(self, request: Request) -> Response:
         info = request.match_info
         return await self.handle(request, info["api_id"], info["stage"], info["path"] or "/")
 
-    async def _by_host(self, request: web.Request) -> web.StreamResponse:
-        api_id = re.match(HOST_PATTERN, request.host.split(":")[0]).group("api")  # type: ignore[union-attr]
+    async def _by_host(self, request: Request) -> Response:
         stage, _, rest = request.path.lstrip("/").partition("/")
-        return await self.handle(request, api_id, stage, "/" + rest)
+        return await self.handle(request, request.match_info["api"], stage, "/" + rest)
 
     # -- one request -----------------------------------------------------------------------------
-    async def handle(self, request: web.Request, api_id: str, stage_name: str, path: str) -> web.StreamResponse:
+    async def handle(self, request: Request, api_id: str, stage_name: str, path: str) -> Response:
         self.requests += 1
         backend = self.server.moto.backend("apigateway")
         api = backend.apis.get(api_id)
@@ -78,20 +76,21 @@ class ApiGatewayService:
         found = match(routes, path, request.method)
         if found is None or found.integration is None:
             return _message(403, "Missing Authentication Token", "MissingAuthenticationTokenException")
-        body = await request.read()
+        body = request.body
         request_id = str(uuid.uuid4())
         trace = _StageTrace(self.server, api, stage, request)
         started = time.time()
         response = await self._integrate(request, body, api_id, stage, found, path, request_id, trace)
-        response.headers["x-amzn-RequestId"] = request_id
+        response.headers = [(k, v) for k, v in response.headers if k.lower() != "x-amzn-requestid"]
+        response.headers.append(("x-amzn-RequestId", request_id))
         if trace.header:
-            response.headers["X-Amzn-Trace-Id"] = trace.header
+            response.headers.append(("X-Amzn-Trace-Id", trace.header))
         trace.finish(started, response.status, found)
         return response
 
     async def _integrate(
         self,
-        request: web.Request,
+        request: Request,
         body: bytes,
         api_id: str,
         stage: Any,
@@ -99,11 +98,11 @@ class ApiGatewayService:
         path: str,
         request_id: str,
         trace: _StageTrace,
-    ) -> web.Response:
+    ) -> Response:
         integration = found.integration
         assert integration is not None
         if integration.type == "MOCK":
-            return web.Response(status=200, text=integration.mock_body, content_type="application/json")
+            return Response(200, (integration.mock_body or "").encode(), [("Content-Type", "application/json")])
         uri = _STAGE_VAR.sub(lambda m: stage.variables.get(m.group(1), ""), integration.uri or "")
         target = _LAMBDA_URI.match(uri)
         if integration.type not in ("AWS_PROXY", "AWS") or target is None:
@@ -146,18 +145,16 @@ class ApiGatewayService:
         except LambdaError:
             return _message(500, "Internal server error")
         if integration.type == "AWS":
-            return web.Response(status=200, body=result.payload, content_type="application/json")
+            return Response(200, result.payload, [("Content-Type", "application/json")])
         if result.function_error:
             return _message(502, "Internal server error")
         try:
             status, headers, raw = parse_response(result.payload)
         except MalformedResponse:
             return _message(502, "Internal server error")
-        response = web.Response(status=status, body=raw)
-        for name, value in headers:
-            response.headers.add(name, value)
-        if "Content-Type" not in response.headers:
-            response.headers["Content-Type"] = "application/json"
+        response = Response(status, raw, list(headers))
+        if response.header("Content-Type") is None:
+            response.headers.append(("Content-Type", "application/json"))
         return response
 
     def _may_invoke(self, function_arn: str, source_arns: list[str]) -> bool:
@@ -197,7 +194,7 @@ def _flatten(values: list[Any]) -> list[str]:
 class _StageTrace:
     """The stage segment when tracing is enabled; otherwise the caller's trace header passes through."""
 
-    def __init__(self, server: Server, api: Any, stage: Any, request: web.Request) -> None:
+    def __init__(self, server: Server, api: Any, stage: Any, request: Request) -> None:
         self._xray = server.services.get("xray")
         self._api, self._stage, self._request = api, stage, request
         self._region = server.settings.region

@@ -21,6 +21,10 @@ if TYPE_CHECKING:
     from ..processes import ProcessGroup
 
 INIT_TIMEOUT_S = 10.0  # Lambda's limit for the init phase of on-demand environments
+# Reading the kernel's peak (VmHWM) costs 5x reading current memory, so it is read at most this
+# often; current memory is read after every invocation and every 50 ms while one runs.
+PEAK_READ_INTERVAL_S = 1.0
+_PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
 
 # awslambdaric's own entry point, as `python -m awslambdaric <handler>` runs it, with one setting
 # changed: for python3.12+ it waits for `next` on a new thread per invocation, so that its main
@@ -89,7 +93,8 @@ class ExecutionEnvironment:
         self._proc: asyncio.subprocess.Process | None = None
         self._output = _Output()
         self._peak_rss_kb = 0
-        self._status_fd: int | None = None
+        self._peak_read_at = 0.0
+        self._proc_fds: dict[str, int] = {}
         self._exited: asyncio.Task[int] | None = None
 
     # -- lifecycle -------------------------------------------------------------------------------
@@ -154,6 +159,7 @@ class ExecutionEnvironment:
                 env=self._environ(self._api.port),
                 stdout=write_fd,
                 stderr=write_fd,
+                batch=True,
             )
         finally:
             os.close(write_fd)
@@ -190,10 +196,10 @@ class ExecutionEnvironment:
             current.settle(kind, _error_json(error_type, message))
 
     async def destroy(self) -> None:
-        if self._status_fd is not None:
+        for fd in self._proc_fds.values():
             with contextlib.suppress(OSError):
-                os.close(self._status_fd)
-            self._status_fd = None
+                os.close(fd)
+        self._proc_fds.clear()
         if self._proc and self._proc.returncode is None:
             with contextlib.suppress(ProcessLookupError):
                 self._proc.send_signal(signal.SIGKILL)
@@ -207,7 +213,6 @@ class ExecutionEnvironment:
     async def invoke(self, invocation: Invocation) -> Outcome:
         assert self._api and self._proc
         self.invocations += 1
-        self._output.take()
         started = time.perf_counter()
         timer = asyncio.get_running_loop().call_later(
             self.spec.timeout_s,
@@ -235,23 +240,33 @@ class ExecutionEnvironment:
         if rss > self.spec.memory_mb * 1024:
             self._end_current("oom", "Runtime.OutOfMemory", "Runtime exited with error: signal: killed")
 
+    def _read_proc(self, name: str) -> bytes:
+        """``/proc/<pid>/<name>`` through a handle kept open for the environment's life."""
+        fd = self._proc_fds.get(name)
+        if fd is None:
+            fd = self._proc_fds[name] = os.open(f"/proc/{self.pid}/{name}", os.O_RDONLY)
+        return os.pread(fd, 4096, 0)
+
     def _rss_kb(self) -> int:
         try:
-            with open(f"/proc/{self.pid}/statm") as statm:
-                return int(statm.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
+            return int(self._read_proc("statm").split()[1]) * _PAGE_KB
         except (OSError, ValueError, IndexError):
             return 0
 
     def _max_memory_mb(self) -> int:
-        """Peak resident memory (VmHWM) of the environment so far, read through a kept-open /proc handle."""
-        try:
-            if self._status_fd is None:
-                self._status_fd = os.open(f"/proc/{self.pid}/status", os.O_RDONLY)
-            data = os.pread(self._status_fd, 4096, 0)
-            start = data.index(b"VmHWM:") + 6
-            self._peak_rss_kb = max(self._peak_rss_kb, int(data[start : data.index(b"kB", start)]))
-        except (OSError, ValueError, TypeError):
-            pass
+        """Peak resident memory of the environment so far: the kernel's high-water mark, read at most
+        every PEAK_READ_INTERVAL_S, and current memory in between."""
+        peak = self._rss_kb()
+        now = time.monotonic()
+        if now - self._peak_read_at >= PEAK_READ_INTERVAL_S:
+            self._peak_read_at = now
+            try:
+                data = self._read_proc("status")
+                start = data.index(b"VmHWM:") + 6
+                peak = max(peak, int(data[start : data.index(b"kB", start)]))
+            except (OSError, ValueError):
+                pass
+        self._peak_rss_kb = max(self._peak_rss_kb, peak)
         return max(1, round(self._peak_rss_kb / 1024))
 
 

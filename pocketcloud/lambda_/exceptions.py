@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from ..errors import json_error
+from ..fastlane import Response
 
 
 class LambdaError(Exception):
@@ -25,6 +26,10 @@ class LambdaError(Exception):
     def to_response(self) -> web.Response:
         extra = {"Reason": self.reason} if self.reason else {}
         return json_error(self.code, self.message, self.status, **extra)
+
+    def to_fast_response(self) -> Response:
+        extra = {"Reason": self.reason} if self.reason else {}
+        return Response.json_error(self.code, self.message, self.status, **extra)
 
     @classmethod
     def not_found(cls, arn: str) -> LambdaError:

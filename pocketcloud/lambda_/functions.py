@@ -7,6 +7,7 @@ changes, which is how warm environments learn they are stale.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import io
 import shutil
@@ -32,7 +33,7 @@ class FunctionSpec:
     layer_arns: tuple[str, ...]
     reserved_concurrency: int | None
 
-    @property
+    @functools.cached_property
     def fingerprint(self) -> tuple:
         """Changes whenever code or configuration changes (the hot path compares it on every call)."""
         return (

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from ..fastlane import Request, Response
 from .exceptions import LambdaError
 from .functions import load_spec, split_name
 
@@ -14,19 +15,19 @@ if TYPE_CHECKING:
     from ..edge import AwsRequest
     from .service import LambdaService
 
-INVOKE = "/2015-03-31/functions/{function}/invocations"
-INVOKE_ASYNC = "/2014-11-13/functions/{function}/invoke-async/"
+INVOKE = r"/2015-03-31/functions/(?P<function>[^/]+)/invocations"
+INVOKE_ASYNC = r"/2014-11-13/functions/(?P<function>[^/]+)/invoke-async/?"
 PROVISIONED = "/2019-09-30/functions/{function}/provisioned-concurrency"
 
 
 def install(service: LambdaService) -> None:
     edge = service.server.edge
 
-    async def invoke(request: web.Request) -> web.Response:
+    async def invoke(request: Request) -> Response:
         try:
             result = await service.invoke(
                 request.match_info["function"],
-                await request.read(),
+                request.body,
                 qualifier=request.query.get("Qualifier"),
                 invocation_type=request.headers.get("X-Amz-Invocation-Type", "RequestResponse"),
                 log_type=request.headers.get("X-Amz-Log-Type", "None"),
@@ -34,25 +35,22 @@ def install(service: LambdaService) -> None:
                 client_context=request.headers.get("X-Amz-Client-Context"),
             )
         except LambdaError as exc:
-            return exc.to_response()
-        headers = {"X-Amz-Executed-Version": result.executed_version, "x-amzn-RequestId": result.request_id}
+            return exc.to_fast_response()
+        headers = [("X-Amz-Executed-Version", result.executed_version), ("x-amzn-RequestId", result.request_id)]
+        if result.status_code == 200:
+            headers.append(("Content-Type", "application/json"))
         if result.function_error:
-            headers["X-Amz-Function-Error"] = result.function_error
+            headers.append(("X-Amz-Function-Error", result.function_error))
         if result.log_result is not None:
-            headers["X-Amz-Log-Result"] = result.log_result
-        return web.Response(
-            status=result.status_code,
-            body=result.payload,
-            headers=headers,
-            content_type="application/json" if result.status_code == 200 else None,
-        )
+            headers.append(("X-Amz-Log-Result", result.log_result))
+        return Response(result.status_code, result.payload, headers)
 
-    async def invoke_async(request: web.Request) -> web.Response:
+    async def invoke_async(request: Request) -> Response:
         try:
-            await service.invoke(request.match_info["function"], await request.read(), invocation_type="Event")
+            await service.invoke(request.match_info["function"], request.body, invocation_type="Event")
         except LambdaError as exc:
-            return exc.to_response()
-        return web.json_response({"Status": 202}, status=202)
+            return exc.to_fast_response()
+        return Response.json({"Status": 202}, status=202)
 
     async def provisioned(request: web.Request) -> web.Response:
         try:
@@ -64,8 +62,8 @@ def install(service: LambdaService) -> None:
         await service.logs.flush()
         return None
 
-    edge.add_route("POST", INVOKE, invoke)
-    edge.add_route("POST", INVOKE_ASYNC, invoke_async)
+    edge.add_fast_route("POST", INVOKE, invoke)
+    edge.add_fast_route("POST", INVOKE_ASYNC, invoke_async)
     for method in ("GET", "PUT", "DELETE"):
         edge.add_route(method, PROVISIONED, provisioned)
     for action in ("GetLogEvents", "FilterLogEvents", "DescribeLogStreams", "StartQuery"):

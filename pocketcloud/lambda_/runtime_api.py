@@ -191,15 +191,13 @@ class _RuntimeConnection(asyncio.Protocol):
             if len(buffer) > MAX_HEAD_BYTES:
                 self._reject(_error(400, "InvalidRequest", "request head too large"))
             return None
-        lines = bytes(buffer[:end]).decode("latin-1").split("\r\n")
+        head = bytes(buffer[:end])
+        lower = head.lower()
+        line_end = head.find(b"\r\n")
         try:
-            method, path, _ = lines[0].split(" ", 2)
-            headers = {}
-            for line in lines[1:]:
-                name, _, value = line.partition(":")
-                headers[name.strip().lower()] = value.strip()
-            chunked = "chunked" in headers.get("transfer-encoding", "").lower()
-            length = 0 if chunked else int(headers.get("content-length") or 0)
+            method, path, _ = (head if line_end < 0 else head[:line_end]).decode("latin-1").split(" ", 2)
+            chunked = b"\r\ntransfer-encoding:" in lower and b"chunked" in lower
+            length = 0 if chunked else _content_length(lower)
         except ValueError:
             self._reject(_error(400, "InvalidRequest", "malformed HTTP request"))
             return None
@@ -209,7 +207,7 @@ class _RuntimeConnection(asyncio.Protocol):
             self._buffer.clear()
             self.close()
             return None
-        if headers.get("expect", "").lower() == "100-continue" and not self._continued:
+        if b"\r\nexpect:" in lower and b"100-continue" in lower and not self._continued:
             self._continued = True
             self.write(b"HTTP/1.1 100 Continue\r\n\r\n")
         if chunked:
@@ -233,6 +231,15 @@ class _RuntimeConnection(asyncio.Protocol):
         self.write(response)
         self._buffer.clear()
         self.close()
+
+
+def _content_length(lower_head: bytes) -> int:
+    start = lower_head.find(b"\r\ncontent-length:")
+    if start < 0:
+        return 0
+    start += 17
+    stop = lower_head.find(b"\r\n", start)
+    return int(lower_head[start : stop if stop >= 0 else None])
 
 
 def _dechunk(buffer: bytearray, start: int) -> tuple[bytes, int] | None:

@@ -7,9 +7,10 @@ import dataclasses
 import json
 import logging
 import time
-import uuid
 from typing import TYPE_CHECKING, Any
 
+from ..ids import request_id as new_request_id
+from ..monitoring.metrics import Series
 from .environment import ExecutionEnvironment, LaunchConfig, Outcome, python_executable
 from .exceptions import LambdaError
 from .functions import CodeCache, FunctionSpec, layer_paths, load_spec, split_name
@@ -28,6 +29,27 @@ ASYNC_PAYLOAD_LIMIT = 256 * 1024
 ASYNC_MAX_RETRIES = 2  # Lambda retries a failed asynchronous invocation twice
 REAP_INTERVAL_S = 5.0
 MEMORY_CHECK_S = 0.05  # how often busy environments' resident memory is compared with their limit
+
+
+# Every metric an invocation adds to, and its unit.
+_METRICS = {
+    "Invocations": "Count",
+    "Errors": "Count",
+    "Throttles": "Count",
+    "Duration": "Milliseconds",
+    "ConcurrentExecutions": "Count",
+    "ProvisionedConcurrencySpilloverInvocations": "Count",
+}
+_ACCOUNT_WIDE = ("ConcurrentExecutions", "Throttles", "Invocations")  # also without dimensions
+
+
+@dataclasses.dataclass
+class _Target:
+    """What invoking ``name:qualifier`` needs from the control plane, looked up once per change."""
+
+    spec: FunctionSpec
+    reserved_concurrency: int | None
+    metrics: dict[str, list[Series]]
 
 
 @dataclasses.dataclass
@@ -52,6 +74,8 @@ class LambdaService:
         self._launch: LaunchConfig | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._background: list[asyncio.Task[None]] = []
+        self._targets: dict[tuple[str, str | None], _Target] = {}
+        self._targets_generation = -1
 
     # -- service lifecycle -------------------------------------------------------------------------
     def install(self) -> None:
@@ -116,24 +140,49 @@ class LambdaService:
             result = await service.invoke("hello", b'{"name": "Ada"}')
         """
         name, qualifier = split_name(function, qualifier)
-        spec, _ = load_spec(self.backend(), name, qualifier)
+        target = self._target(name, qualifier)
         payload = payload or b"{}"
         if invocation_type not in ("RequestResponse", "Event", "DryRun"):
             raise LambdaError.invalid_parameter(f"Unsupported invocation type {invocation_type}")
         limit = ASYNC_PAYLOAD_LIMIT if invocation_type == "Event" else self.server.settings.lambda_max_payload_bytes
         if len(payload) > limit:
             raise LambdaError.too_large(len(payload), limit)
-        try:
-            json.loads(payload)
-        except ValueError as exc:
-            raise LambdaError.invalid_json(str(exc)) from exc
+        if payload != b"{}":
+            try:
+                json.loads(payload)
+            except ValueError as exc:
+                raise LambdaError.invalid_json(str(exc)) from exc
+        version = target.spec.version
         if invocation_type == "DryRun":
-            return InvokeResult(204, b"", None, spec.version, None, str(uuid.uuid4()))
+            return InvokeResult(204, b"", None, version, None, new_request_id())
         if invocation_type == "Event":
-            request_id = str(uuid.uuid4())
+            request_id = new_request_id()
             self._spawn(self._run_async(name, qualifier, payload, trace_header, request_id))
-            return InvokeResult(202, b"", None, spec.version, None, request_id)
-        return await self._invoke_sync(spec, qualifier, payload, log_type, trace_header, client_context)
+            return InvokeResult(202, b"", None, version, None, request_id)
+        return await self._invoke_sync(target, qualifier, payload, log_type, trace_header, client_context)
+
+    def _target(self, name: str, qualifier: str | None) -> _Target:
+        """The function's spec, reserved concurrency and metric series, cached until the next
+        control-plane change (the edge counts them), so a warm invoke does not ask moto."""
+        generation = self.server.edge.generation
+        if generation != self._targets_generation:
+            self._targets.clear()
+            self._targets_generation = generation
+        target = self._targets.get((name, qualifier))
+        if target is None:
+            spec, _ = load_spec(self.backend(), name, qualifier)
+            dimensions = [{"FunctionName": spec.name}]
+            if qualifier and qualifier != "$LATEST":
+                dimensions.append({"FunctionName": spec.name, "Resource": f"{spec.name}:{qualifier}"})
+            metrics = {}
+            for metric, unit in _METRICS.items():
+                series = [self.server.metrics.series("AWS/Lambda", metric, d, unit) for d in dimensions]
+                if metric in _ACCOUNT_WIDE:
+                    series.append(self.server.metrics.series("AWS/Lambda", metric, {}, unit))
+                metrics[metric] = series
+            target = _Target(spec, self._reserved_concurrency(spec.name), metrics)
+            self._targets[(name, qualifier)] = target
+        return target
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.get_running_loop().create_task(coro)
@@ -146,8 +195,8 @@ class LambdaService:
         delay = self.server.settings.lambda_async_retry_delay
         for attempt in range(ASYNC_MAX_RETRIES + 1):
             try:
-                spec, _ = load_spec(self.backend(), name, qualifier)
-                result = await self._invoke_sync(spec, qualifier, payload, "None", trace, None, request_id)
+                target = self._target(name, qualifier)
+                result = await self._invoke_sync(target, qualifier, payload, "None", trace, None, request_id)
                 if result.function_error is None:
                     return
             except LambdaError as exc:
@@ -160,7 +209,7 @@ class LambdaService:
 
     async def _invoke_sync(
         self,
-        spec: FunctionSpec,
+        target: _Target,
         qualifier: str | None,
         payload: bytes,
         log_type: str,
@@ -168,11 +217,10 @@ class LambdaService:
         client_context: str | None,
         request_id: str | None = None,
     ) -> InvokeResult:
-        request_id = request_id or str(uuid.uuid4())
-        metrics = self._metric_dimensions(spec, qualifier)
-        reserved = self._reserved_concurrency(spec.name)
+        request_id = request_id or new_request_id()
+        spec, metrics = target.spec, target.metrics
         try:
-            self.pools.admit(spec.name, reserved)
+            self.pools.admit(spec.name, target.reserved_concurrency)
         except LambdaError:
             self._count(metrics, "Throttles", 1)
             raise
@@ -213,7 +261,7 @@ class LambdaService:
         return None if value is None else int(value)
 
     async def _place(
-        self, spec: FunctionSpec, qualifier: str | None, metrics: list[dict[str, str]]
+        self, spec: FunctionSpec, qualifier: str | None, metrics: dict[str, list[Series]]
     ) -> tuple[ExecutionEnvironment, bool]:
         """A provisioned, warm or new environment for this invocation, and whether it is a cold start."""
         provisioned = self.pools.provisioned.get((spec.name, qualifier or ""))
@@ -264,7 +312,7 @@ class LambdaService:
         outcome: Outcome,
         cold: bool,
         log_type: str,
-        metrics: list[dict[str, str]],
+        metrics: dict[str, list[Series]],
         trace: InvocationTrace,
         invoke_started: float | None = None,
     ) -> InvokeResult:
@@ -282,7 +330,7 @@ class LambdaService:
         lines.append(report_line(request_id, outcome.duration_ms, spec.memory_mb, outcome.max_memory_mb, init_ms))
         self.logs.ship(f"/aws/lambda/{spec.name}", env.log_stream, lines)
         self._count(metrics, "Invocations", 1)
-        self._count(metrics, "Duration", outcome.duration_ms, "Milliseconds")
+        self._count(metrics, "Duration", outcome.duration_ms)
         self._count(metrics, "Errors", 0 if error_body is None else 1)
         started = invoke_started if invoke_started is not None else time.time()
         trace.finish(
@@ -303,17 +351,9 @@ class LambdaService:
         )
 
     # -- metrics -------------------------------------------------------------------------------------
-    def _metric_dimensions(self, spec: FunctionSpec, qualifier: str | None) -> list[dict[str, str]]:
-        dims = [{"FunctionName": spec.name}]
-        if qualifier and qualifier != "$LATEST":
-            dims.append({"FunctionName": spec.name, "Resource": f"{spec.name}:{qualifier}"})
-        return dims
-
-    def _count(self, dims: list[dict[str, str]], metric: str, value: float, unit: str = "Count") -> None:
-        for dimensions in dims:
-            self.server.metrics.add("AWS/Lambda", metric, dimensions, value, unit)
-        if metric in ("ConcurrentExecutions", "Throttles", "Invocations"):
-            self.server.metrics.add("AWS/Lambda", metric, {}, value, unit)
+    def _count(self, metrics: dict[str, list[Series]], metric: str, value: float) -> None:
+        for series in metrics[metric]:
+            self.server.metrics.add_to(series, value)
 
     # -- provisioned concurrency --------------------------------------------------------------------
     async def put_provisioned(self, name: str, qualifier: str, requested: int) -> ProvisionedConfig:

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from ..moto_bridge import MotoBridge
 
 _Key = tuple[str, str, tuple[tuple[str, str], ...], str, int]
+Series = tuple[str, str, tuple[tuple[str, str], ...], str]  # namespace, metric, dimensions, unit
 
 
 class _Stats:
@@ -48,8 +49,15 @@ class MetricRecorder:
         self._task: asyncio.Task[None] | None = None
 
     def add(self, namespace: str, name: str, dimensions: dict[str, str], value: float, unit: str = "Count") -> None:
-        minute = int(time.time()) // 60 * 60
-        key = (namespace, name, tuple(sorted(dimensions.items())), unit, minute)
+        self.add_to(self.series(namespace, name, dimensions, unit), value)
+
+    @staticmethod
+    def series(namespace: str, name: str, dimensions: dict[str, str], unit: str = "Count") -> Series:
+        """A metric's identity, built once by callers that add to it on every request (see :meth:`add_to`)."""
+        return (namespace, name, tuple(sorted(dimensions.items())), unit)
+
+    def add_to(self, series: Series, value: float) -> None:
+        key = (*series, int(time.time()) // 60 * 60)
         stats = self._pending.get(key)
         if stats is None:
             stats = self._pending[key] = _Stats()
