@@ -22,10 +22,10 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any, NamedTuple
-from urllib.parse import unquote
+from urllib.parse import parse_qsl, unquote
 
 from aiohttp import web
-from multidict import CIMultiDict, MultiDict
+from multidict import CIMultiDict, MultiDict, MultiDictProxy
 
 from .errors import json_error_parts
 
@@ -42,28 +42,38 @@ class HttpVersion(NamedTuple):
 HTTP_11 = HttpVersion(1, 1)
 
 
-@dataclasses.dataclass
 class Request:
     """One HTTP request, with the attribute names of aiohttp's so handlers read either the same way."""
 
-    method: str
-    raw_path: str  # percent-encoded, without the query string
-    query_string: str
-    headers: CIMultiDict[str]
-    body: bytes
-    remote: str | None = None
-    version: HttpVersion = HTTP_11
-    match_info: dict[str, str] = dataclasses.field(default_factory=dict)
+    __slots__ = ("_query", "body", "headers", "match_info", "method", "path", "query_string", "raw_path", "remote")
+    version = HTTP_11
 
-    @functools.cached_property
-    def path(self) -> str:
-        return unquote(self.raw_path)
+    def __init__(
+        self,
+        method: str,
+        raw_path: str,
+        query_string: str,
+        headers: CIMultiDict[str],
+        body: bytes = b"",
+        remote: str | None = None,
+        match_info: dict[str, str] | None = None,
+    ) -> None:
+        self.method = method
+        self.raw_path = raw_path  # percent-encoded, without the query string
+        self.path = unquote(raw_path) if "%" in raw_path else raw_path
+        self.query_string = query_string
+        self.headers = headers
+        self.body = body
+        self.remote = remote
+        self.match_info = match_info or {}
+        self._query: MultiDictProxy[str] | None = None
 
-    @functools.cached_property
-    def query(self) -> MultiDict[str]:
-        from urllib.parse import parse_qsl
-
-        return MultiDict(parse_qsl(self.query_string, keep_blank_values=True))
+    @property
+    def query(self) -> MultiDictProxy[str]:
+        if self._query is None:
+            pairs = parse_qsl(self.query_string, keep_blank_values=True) if self.query_string else []
+            self._query = MultiDictProxy(MultiDict(pairs))
+        return self._query
 
     @property
     def host(self) -> str:
@@ -80,14 +90,13 @@ class Request:
     @classmethod
     async def from_aiohttp(cls, request: web.Request, match_info: dict[str, str]) -> Request:
         return cls(
-            method=request.method,
-            raw_path=request.raw_path.split("?", 1)[0],
-            query_string=request.query_string,
-            headers=CIMultiDict(request.headers),
-            body=await request.read(),
-            remote=request.remote,
-            version=HttpVersion(request.version.major, request.version.minor),
-            match_info=match_info,
+            request.method,
+            request.raw_path.split("?", 1)[0],
+            request.query_string,
+            CIMultiDict(request.headers),
+            await request.read(),
+            request.remote,
+            match_info,
         )
 
 
@@ -253,12 +262,13 @@ class EdgeConnection(asyncio.Protocol):
         if len(parts) != 3 or parts[2] != "HTTP/1.1" or parts[0] == "HEAD":
             return False
         method, target, _ = parts
-        headers: CIMultiDict[str] = CIMultiDict()
+        pairs = []
         for line in lines[1:]:
             name, colon, value = line.partition(":")
-            if not colon or not name or name != name.strip():
-                return False
-            headers.add(name, value.strip())
+            if not colon or not name or " " in name or "\t" in name:
+                return False  # aiohttp answers what HTTP calls malformed
+            pairs.append((name, value.strip()))
+        headers = CIMultiDict(pairs)
         if "Transfer-Encoding" in headers or "Expect" in headers or "Upgrade" in headers:
             return False
         try:

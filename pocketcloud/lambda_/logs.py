@@ -41,7 +41,8 @@ class LogShipper:
 
     def __init__(self, writer: LogWriter) -> None:
         self._writer = writer
-        self._queue: asyncio.Queue[tuple[str, str, list[tuple[int, str]]]] = asyncio.Queue()
+        self._pending: list[tuple[str, str, int, list[str]]] = []
+        self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._unwritten = 0
 
@@ -49,27 +50,27 @@ class LogShipper:
         self._task = asyncio.get_running_loop().create_task(self._run())
 
     def ship(self, group: str, stream: str, lines: list[str]) -> None:
+        """Queue ``lines`` for ``group``/``stream``, stamped with the time they were produced."""
         if lines:
-            now = int(time.time() * 1000)
             self._unwritten += 1
-            self._queue.put_nowait((group, stream, [(now, line) for line in lines]))
+            self._pending.append((group, stream, int(time.time() * 1000), lines))
+            self._wakeup.set()
 
     async def _run(self) -> None:
         while True:
-            first = await self._queue.get()
+            await self._wakeup.wait()
             # Gather a moment's worth of lines: one moto write per stream instead of one per invocation.
             await asyncio.sleep(BATCH_SECONDS)
-            taken = 1
-            batch: dict[tuple[str, str], list[tuple[int, str]]] = {(first[0], first[1]): list(first[2])}
-            while not self._queue.empty():
-                group, stream, lines = self._queue.get_nowait()
-                taken += 1
-                batch.setdefault((group, stream), []).extend(lines)
+            self._wakeup.clear()
+            taken, self._pending = self._pending, []
+            batch: dict[tuple[str, str], list[tuple[int, str]]] = {}
+            for group, stream, stamp, lines in taken:
+                batch.setdefault((group, stream), []).extend((stamp, line) for line in lines)
             try:
                 for (group, stream), events in batch.items():
                     await self._writer.put_events(group, stream, events)
             finally:
-                self._unwritten -= taken
+                self._unwritten -= len(taken)
 
     async def flush(self) -> None:
         """Return once every line shipped so far is in CloudWatch Logs."""

@@ -27,10 +27,10 @@ class LogWriter:
     async def put_events(self, group: str, stream: str, events: list[tuple[int, str]]) -> None:
         """Write (timestamp in ms, message) pairs, keeping the time each line was produced."""
         if events:
-            payload = [{"timestamp": ts, "message": message} for ts, message in events]
-            await self._moto.run(self._put_locked, group, stream, payload)
+            await self._moto.run(self._put_locked, group, stream, events)
 
-    def _put_locked(self, group: str, stream: str, events: list[dict]) -> None:
+    def _put_locked(self, group: str, stream: str, pairs: list[tuple[int, str]]) -> None:
+        events = [{"timestamp": ts, "message": message} for ts, message in pairs]
         backend = self._moto.backend("logs")
         if group not in backend.groups:
             backend.create_log_group(group, {})

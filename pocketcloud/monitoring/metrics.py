@@ -29,11 +29,13 @@ class _Stats:
         self.minimum = float("inf")
         self.maximum = float("-inf")
 
-    def add(self, value: float, count: float = 1.0) -> None:
-        self.samples += count
-        self.total += value * count
-        self.minimum = min(self.minimum, value)
-        self.maximum = max(self.maximum, value)
+    def add(self, value: float) -> None:
+        self.samples += 1
+        self.total += value
+        if value < self.minimum:
+            self.minimum = value
+        if value > self.maximum:
+            self.maximum = value
 
 
 class MetricRecorder:
@@ -46,6 +48,8 @@ class MetricRecorder:
         self._moto = moto
         self._flush_seconds = flush_seconds
         self._pending: dict[_Key, _Stats] = {}
+        self._minute = 0
+        self._minute_ends = 0.0
         self._task: asyncio.Task[None] | None = None
 
     def add(self, namespace: str, name: str, dimensions: dict[str, str], value: float, unit: str = "Count") -> None:
@@ -57,7 +61,11 @@ class MetricRecorder:
         return (namespace, name, tuple(sorted(dimensions.items())), unit)
 
     def add_to(self, series: Series, value: float) -> None:
-        key = (*series, int(time.time()) // 60 * 60)
+        now = time.time()
+        if now >= self._minute_ends:
+            self._minute = int(now) // 60 * 60
+            self._minute_ends = self._minute + 60
+        key = (*series, self._minute)
         stats = self._pending.get(key)
         if stats is None:
             stats = self._pending[key] = _Stats()
