@@ -17,3 +17,8 @@ def request_id() -> str:
     digits = f"{_random.getrandbits(128):032x}"
     variant = "89ab"[int(digits[16], 16) & 3]
     return f"{digits[:8]}-{digits[8:12]}-4{digits[13:16]}-{variant}{digits[17:20]}-{digits[20:]}"
+
+
+def hex_id(digits: int = 16) -> str:
+    """A random lowercase hex string of ``digits`` characters (segment ids, extended request ids)."""
+    return f"{_random.getrandbits(4 * digits):0{digits}x}"

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import time
-import uuid
 from typing import Any
 
 from ..fastlane import Request
+from ..ids import hex_id
 
 
 def build_event(
@@ -52,8 +53,8 @@ def build_event(
             "resourceId": resource_id,
             "resourcePath": resource_path,
             "httpMethod": request.method,
-            "extendedRequestId": uuid.uuid4().hex[:16],
-            "requestTime": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
+            "extendedRequestId": hex_id(16),
+            "requestTime": _request_time(int(now)),
             "path": f"/{stage}{path}",
             "accountId": account_id,
             "protocol": f"HTTP/{request.version.major}.{request.version.minor}",
@@ -75,6 +76,11 @@ def build_event(
         "body": text_body,
         "isBase64Encoded": is_base64,
     }
+
+
+@functools.lru_cache(maxsize=4)
+def _request_time(second: int) -> str:
+    return time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(second))
 
 
 class MalformedResponse(ValueError):

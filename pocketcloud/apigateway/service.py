@@ -7,10 +7,10 @@ import fnmatch
 import json
 import re
 import time
-import uuid
 from typing import TYPE_CHECKING, Any
 
 from ..fastlane import Request, Response
+from ..ids import request_id as new_request_id
 from . import patches
 from .proxy import MalformedResponse, build_event, parse_response
 from .routes import Match, match
@@ -25,7 +25,7 @@ _STAGE_VAR = re.compile(r"\$\{stageVariables\.([A-Za-z0-9_]+)\}")
 
 
 def _message(status: int, message: str, error_type: str | None = None) -> Response:
-    headers = {"x-amzn-RequestId": str(uuid.uuid4())}
+    headers = {"x-amzn-RequestId": new_request_id()}
     if error_type:
         headers["x-amzn-ErrorType"] = error_type
     return Response.json({"message": message}, status=status, headers=headers)
@@ -37,6 +37,9 @@ class ApiGatewayService:
     def __init__(self, server: Server) -> None:
         self.server = server
         self.requests = 0
+        # Whether a function's resource policy lets this API invoke it, until the next control-plane change.
+        self._permissions: dict[tuple[str, ...], bool] = {}
+        self._permissions_generation = -1
 
     def install(self) -> None:
         patches.install()
@@ -77,7 +80,7 @@ class ApiGatewayService:
         if found is None or found.integration is None:
             return _message(403, "Missing Authentication Token", "MissingAuthenticationTokenException")
         body = request.body
-        request_id = str(uuid.uuid4())
+        request_id = new_request_id()
         trace = _StageTrace(self.server, api, stage, request)
         started = time.time()
         response = await self._integrate(request, body, api_id, stage, found, path, request_id, trace)
@@ -113,7 +116,7 @@ class ApiGatewayService:
             f"{prefix}{api_id}/{stage.name}/{request.method}{found.route.path}",
             f"{prefix}{api_id}/{stage.name}/{request.method}{path if path.startswith('/') else '/' + path}",
         ]
-        if not self._may_invoke(function_arn, source_arns):
+        if not self._may_invoke_cached(function_arn, source_arns):
             return _message(500, "Internal server error")
         if integration.type == "AWS_PROXY":
             payload = build_event(
@@ -135,13 +138,17 @@ class ApiGatewayService:
         lam = self.server.services["lambda"]
         from ..lambda_ import LambdaError
 
-        task = asyncio.ensure_future(lam.invoke(function_arn, data, trace_header=trace.downstream_header))
-        done, _ = await asyncio.wait({task}, timeout=integration.timeout_ms / 1000)
-        if not done:
-            # The function keeps running, as on AWS; only the client gives up.
-            return _message(504, "Endpoint request timed out")
+        invoke = lam.invoke(function_arn, data, trace_header=trace.downstream_header, validated=True)
         try:
-            result = task.result()
+            if lam.longest_invoke_s(function_arn) < integration.timeout_ms / 1000:
+                result = await invoke  # it cannot outlast the integration timeout: no watchdog needed
+            else:
+                task = asyncio.ensure_future(invoke)
+                done, _ = await asyncio.wait({task}, timeout=integration.timeout_ms / 1000)
+                if not done:
+                    # The function keeps running, as on AWS; only the client gives up.
+                    return _message(504, "Endpoint request timed out")
+                result = task.result()
         except LambdaError:
             return _message(500, "Internal server error")
         if integration.type == "AWS":
@@ -156,6 +163,17 @@ class ApiGatewayService:
         if response.header("Content-Type") is None:
             response.headers.append(("Content-Type", "application/json"))
         return response
+
+    def _may_invoke_cached(self, function_arn: str, source_arns: list[str]) -> bool:
+        generation = self.server.edge.generation
+        if generation != self._permissions_generation:
+            self._permissions.clear()
+            self._permissions_generation = generation
+        key = (function_arn, *source_arns)
+        allowed = self._permissions.get(key)
+        if allowed is None:
+            allowed = self._permissions[key] = self._may_invoke(function_arn, source_arns)
+        return allowed
 
     def _may_invoke(self, function_arn: str, source_arns: list[str]) -> bool:
         """True when the function's resource policy lets API Gateway invoke it for the request."""

@@ -190,6 +190,9 @@ class ExecutionEnvironment:
         reason = f"signal: {signal.Signals(-code).name.lower()}" if code and code < 0 else f"exit status {code}"
         self._end_current("exit", "Runtime.ExitError", f"Runtime exited with error: {reason}")
 
+    def _time_out(self) -> None:
+        self._end_current("timeout", "Sandbox.Timedout", f"Task timed out after {self.spec.timeout_s:.2f} seconds")
+
     def _end_current(self, kind: str, error_type: str, message: str) -> None:
         current = self._api.current if self._api else None
         if current is not None:
@@ -214,13 +217,7 @@ class ExecutionEnvironment:
         assert self._api and self._proc
         self.invocations += 1
         started = time.perf_counter()
-        timer = asyncio.get_running_loop().call_later(
-            self.spec.timeout_s,
-            self._end_current,
-            "timeout",
-            "Sandbox.Timedout",
-            f"Task timed out after {self.spec.timeout_s:.2f} seconds",
-        )
+        timer = asyncio.get_running_loop().call_later(self.spec.timeout_s, self._time_out)
         self._api.submit(invocation)
         try:
             kind, body = await invocation.outcome

@@ -134,7 +134,9 @@ class RuntimeApi:
             return
         self.current = None
         current.settle(kind, body)
-        connection.write(_ACCEPTED)
+        # Acknowledge after the invoker (woken by settle) has answered its caller: the caller waits
+        # on this result, while the runtime only needs the acknowledgement for its next `next`.
+        asyncio.get_running_loop().call_soon(connection.write, _ACCEPTED)
 
     def response_too_large(self, connection: _RuntimeConnection, size: int) -> None:
         """The runtime posted a result over Lambda's limit: the invocation fails as on AWS."""

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..ids import request_id as new_request_id
 from ..monitoring.metrics import Series
-from .environment import ExecutionEnvironment, LaunchConfig, Outcome, python_executable
+from .environment import INIT_TIMEOUT_S, ExecutionEnvironment, LaunchConfig, Outcome, python_executable
 from .exceptions import LambdaError
 from .functions import CodeCache, FunctionSpec, layer_paths, load_spec, split_name
 from .logs import LogShipper, report_line, tail
@@ -132,8 +132,11 @@ class LambdaService:
         log_type: str = "None",
         trace_header: str | None = None,
         client_context: str | None = None,
+        validated: bool = False,
     ) -> InvokeResult:
         """Invoke a function as Lambda's Invoke API does; raises :class:`LambdaError` for service errors.
+
+        ``validated`` skips the JSON check for payloads pocketcloud built itself (API Gateway events).
 
         Example::
 
@@ -147,7 +150,7 @@ class LambdaService:
         limit = ASYNC_PAYLOAD_LIMIT if invocation_type == "Event" else self.server.settings.lambda_max_payload_bytes
         if len(payload) > limit:
             raise LambdaError.too_large(len(payload), limit)
-        if payload != b"{}":
+        if not validated and payload != b"{}":
             try:
                 json.loads(payload)
             except ValueError as exc:
@@ -160,6 +163,14 @@ class LambdaService:
             self._spawn(self._run_async(name, qualifier, payload, trace_header, request_id))
             return InvokeResult(202, b"", None, version, None, request_id)
         return await self._invoke_sync(target, qualifier, payload, log_type, trace_header, client_context)
+
+    def longest_invoke_s(self, function: str) -> float:
+        """An upper bound of how long a synchronous invoke of ``function`` can take: init, then its timeout."""
+        try:
+            spec = self._target(*split_name(function, None)).spec
+        except LambdaError:
+            return 0.0  # the invoke fails at once
+        return INIT_TIMEOUT_S + spec.timeout_s + 1.0
 
     def _target(self, name: str, qualifier: str | None) -> _Target:
         """The function's spec, reserved concurrency and metric series, cached until the next
