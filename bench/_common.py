@@ -110,6 +110,21 @@ def throughput(
     return len(done) / (time.perf_counter() - started), done
 
 
+def alternating(
+    measure: Callable[[int], tuple[float, list[float]]], ports: tuple[int, int], rounds: int = 3
+) -> tuple[tuple[float, list[float]], tuple[float, list[float]]]:
+    """``measure(port)`` for pocketcloud and the floor in turns, ``rounds`` times each: the median rate
+    and all latencies of each side. Taking turns spreads a noisy neighbour over both sides alike."""
+    rates: tuple[list[float], list[float]] = ([], [])
+    samples: tuple[list[float], list[float]] = ([], [])
+    for _ in range(rounds):
+        for side, port in enumerate(ports):
+            rate, latency = measure(port)
+            rates[side].append(rate)
+            samples[side].extend(latency)
+    return (statistics.median(rates[0]), samples[0]), (statistics.median(rates[1]), samples[1])
+
+
 def table(rows: list[tuple[str, float, float, str, str]]) -> str:
     """Rows of (what, measured, floor, ratio rule, target) as a Markdown table."""
     lines = ["| measure | pocketcloud | floor | ratio | target |", "|---|---:|---:|---:|---|"]

@@ -22,25 +22,15 @@ def _die_with_parent() -> None:  # runs in the child between fork and exec
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-def _die_with_parent_batch_scheduled() -> None:
-    _die_with_parent()
-    # SCHED_BATCH: the child never preempts a running server when a message wakes it; it runs when
-    # the server waits or on another core, so the server's loop is not cut off mid-batch.
-    with contextlib.suppress(OSError, AttributeError):
-        os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
-
-
 class ProcessGroup:
     """Tracks the server's children; ``kill_all`` leaves none running."""
 
     def __init__(self) -> None:
         self._children: set[asyncio.subprocess.Process] = set()
 
-    async def spawn(self, args: Sequence[str], *, batch: bool = False, **kwargs: Any) -> asyncio.subprocess.Process:
-        """Start a child that dies with the server; ``batch`` runs it under SCHED_BATCH."""
+    async def spawn(self, args: Sequence[str], **kwargs: Any) -> asyncio.subprocess.Process:
         kwargs.setdefault("stdin", asyncio.subprocess.DEVNULL)
-        preexec = _die_with_parent_batch_scheduled if batch else _die_with_parent
-        proc = await asyncio.create_subprocess_exec(*args, preexec_fn=preexec, **kwargs)
+        proc = await asyncio.create_subprocess_exec(*args, preexec_fn=_die_with_parent, **kwargs)
         self._children.add(proc)
         asyncio.get_running_loop().create_task(self._forget_on_exit(proc))
         return proc

@@ -159,7 +159,6 @@ class ExecutionEnvironment:
                 env=self._environ(self._api.port),
                 stdout=write_fd,
                 stderr=write_fd,
-                batch=True,
             )
         finally:
             os.close(write_fd)
