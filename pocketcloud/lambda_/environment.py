@@ -40,7 +40,7 @@ RIC_MAIN = (
 class Outcome:
     """How one invocation ended in this environment."""
 
-    kind: str  # "response" | "error" | "timeout" | "exit" | "oom" | "init_error"
+    kind: str  # "response" | "error" | "oversize" | "timeout" | "exit" | "oom" | "init_error"
     body: bytes
     duration_ms: float
     max_memory_mb: int

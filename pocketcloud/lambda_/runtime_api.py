@@ -32,8 +32,8 @@ class Invocation:
     deadline_ms: int
     trace_id: str | None = None
     client_context: str | None = None
-    # Settled once with (kind, body): kind "response" or "error" from the runtime, or how the
-    # environment ended it ("timeout", "exit", "oom").
+    # Settled once with (kind, body): kind "response" or "error" from the runtime, "oversize" for a
+    # result over the limit, or how the environment ended it ("timeout", "exit", "oom").
     outcome: asyncio.Future[tuple[str, bytes]] = dataclasses.field(default_factory=lambda: _new_future())
 
     def settle(self, kind: str, body: bytes) -> None:
@@ -141,9 +141,10 @@ class RuntimeApi:
     def response_too_large(self, connection: _RuntimeConnection, size: int) -> None:
         """The runtime posted a result over Lambda's limit: the invocation fails as on AWS."""
         if self.current is not None and self._delivered:
-            message = f"Response payload size ({size} bytes) exceeded maximum allowed payload size (6291556 bytes)."
+            message = "Response payload size exceeded maximum allowed payload size (6291556 bytes)."
             body = json.dumps({"errorMessage": message, "errorType": "Function.ResponseSizeTooLarge"})
-            self.current.settle("error", body.encode())
+            # "oversize": the runtime fails on the 413 and exits, so the environment is not reused.
+            self.current.settle("oversize", body.encode())
             self.current = None
         connection.write(_error(413, "RequestEntityTooLarge", "response payload too large"))
 

@@ -98,3 +98,12 @@ def test_invalid_json_payload_is_400(cloud: pocketcloud.Cloud, deploy: Deploy) -
     assert error.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
     _, ok = invoke_json(cloud, name)
     assert ok == 1, "the function still works after a bad request"
+
+
+def test_result_over_6_mb_is_a_function_error(cloud: pocketcloud.Cloud, deploy: Deploy) -> None:
+    name = deploy("def handler(e, c):\n    return 'x' * (7 * 1024 * 1024) if e.get('big') else 'small'\n")
+    response, body = _error(cloud, name, {"big": True})
+    assert response["FunctionError"] == "Unhandled"
+    assert body["errorType"] == "Function.ResponseSizeTooLarge"
+    assert "exceeded maximum allowed payload size (6291556 bytes)" in body["errorMessage"]
+    assert invoke_json(cloud, name)[1] == "small", "the function still answers afterwards"
