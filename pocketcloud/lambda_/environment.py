@@ -7,6 +7,7 @@ import contextlib
 import dataclasses
 import json
 import os
+import select
 import signal
 import sys
 import time
@@ -25,6 +26,7 @@ INIT_TIMEOUT_S = 10.0  # Lambda's limit for the init phase of on-demand environm
 # often; current memory is read after every invocation and every 50 ms while one runs.
 PEAK_READ_INTERVAL_S = 1.0
 _PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
+PIPE_READ_BYTES = 65536
 
 # awslambdaric's own entry point, as `python -m awslambdaric <handler>` runs it, with one setting
 # changed: for python3.12+ it waits for `next` on a new thread per invocation, so that its main
@@ -275,17 +277,20 @@ class _Output:
 
     def __init__(self) -> None:
         self._fd: int | None = None
+        self._ready = select.poll()  # asks "anything to read?" without the cost of a failed read
         self._partial = b""
         self._lines: list[str] = []
 
     def attach(self, fd: int) -> None:
         os.set_blocking(fd, False)
         self._fd = fd
+        self._ready.register(fd, select.POLLIN)
         asyncio.get_running_loop().add_reader(fd, self._drain)
 
     def take(self) -> list[str]:
         """Every complete line written so far (and a trailing partial one), emptying the buffer."""
-        self._drain()
+        if self._fd is not None and self._ready.poll(0):
+            self._drain()
         if self._partial:
             self._lines.append(self._partial.decode("utf-8", "replace"))
             self._partial = b""
@@ -298,7 +303,7 @@ class _Output:
         chunks = []
         while True:
             try:
-                chunk = os.read(self._fd, 65536)
+                chunk = os.read(self._fd, PIPE_READ_BYTES)
             except BlockingIOError:
                 break
             except OSError:
@@ -307,6 +312,8 @@ class _Output:
                 self.close()
                 break
             chunks.append(chunk)
+            if len(chunk) < PIPE_READ_BYTES:
+                break  # drained for now; the loop calls again when more arrives
         if chunks:
             *complete, self._partial = (self._partial + b"".join(chunks)).split(b"\n")
             self._lines += [line.decode("utf-8", "replace") for line in complete]

@@ -239,7 +239,10 @@ class LambdaService:
         trace = InvocationTrace(xray, spec, trace_header, self.server.settings.region, self.server.settings.account_id)
         try:
             self._count(metrics, "ConcurrentExecutions", self.pools.in_flight[spec.name])
-            env, cold = await self._place(spec, qualifier, metrics)
+            env = self._take_ready(spec, qualifier, metrics)
+            cold = env is None
+            if env is None:
+                env = await self._new_environment(spec, "on-demand")
             if env.init_error is not None:
                 outcome = Outcome("init_error", env.init_error, 0.0, 0, [])
                 return self._finish(spec, env, request_id, outcome, cold, log_type, metrics, trace)
@@ -271,23 +274,21 @@ class LambdaService:
         value = latest.reserved_concurrency
         return None if value is None else int(value)
 
-    async def _place(
+    def _take_ready(
         self, spec: FunctionSpec, qualifier: str | None, metrics: dict[str, list[Series]]
-    ) -> tuple[ExecutionEnvironment, bool]:
-        """A provisioned, warm or new environment for this invocation, and whether it is a cold start."""
-        provisioned = self.pools.provisioned.get((spec.name, qualifier or ""))
-        if provisioned:
-            env = provisioned.idle_environment(spec.fingerprint)
-            if env:
-                return env, False
-            self._count(metrics, "ProvisionedConcurrencySpilloverInvocations", 1)
-        key = (spec.name, spec.version)
-        env, stale = self.pools.take_idle(key, spec.fingerprint)
+    ) -> ExecutionEnvironment | None:
+        """A provisioned or warm environment for this invocation, or None when it needs a cold start."""
+        if self.pools.provisioned:
+            provisioned = self.pools.provisioned.get((spec.name, qualifier or ""))
+            if provisioned:
+                env = provisioned.idle_environment(spec.fingerprint)
+                if env:
+                    return env
+                self._count(metrics, "ProvisionedConcurrencySpilloverInvocations", 1)
+        env, stale = self.pools.take_idle((spec.name, spec.version), spec.fingerprint)
         for old in stale:
             self._discard(old)
-        if env:
-            return env, False
-        return await self._new_environment(spec, "on-demand"), True
+        return env
 
     async def _new_environment(self, spec: FunctionSpec, init_type: str) -> ExecutionEnvironment:
         assert self._launch is not None

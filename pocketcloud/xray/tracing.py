@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 import random
 import threading
 import time
 
+from ..ids import hex_id
+
 
 def new_trace_id() -> str:
-    return f"1-{int(time.time()):08x}-{os.urandom(12).hex()}"
+    return f"1-{int(time.time()):08x}-{hex_id(24)}"
 
 
 def new_segment_id() -> str:
-    return os.urandom(8).hex()
+    return hex_id(16)
 
 
 @dataclasses.dataclass
