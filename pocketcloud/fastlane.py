@@ -45,8 +45,18 @@ HTTP_11 = HttpVersion(1, 1)
 class Request:
     """One HTTP request, with the attribute names of aiohttp's so handlers read either the same way."""
 
-    __slots__ = ("_query", "body", "headers", "match_info", "method", "path", "query_string", "raw_path", "remote")
-    version = HTTP_11
+    __slots__ = (
+        "_query",
+        "body",
+        "headers",
+        "match_info",
+        "method",
+        "path",
+        "query_string",
+        "raw_path",
+        "remote",
+        "version",
+    )
 
     def __init__(
         self,
@@ -57,6 +67,7 @@ class Request:
         body: bytes = b"",
         remote: str | None = None,
         match_info: dict[str, str] | None = None,
+        version: HttpVersion = HTTP_11,
     ) -> None:
         self.method = method
         self.raw_path = raw_path  # percent-encoded, without the query string
@@ -66,6 +77,7 @@ class Request:
         self.body = body
         self.remote = remote
         self.match_info = match_info or {}
+        self.version = version
         self._query: MultiDictProxy[str] | None = None
 
     @property
@@ -97,6 +109,7 @@ class Request:
             await request.read(),
             request.remote,
             match_info,
+            HttpVersion(request.version.major, request.version.minor),
         )
 
 
