@@ -86,11 +86,10 @@ def throughput(
     """Requests/s and latencies with ``clients`` keep-alive connections in parallel for ``seconds``."""
     done: list[float] = []
     lock = threading.Lock()
-    barrier = threading.Barrier(clients + 1)
 
-    def worker() -> None:
+    def worker(ready: Callable[[], object]) -> None:
         conn = connection(port)
-        barrier.wait()
+        ready()
         mine = []
         end = time.perf_counter() + seconds
         while (now := time.perf_counter()) < end:
@@ -100,14 +99,22 @@ def throughput(
             done.extend(mine)
         conn.close()
 
-    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    elapsed = in_parallel(clients, worker)
+    return len(done) / elapsed, done
+
+
+def in_parallel(clients: int, worker: Callable[[Callable[[], object]], None]) -> float:
+    """Run ``worker(ready)`` on ``clients`` threads. Each calls ``ready()`` once connected; the clock
+    starts when all have. Returns the seconds from then until the last worker returned."""
+    barrier = threading.Barrier(clients + 1)
+    threads = [threading.Thread(target=worker, args=(barrier.wait,)) for _ in range(clients)]
     for thread in threads:
         thread.start()
     barrier.wait()
     started = time.perf_counter()
     for thread in threads:
         thread.join()
-    return len(done) / (time.perf_counter() - started), done
+    return time.perf_counter() - started
 
 
 def alternating(

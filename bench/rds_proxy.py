@@ -10,11 +10,14 @@ import json
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import pymysql
+from _common import in_parallel
 
 import pocketcloud
 
@@ -50,16 +53,15 @@ def _setup(cloud: pocketcloud.Cloud) -> tuple[dict, str]:
 def _load(host: str, port: int, clients: int, seconds: float) -> tuple[float, int]:
     """Queries/s of ``clients`` connections looping SELECT NOW(); and how many failed to run."""
     done, failed = [0], [0]
-    barrier = threading.Barrier(clients + 1)
 
-    def worker() -> None:
+    def worker(ready: Callable[[], object]) -> None:
         try:
             conn = pymysql.connect(host=host, port=port, user="admin", password=PASSWORD, autocommit=True)
         except pymysql.err.Error:
             failed[0] += 1
-            barrier.wait()
+            ready()
             return
-        barrier.wait()
+        ready()
         end = time.perf_counter() + seconds
         count = 0
         with conn.cursor() as cursor:
@@ -70,14 +72,8 @@ def _load(host: str, port: int, clients: int, seconds: float) -> tuple[float, in
         done[0] += count
         conn.close()
 
-    threads = [threading.Thread(target=worker) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    barrier.wait()
-    started = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    return done[0] / (time.perf_counter() - started), failed[0]
+    elapsed = in_parallel(clients, worker)
+    return done[0] / elapsed, failed[0]
 
 
 def main() -> None:
