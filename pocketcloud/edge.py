@@ -15,8 +15,8 @@ import asyncio
 import dataclasses
 import json
 import re
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable, Hashable
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from urllib.parse import parse_qs
 
 from aiohttp import web
@@ -28,8 +28,8 @@ if TYPE_CHECKING:
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
-_CREDENTIAL = re.compile(r"Credential=[^/]+/\d{8}/([a-z0-9-]+)/([a-z0-9-]+)/aws4_request")
 MAX_BODY_BYTES = 64 * 1024 * 1024
+_CREDENTIAL = re.compile(r"Credential=[^/]+/\d{8}/([a-z0-9-]+)/([a-z0-9-]+)/aws4_request")
 _RPC_V2_PATH = re.compile(r"^/service/[^/]+/operation/([A-Za-z0-9]+)$")
 
 
@@ -119,7 +119,6 @@ class Edge:
             self.app.router.add_route("*", "/{tail:.*}", self._to_control_plane)
             self._finalized = True
 
-    # -- request handling ----------------------------------------------------------------------
     # -- listening -------------------------------------------------------------------------------
     async def listen(self, host: str, port: int) -> int:
         """Serve on ``host:port`` (fast lane first, aiohttp for the rest); returns the bound port."""
@@ -138,6 +137,7 @@ class Edge:
         if self._runner:
             await self._runner.cleanup()
 
+    # -- request handling ----------------------------------------------------------------------
     @web.middleware
     async def _fast_route_middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         # Connections the fast lane handed over still reach fast routes, through the same handlers.
@@ -169,3 +169,33 @@ class Edge:
         finally:
             if mutating:
                 self.generation += 1  # again: a data plane may have cached the old state meanwhile
+
+
+V = TypeVar("V")
+_MISSING = object()
+
+
+class StateCache(Generic[V]):
+    """Values a data plane derives from moto's state, kept until the next control-plane request
+    that may change it (the edge counts them in ``generation``), so hot paths do not ask moto.
+
+    Example::
+
+        specs: StateCache[FunctionSpec] = StateCache(server.edge)
+        spec = specs.get(("hello", None), lambda: load_spec(backend, "hello", None)[0])
+    """
+
+    def __init__(self, edge: Edge) -> None:
+        self._edge = edge
+        self._values: dict[Hashable, Any] = {}
+        self._generation = -1
+
+    def get(self, key: Hashable, load: Callable[[], V]) -> V:
+        """The cached value for ``key``, or ``load()``'s (not cached when it raises)."""
+        if self._edge.generation != self._generation:
+            self._values.clear()
+            self._generation = self._edge.generation
+        value = self._values.get(key, _MISSING)
+        if value is _MISSING:
+            value = self._values[key] = load()
+        return value

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import fnmatch
 import json
 import re
 import time
 from typing import TYPE_CHECKING, Any
 
+from ..edge import StateCache
 from ..fastlane import Request, Response
 from ..ids import request_id as new_request_id
 from . import patches
@@ -38,8 +38,7 @@ class ApiGatewayService:
         self.server = server
         self.requests = 0
         # Whether a function's resource policy lets this API invoke it, until the next control-plane change.
-        self._permissions: dict[tuple[str, ...], bool] = {}
-        self._permissions_generation = -1
+        self._permissions: StateCache[bool] = StateCache(server.edge)
 
     def install(self) -> None:
         patches.install()
@@ -116,7 +115,8 @@ class ApiGatewayService:
             f"{prefix}{api_id}/{stage.name}/{request.method}{found.route.path}",
             f"{prefix}{api_id}/{stage.name}/{request.method}{path if path.startswith('/') else '/' + path}",
         ]
-        if not self._may_invoke_cached(function_arn, source_arns):
+        key = (function_arn, *source_arns)
+        if not self._permissions.get(key, lambda: self._may_invoke(function_arn, source_arns)):
             return _message(500, "Internal server error")
         if integration.type == "AWS_PROXY":
             payload = build_event(
@@ -138,17 +138,16 @@ class ApiGatewayService:
         lam = self.server.services["lambda"]
         from ..lambda_ import LambdaError
 
-        invoke = lam.invoke(function_arn, data, trace_header=trace.downstream_header, validated=True)
         try:
-            if lam.longest_invoke_s(function_arn) < integration.timeout_ms / 1000:
-                result = await invoke  # it cannot outlast the integration timeout: no watchdog needed
-            else:
-                task = asyncio.ensure_future(invoke)
-                done, _ = await asyncio.wait({task}, timeout=integration.timeout_ms / 1000)
-                if not done:
-                    # The function keeps running, as on AWS; only the client gives up.
-                    return _message(504, "Endpoint request timed out")
-                result = task.result()
+            result = await lam.invoke(
+                function_arn,
+                data,
+                trace_header=trace.downstream_header,
+                validated=True,
+                caller_timeout_s=integration.timeout_ms / 1000,
+            )
+        except TimeoutError:
+            return _message(504, "Endpoint request timed out")  # the function keeps running, as on AWS
         except LambdaError:
             return _message(500, "Internal server error")
         if integration.type == "AWS":
@@ -163,17 +162,6 @@ class ApiGatewayService:
         if response.header("Content-Type") is None:
             response.headers.append(("Content-Type", "application/json"))
         return response
-
-    def _may_invoke_cached(self, function_arn: str, source_arns: list[str]) -> bool:
-        generation = self.server.edge.generation
-        if generation != self._permissions_generation:
-            self._permissions.clear()
-            self._permissions_generation = generation
-        key = (function_arn, *source_arns)
-        allowed = self._permissions.get(key)
-        if allowed is None:
-            allowed = self._permissions[key] = self._may_invoke(function_arn, source_arns)
-        return allowed
 
     def _may_invoke(self, function_arn: str, source_arns: list[str]) -> bool:
         """True when the function's resource policy lets API Gateway invoke it for the request."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ..errors import json_error
 from ..fastlane import Response
 
 
@@ -24,8 +23,7 @@ class LambdaError(Exception):
         self.reason = reason
 
     def to_response(self) -> web.Response:
-        extra = {"Reason": self.reason} if self.reason else {}
-        return json_error(self.code, self.message, self.status, **extra)
+        return self.to_fast_response().to_aiohttp()
 
     def to_fast_response(self) -> Response:
         extra = {"Reason": self.reason} if self.reason else {}

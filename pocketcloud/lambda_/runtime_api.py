@@ -148,6 +148,9 @@ class RuntimeApi:
             self.current = None
         connection.write(_error(413, "RequestEntityTooLarge", "response payload too large"))
 
+    def track(self, connection: _RuntimeConnection) -> None:
+        self._connections.add(connection)
+
     def forget(self, connection: _RuntimeConnection) -> None:
         self._connections.discard(connection)
         if self._parked is connection:
@@ -165,7 +168,7 @@ class _RuntimeConnection(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self._transport = transport  # type: ignore[assignment]  # uvloop's are not asyncio.Transport
-        self._api._connections.add(self)
+        self._api.track(self)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._transport = None

@@ -9,6 +9,7 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any
 
+from ..edge import StateCache
 from ..ids import request_id as new_request_id
 from ..monitoring.metrics import Series
 from .environment import INIT_TIMEOUT_S, ExecutionEnvironment, LaunchConfig, Outcome, python_executable
@@ -74,8 +75,7 @@ class LambdaService:
         self._launch: LaunchConfig | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._background: list[asyncio.Task[None]] = []
-        self._targets: dict[tuple[str, str | None], _Target] = {}
-        self._targets_generation = -1
+        self._targets: StateCache[_Target] = StateCache(server.edge)
 
     # -- service lifecycle -------------------------------------------------------------------------
     def install(self) -> None:
@@ -133,10 +133,13 @@ class LambdaService:
         trace_header: str | None = None,
         client_context: str | None = None,
         validated: bool = False,
+        caller_timeout_s: float | None = None,
     ) -> InvokeResult:
         """Invoke a function as Lambda's Invoke API does; raises :class:`LambdaError` for service errors.
 
         ``validated`` skips the JSON check for payloads pocketcloud built itself (API Gateway events).
+        ``caller_timeout_s``: raise TimeoutError when a synchronous invocation takes longer; the
+        invocation itself runs on, as on AWS when an integration gives up waiting.
 
         Example::
 
@@ -162,38 +165,35 @@ class LambdaService:
             request_id = new_request_id()
             self._spawn(self._run_async(name, qualifier, payload, trace_header, request_id))
             return InvokeResult(202, b"", None, version, None, request_id)
-        return await self._invoke_sync(target, qualifier, payload, log_type, trace_header, client_context)
-
-    def longest_invoke_s(self, function: str) -> float:
-        """An upper bound of how long a synchronous invoke of ``function`` can take: init, then its timeout."""
-        try:
-            spec = self._target(*split_name(function, None)).spec
-        except LambdaError:
-            return 0.0  # the invoke fails at once
-        return INIT_TIMEOUT_S + spec.timeout_s + 1.0
+        run = self._invoke_sync(target, qualifier, payload, log_type, trace_header, client_context)
+        # Init plus the function's timeout bounds an invocation: within the caller's patience, no watchdog.
+        if caller_timeout_s is None or INIT_TIMEOUT_S + target.spec.timeout_s + 1.0 < caller_timeout_s:
+            return await run
+        task = asyncio.get_running_loop().create_task(run)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        done, _ = await asyncio.wait({task}, timeout=caller_timeout_s)
+        if not done:
+            raise TimeoutError(f"{function} still running after {caller_timeout_s} s")
+        return task.result()
 
     def _target(self, name: str, qualifier: str | None) -> _Target:
-        """The function's spec, reserved concurrency and metric series, cached until the next
-        control-plane change (the edge counts them), so a warm invoke does not ask moto."""
-        generation = self.server.edge.generation
-        if generation != self._targets_generation:
-            self._targets.clear()
-            self._targets_generation = generation
-        target = self._targets.get((name, qualifier))
-        if target is None:
-            spec, _ = load_spec(self.backend(), name, qualifier)
-            dimensions = [{"FunctionName": spec.name}]
-            if qualifier and qualifier != "$LATEST":
-                dimensions.append({"FunctionName": spec.name, "Resource": f"{spec.name}:{qualifier}"})
-            metrics = {}
-            for metric, unit in _METRICS.items():
-                series = [self.server.metrics.series("AWS/Lambda", metric, d, unit) for d in dimensions]
-                if metric in _ACCOUNT_WIDE:
-                    series.append(self.server.metrics.series("AWS/Lambda", metric, {}, unit))
-                metrics[metric] = series
-            target = _Target(spec, self._reserved_concurrency(spec.name), metrics)
-            self._targets[(name, qualifier)] = target
-        return target
+        """The function's spec, reserved concurrency and metric series; cached until the next
+        control-plane change, so a warm invoke does not ask moto."""
+        return self._targets.get((name, qualifier), lambda: self._load_target(name, qualifier))
+
+    def _load_target(self, name: str, qualifier: str | None) -> _Target:
+        spec, _ = load_spec(self.backend(), name, qualifier)
+        dimensions = [{"FunctionName": spec.name}]
+        if qualifier and qualifier != "$LATEST":
+            dimensions.append({"FunctionName": spec.name, "Resource": f"{spec.name}:{qualifier}"})
+        metrics = {}
+        for metric, unit in _METRICS.items():
+            series = [self.server.metrics.series("AWS/Lambda", metric, d, unit) for d in dimensions]
+            if metric in _ACCOUNT_WIDE:
+                series.append(self.server.metrics.series("AWS/Lambda", metric, {}, unit))
+            metrics[metric] = series
+        return _Target(spec, self._reserved_concurrency(spec.name), metrics)
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.get_running_loop().create_task(coro)
