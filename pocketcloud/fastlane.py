@@ -214,6 +214,7 @@ class FastRoutes:
 class _Head(NamedTuple):
     request: Request  # body still empty
     handler: FastHandler
+    body_start: int  # offset of the body in the connection's buffer
     length: int
     keep_alive: bool
 
@@ -229,7 +230,6 @@ class EdgeConnection(asyncio.Protocol):
         self._transport: asyncio.WriteTransport | None = None
         self._remote: str | None = None
         self._head: _Head | None = None  # parsed head of the request whose body is awaited
-        self._head_end = 0
         self._answering = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -254,11 +254,11 @@ class EdgeConnection(asyncio.Protocol):
                     self._hand_over()
                     return
                 self._head = head
-            end = self._head_end + self._head.length
+            request, handler, body_start, length, keep_alive = self._head
+            end = body_start + length
             if len(self._buffer) < end:
                 return
-            request, handler, _, keep_alive = self._head
-            request.body = bytes(self._buffer[self._head_end : end])
+            request.body = bytes(self._buffer[body_start:end])
             del self._buffer[:end]
             self._head = None
             self._answering = True
@@ -296,9 +296,8 @@ class EdgeConnection(asyncio.Protocol):
         if found is None:
             return False
         request.match_info = found[1]
-        self._head_end = end + 4
         keep_alive = headers.get("Connection", "").lower() != "close"
-        return _Head(request, found[0], length, keep_alive)
+        return _Head(request, found[0], end + 4, length, keep_alive)
 
     async def _answer(self, request: Request, handler: FastHandler, keep_alive: bool) -> None:
         try:
