@@ -27,7 +27,7 @@ class LogWriter:
     async def put_events(self, group: str, stream: str, events: list[tuple[int, str]]) -> None:
         """Write (timestamp in ms, message) pairs, keeping the time each line was produced."""
         if events:
-            await self._moto.run(self._put_locked, group, stream, events)
+            await self._moto.run_here_if_free(self._put_locked, group, stream, events)
 
     def _put_locked(self, group: str, stream: str, pairs: list[tuple[int, str]]) -> None:
         events = [{"timestamp": ts, "message": message} for ts, message in pairs]

@@ -90,7 +90,7 @@ class MetricRecorder:
         if not self._pending:
             return
         pending, self._pending = self._pending, {}
-        await self._moto.run(self._store_locked, pending)
+        await self._moto.run_here_if_free(self._store_locked, pending)
 
     def _store_locked(self, pending: dict[_Key, _Stats]) -> None:
         from moto.cloudwatch.models import MetricAggregatedDatum
