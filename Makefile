@@ -68,7 +68,7 @@ lab: setup
 	$(BIN)/jupyter lab --ip 127.0.0.1 --notebook-dir notebooks
 
 bench: setup
-	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@for script in bench/[!_]*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
 	-[ -x $(BIN)/pocketcloud ] && $(BIN)/pocketcloud down

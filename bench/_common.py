@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import http.client
 import socket
 import statistics
@@ -10,7 +11,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 FLOOR_SERVER = """
 import sys
@@ -117,25 +118,49 @@ def in_parallel(clients: int, worker: Callable[[Callable[[], object]], None]) ->
     return time.perf_counter() - started
 
 
+ROUNDS = 5  # rounds per side, taken in turns
+
+
+@dataclasses.dataclass
+class Side:
+    """One server's measurements from :func:`alternating`: a rate per round and every latency."""
+
+    rates: list[float]
+    samples: list[float]
+
+    @property
+    def rate(self) -> float:
+        return statistics.median(self.rates)
+
+
 def alternating(
-    measure: Callable[[int], tuple[float, list[float]]], ports: tuple[int, int], rounds: int = 3
-) -> tuple[tuple[float, list[float]], tuple[float, list[float]]]:
-    """``measure(port)`` for pocketcloud and the floor in turns, ``rounds`` times each: the median rate
-    and all latencies of each side. Taking turns spreads a noisy neighbour over both sides alike."""
-    rates: tuple[list[float], list[float]] = ([], [])
-    samples: tuple[list[float], list[float]] = ([], [])
+    measure: Callable[[int], tuple[float, list[float]]], ports: Sequence[int], rounds: int = ROUNDS
+) -> list[Side]:
+    """``measure(port)`` for each port in turns, ``rounds`` times each. Taking turns spreads a noisy
+    neighbour over every side alike; see :func:`paired_ratio` for comparing two sides."""
+    sides = [Side([], []) for _ in ports]
     for _ in range(rounds):
-        for side, port in enumerate(ports):
+        for side, port in zip(sides, ports, strict=True):
             rate, latency = measure(port)
-            rates[side].append(rate)
-            samples[side].extend(latency)
-    return (statistics.median(rates[0]), samples[0]), (statistics.median(rates[1]), samples[1])
+            side.rates.append(rate)
+            side.samples.extend(latency)
+    return sides
 
 
-def table(rows: list[tuple[str, float, float, str, str]]) -> str:
-    """Rows of (what, measured, floor, ratio rule, target) as a Markdown table."""
-    lines = ["| measure | pocketcloud | floor | ratio | target |", "|---|---:|---:|---:|---|"]
-    for what, measured, floor, unit, target in rows:
-        ratio = measured / floor if floor else float("inf")
-        lines.append(f"| {what} | {measured:,.2f} {unit} | {floor:,.2f} {unit} | {ratio:.2f}x | {target} |")
+def paired_ratio(side: Side, reference: Side) -> float:
+    """The median over rounds of ``side``'s rate / ``reference``'s rate in the same round: this host's
+    speed drifts by a third within minutes, and a ratio of neighbours cancels most of that drift."""
+    return statistics.median(a / b for a, b in zip(side.rates, reference.rates, strict=True))
+
+
+Row = tuple[str, float, float, str, str] | tuple[str, float, float, str, str, float]
+
+
+def table(rows: list[Row]) -> str:
+    """Rows of (what, measured, reference, unit, target[, ratio]) as a Markdown table; the ratio is
+    measured / reference unless given (rates give their :func:`paired_ratio`)."""
+    lines = ["| measure | measured | reference | ratio | target |", "|---|---:|---:|---:|---|"]
+    for what, measured, reference, unit, target, *given in rows:
+        ratio = given[0] if given else (measured / reference if reference else float("inf"))
+        lines.append(f"| {what} | {measured:,.2f} {unit} | {reference:,.2f} {unit} | {ratio:.2f}x | {target} |")
     return "\n".join(lines)

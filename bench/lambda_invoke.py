@@ -1,8 +1,12 @@
 """Lambda Invoke on pocketcloud against floors measured in the same run.
 
-Run: ``.venv/bin/python bench/lambda_invoke.py`` (about two minutes). Targets on a 2-core machine:
+Run: ``.venv/bin/python bench/lambda_invoke.py`` (about three minutes). Targets on a 2-core machine:
 warm raw-HTTP p50 at most 3x the floor's; invokes/s at 8 callers at least 0.5x the floor's; cold
 start at most 2x ``python -c "import awslambdaric"``.
+
+Rates are also measured against a relay-only server in front of the same awslambdaric processes
+(``_relay.py``): "relay vs floor" is the most any server could reach on this host, and "pocketcloud
+vs relay" is what pocketcloud's own work costs.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import io
 import re
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -19,23 +24,40 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from _common import alternating, connection, floor_server, latencies, pct, request, table, throughput
+from _common import (
+    alternating,
+    connection,
+    floor_server,
+    latencies,
+    paired_ratio,
+    pct,
+    request,
+    table,
+    throughput,
+)
+from _relay import relay_server
 
 import pocketcloud
 
-SECONDS = 2.0  # per round; each rate is the median of three rounds taken in turns with the floor
+SECONDS = 1.5  # per round; each rate is the median of the rounds taken in turns (_common.ROUNDS)
+HANDLER = "def handler(event, context):\n    return 1\n"
 
 
 def _zip() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("app.py", "def handler(event, context):\n    return 1\n")
+        archive.writestr("app.py", HANDLER)
     return buffer.getvalue()
 
 
 def main() -> None:
     rows = []
-    with pocketcloud.running() as cloud, floor_server() as floor_port:
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-code-") as code_dir,
+        pocketcloud.running() as cloud,
+        floor_server() as floor_port,
+        relay_server(code_dir, HANDLER, "app.handler") as relay_port,
+    ):
         lam = cloud.client("lambda")
         role = cloud.client("iam").create_role(RoleName="bench", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
         lam.create_function(
@@ -46,20 +68,44 @@ def main() -> None:
 
         boto = latencies(lambda: lam.invoke(FunctionName="bench", Payload=b"{}")["Payload"].read(), 300)
         conns = {port: connection(port), floor_port: connection(floor_port)}
-        (_, raw), (_, floor) = alternating(
-            lambda p: (0.0, latencies(lambda: request(conns[p], "POST", path, b"{}"), 500)), (port, floor_port)
+        raw, floor = alternating(
+            lambda p: (0.0, latencies(lambda: request(conns[p], "POST", path, b"{}"), 300)), (port, floor_port)
         )
-        rows.append(("warm invoke p50, boto3", pct(boto, 50), pct(floor, 50), "ms", "(informative)"))
-        rows.append(("warm invoke p95, boto3", pct(boto, 95), pct(floor, 95), "ms", "(informative)"))
-        rows.append(("warm invoke p50, raw HTTP keep-alive", pct(raw, 50), pct(floor, 50), "ms", "<= 3x"))
-        rows.append(("warm invoke p95, raw HTTP keep-alive", pct(raw, 95), pct(floor, 95), "ms", "(informative)"))
+        raw_ms, floor_ms = raw.samples, floor.samples
+        rows.append(("warm invoke p50, boto3", pct(boto, 50), pct(floor_ms, 50), "ms", "(informative)"))
+        rows.append(("warm invoke p95, boto3", pct(boto, 95), pct(floor_ms, 95), "ms", "(informative)"))
+        rows.append(("warm invoke p50, raw HTTP keep-alive", pct(raw_ms, 50), pct(floor_ms, 50), "ms", "<= 3x"))
+        rows.append(("warm invoke p95, raw HTTP keep-alive", pct(raw_ms, 95), pct(floor_ms, 95), "ms", "(informative)"))
 
         for clients in (1, 8, 32):
-            (rate, _), (floor_rate, _) = alternating(
-                lambda p, n=clients: throughput(p, "POST", path, b"{}", n, SECONDS), (port, floor_port)
+            ours, relay, floor = alternating(
+                lambda p, n=clients: throughput(p, "POST", path, b"{}", n, SECONDS), (port, relay_port, floor_port)
             )
             target = ">= 0.5x" if clients == 8 else "(informative)"
-            rows.append((f"invokes/s, {clients} callers", rate, floor_rate, "/s", target))
+            rows.append(
+                (f"invokes/s, {clients} callers", ours.rate, floor.rate, "/s", target, paired_ratio(ours, floor))
+            )
+            if clients == 8:
+                rows.append(
+                    (
+                        "invokes/s, 8 callers: relay-only server vs floor (ceiling)",
+                        relay.rate,
+                        floor.rate,
+                        "/s",
+                        "(informative)",
+                        paired_ratio(relay, floor),
+                    )
+                )
+                rows.append(
+                    (
+                        "invokes/s, 8 callers: pocketcloud vs relay-only server",
+                        ours.rate,
+                        relay.rate,
+                        "/s",
+                        "(informative)",
+                        paired_ratio(ours, relay),
+                    )
+                )
 
         colds = []
         for i in range(10):
