@@ -364,8 +364,7 @@ class LambdaService:
 
     # -- metrics -------------------------------------------------------------------------------------
     def _count(self, metrics: dict[str, list[Series]], metric: str, value: float) -> None:
-        for series in metrics[metric]:
-            self.server.metrics.add_to(series, value)
+        self.server.metrics.add_to(metrics[metric], value)
 
     # -- provisioned concurrency --------------------------------------------------------------------
     async def put_provisioned(self, name: str, qualifier: str, requested: int) -> ProvisionedConfig:

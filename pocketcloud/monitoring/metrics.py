@@ -29,6 +29,12 @@ class _Stats:
         self.minimum = float("inf")
         self.maximum = float("-inf")
 
+    def merge(self, other: _Stats) -> None:
+        self.samples += other.samples
+        self.total += other.total
+        self.minimum = min(self.minimum, other.minimum)
+        self.maximum = max(self.maximum, other.maximum)
+
     def add(self, value: float) -> None:
         self.samples += 1
         self.total += value
@@ -47,29 +53,46 @@ class MetricRecorder:
     def __init__(self, moto: MotoBridge, flush_seconds: float = 5.0) -> None:
         self._moto = moto
         self._flush_seconds = flush_seconds
-        self._pending: dict[_Key, _Stats] = {}
+        self._pending: dict[_Key, _Stats] = {}  # earlier minutes, waiting for the next flush
+        self._current: dict[Series, _Stats] = {}  # this minute: keyed by series alone, no key to build per add
         self._minute = 0
         self._minute_ends = 0.0
         self._task: asyncio.Task[None] | None = None
 
     def add(self, namespace: str, name: str, dimensions: dict[str, str], value: float, unit: str = "Count") -> None:
-        self.add_to(self.series(namespace, name, dimensions, unit), value)
+        self.add_to((self.series(namespace, name, dimensions, unit),), value)
 
     @staticmethod
     def series(namespace: str, name: str, dimensions: dict[str, str], unit: str = "Count") -> Series:
         """A metric's identity, built once by callers that add to it on every request (see :meth:`add_to`)."""
         return (namespace, name, tuple(sorted(dimensions.items())), unit)
 
-    def add_to(self, series: Series, value: float) -> None:
+    def add_to(self, series: tuple[Series, ...] | list[Series], value: float) -> None:
+        """Add ``value`` to each of ``series`` (e.g. a metric with and without its dimensions)."""
+        if time.time() >= self._minute_ends:
+            self._next_minute()
+        current = self._current
+        for one in series:
+            stats = current.get(one)
+            if stats is None:
+                stats = current[one] = _Stats()
+            stats.add(value)
+
+    def _next_minute(self) -> None:
+        self._set_aside()
         now = time.time()
-        if now >= self._minute_ends:
-            self._minute = int(now) // 60 * 60
-            self._minute_ends = self._minute + 60
-        key = (*series, self._minute)
-        stats = self._pending.get(key)
-        if stats is None:
-            stats = self._pending[key] = _Stats()
-        stats.add(value)
+        self._minute = int(now) // 60 * 60
+        self._minute_ends = self._minute + 60
+
+    def _set_aside(self) -> None:
+        for series, stats in self._current.items():
+            key = (*series, self._minute)
+            kept = self._pending.get(key)
+            if kept is None:
+                self._pending[key] = stats
+            else:  # a flush came between two adds of the same minute
+                kept.merge(stats)
+        self._current = {}
 
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._flush_forever())
@@ -87,6 +110,7 @@ class MetricRecorder:
             await self.flush()
 
     async def flush(self) -> None:
+        self._set_aside()
         if not self._pending:
             return
         pending, self._pending = self._pending, {}

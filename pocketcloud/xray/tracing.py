@@ -31,18 +31,20 @@ class TraceContext:
     sampled: bool | None
 
     def header(self, parent_id: str | None = None) -> str:
-        parts = [f"Root={self.trace_id}"]
+        text = "Root=" + self.trace_id
         parent = parent_id or self.parent_id
         if parent:
-            parts.append(f"Parent={parent}")
+            text += ";Parent=" + parent
         if self.sampled is not None:
-            parts.append(f"Sampled={1 if self.sampled else 0}")
-        return ";".join(parts)
+            text += ";Sampled=1" if self.sampled else ";Sampled=0"
+        return text
 
     @classmethod
     def parse(cls, header: str | None) -> TraceContext | None:
+        if not header:
+            return None
         fields: dict[str, str] = {}
-        for part in (header or "").split(";"):
+        for part in header.split(";"):
             key, _, value = part.strip().partition("=")
             if key:
                 fields[key] = value
