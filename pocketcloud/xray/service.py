@@ -43,6 +43,16 @@ class XRayService:
             context.sampled = self.sampler.decide()
         return context
 
+    def pass_through_context(self, header: str | None) -> TraceContext:
+        """The incoming trace, or a new unsampled one: Lambda's PassThrough mode traces only what an
+        upstream service sampled and makes no sampling decision of its own."""
+        context = TraceContext.parse(header)
+        if context is None:
+            return TraceContext(new_trace_id(), None, False)
+        if context.sampled is None:
+            context.sampled = False
+        return context
+
     def new_id(self) -> str:
         return new_segment_id()
 

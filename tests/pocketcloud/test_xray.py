@@ -227,9 +227,34 @@ def test_default_sampling_rule_samples_a_reservoir_then_a_few(cloud: pocketcloud
     source = "import os\ndef handler(e, c):\n    return os.environ.get('_X_AMZN_TRACE_ID')\n"
     arn = lam.create_function(
         FunctionName="sampling-fn", Runtime="python3.12", Role=role_arn(cloud), Handler="app.handler",
-        Code={"ZipFile": z({"app.py": source})},
+        Code={"ZipFile": z({"app.py": source})}, TracingConfig={"Mode": "Active"},
     )["FunctionArn"]  # fmt: skip
     headers = [json.loads(lam.invoke(FunctionName=arn)["Payload"].read()) for _ in range(25)]
     sampled = [h for h in headers if "Sampled=1" in h]
     assert all(h.startswith("Root=1-") for h in headers)
     assert 1 <= len(sampled) < 25, "default rule: 1 per second plus 5 %"
+
+
+def test_pass_through_functions_trace_only_what_upstream_sampled(cloud: pocketcloud.Cloud) -> None:
+    from .conftest import zip_files as z
+
+    lam = cloud.client("lambda")
+    source = "import os\ndef handler(e, c):\n    return os.environ.get('_X_AMZN_TRACE_ID')\n"
+    lam.create_function(
+        FunctionName="pass-through-fn", Runtime="python3.12", Role=role_arn(cloud), Handler="app.handler",
+        Code={"ZipFile": z({"app.py": source})},
+    )  # fmt: skip
+    headers = [json.loads(lam.invoke(FunctionName="pass-through-fn")["Payload"].read()) for _ in range(5)]
+    assert all(h.startswith("Root=1-") and h.endswith(";Sampled=0") for h in headers)
+    assert len({h.split(";")[0] for h in headers}) == 5, "a new trace per invocation"
+
+    upstream = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
+    port = int(cloud.endpoint_url.rsplit(":", 1)[1])
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/2015-03-31/functions/pass-through-fn/invocations",
+        data=b"{}",
+        headers={"X-Amzn-Trace-Id": upstream},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert json.loads(response.read()) == upstream
