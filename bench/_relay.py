@@ -1,9 +1,10 @@
 """A relay-only Lambda server: the ceiling for any server in front of awslambdaric on this host.
 
 It runs the same awslambdaric processes pocketcloud runs (same entry point, same runtime directory)
-and does nothing but relay: a POST's body goes to an idle process as its `next` event, the posted
-result goes back as the response. No logs, metrics, tracing, timeouts, memory checks or concurrency
-rules. Like Lambda it starts a new process when all are busy, so N callers end up with N processes.
+and does nothing but relay: a request's body (or a fixed event, for API Gateway-shaped loads) goes
+to an idle process as its `next` event, the posted result goes back as the response. No logs,
+metrics, tracing, timeouts, memory checks or concurrency rules. Like Lambda it starts a new
+process when all are busy, so N callers end up with N processes.
 
 The benches run it as a process of its own (``relay_server()``), next to pocketcloud and the floor,
 so that "pocketcloud / relay" is pocketcloud's own cost and "relay / floor" what awslambdaric and
@@ -43,8 +44,8 @@ def _take_request(buffer: bytearray) -> tuple[bytes, bytes] | None:
 
 
 class _Relay:
-    def __init__(self, launch: list[str], env: dict[str, str], cwd: str) -> None:
-        self.launch, self.env, self.cwd = launch, env, cwd
+    def __init__(self, launch: list[str], env: dict[str, str], cwd: str, event: bytes | None) -> None:
+        self.launch, self.env, self.cwd, self.event = launch, env, cwd, event
         self.idle: list[_Runtime] = []
         self.waiting: deque[_Caller] = deque()
         self.starting = 0
@@ -114,7 +115,7 @@ class _Caller(asyncio.Protocol):
         self.buffer += data
         request = _take_request(self.buffer)
         if request is not None:
-            self.body = request[1] or b"{}"
+            self.body = self.relay.event or request[1] or b"{}"
             self.relay.dispatch(self)
 
     def answer(self, body: bytes) -> None:
@@ -123,7 +124,7 @@ class _Caller(asyncio.Protocol):
         )
 
 
-async def _serve(port: int, code_dir: str, handler: str) -> None:
+async def _serve(port: int, code_dir: str, handler: str, event: bytes | None) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from pocketcloud.lambda_.environment import RIC_MAIN
     from pocketcloud.lambda_.runtime_dir import build_runtime_dir
@@ -136,7 +137,7 @@ async def _serve(port: int, code_dir: str, handler: str) -> None:
         "AWS_EXECUTION_ENV": "AWS_Lambda_python3.12",
         "LAMBDA_TASK_ROOT": code_dir,
     }
-    relay = _Relay([sys.executable, "-S", "-c", RIC_MAIN, handler], env, code_dir)
+    relay = _Relay([sys.executable, "-S", "-c", RIC_MAIN, handler], env, code_dir, event)
     runtime_server = await loop.create_server(lambda: _Runtime(relay), "127.0.0.1", 0)
     env["AWS_LAMBDA_RUNTIME_API"] = f"127.0.0.1:{runtime_server.sockets[0].getsockname()[1]}"
     await loop.create_server(lambda: _Caller(relay), "127.0.0.1", port)
@@ -150,15 +151,19 @@ async def _serve(port: int, code_dir: str, handler: str) -> None:
 
 
 @contextlib.contextmanager
-def relay_server(code_dir: str, source: str, handler: str) -> Iterator[int]:
+def relay_server(code_dir: str, source: str, handler: str, event: bytes | None = None) -> Iterator[int]:
     """A relay in its own process (uvloop, like pocketcloud) for a function whose ``app.py`` is
-    ``source``, written into ``code_dir``; yields its port."""
+    ``source``, written into ``code_dir``; yields its port. ``event``: what every invocation gets,
+    instead of the request's body."""
     from _common import free_port
 
     (Path(code_dir) / "app.py").write_text(source)
+    event_file = Path(code_dir) / "event.json"
+    if event is not None:
+        event_file.write_bytes(event)
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, __file__, str(port), str(code_dir), handler],
+        [sys.executable, __file__, str(port), str(code_dir), handler, str(event_file) if event is not None else ""],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
     )
@@ -178,4 +183,7 @@ def relay_server(code_dir: str, source: str, handler: str) -> Iterator[int]:
 if __name__ == "__main__":
     import uvloop
 
-    uvloop.run(_serve(int(sys.argv[1]), sys.argv[2], sys.argv[3]))
+    event_path = sys.argv[4] if len(sys.argv) > 4 else ""
+    uvloop.run(
+        _serve(int(sys.argv[1]), sys.argv[2], sys.argv[3], Path(event_path).read_bytes() if event_path else None)
+    )

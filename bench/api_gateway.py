@@ -1,13 +1,19 @@
 """API Gateway -> Lambda on pocketcloud against a trivial loopback HTTP server, same clients, same run.
 
-Run: ``.venv/bin/python bench/api_gateway.py`` (about two minutes). Targets on a 2-core machine: req/s
-at 16 clients at least 0.5x the floor's; p50 at 1 client at most 3x the floor's.
+Run: ``.venv/bin/python bench/api_gateway.py`` (about three minutes). Targets on a 2-core machine:
+req/s at 16 clients at least 0.5x the floor's; p50 at 1 client at most 3x the floor's.
+
+Rates are also measured against a relay-only server (``_relay.py``) that hands the same
+awslambdaric processes an API Gateway proxy event of the same shape: the most any server could
+reach on this host with this function.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -15,8 +21,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from _common import alternating, floor_server, paired_ratio, pct, table, throughput
+from _relay import relay_server
+from multidict import CIMultiDict
 
 import pocketcloud
+from pocketcloud.apigateway.proxy import build_event
+from pocketcloud.fastlane import Request
+from pocketcloud.ids import request_id
 
 SECONDS = 1.5  # per round; each rate is the median of the rounds taken in turns (_common.ROUNDS)
 HANDLER = "def handler(event, context):\n    return {'statusCode': 200, 'body': 'ok'}\n"
@@ -49,19 +60,67 @@ def _deploy(cloud: pocketcloud.Cloud) -> str:
     return f"/restapis/{api}/bench/_user_request_/"
 
 
+def _proxy_event() -> bytes:
+    """The event pocketcloud builds for the bench's requests, for the relay to hand out."""
+    headers = CIMultiDict({"Host": "127.0.0.1:4566", "Accept-Encoding": "identity", "Content-Type": "application/json"})
+    event = build_event(
+        Request("GET", "/", "", headers, b"", "127.0.0.1"),
+        b"",
+        api_id="bench0api1",
+        stage="bench",
+        account_id="123456789012",
+        resource_id="root000001",
+        resource_path="/",
+        path="/",
+        path_parameters={},
+        stage_variables={},
+        request_id=request_id(),
+    )
+    return json.dumps(event).encode()
+
+
 def main() -> None:
     rows = []
-    with pocketcloud.running() as cloud, floor_server() as floor_port:
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-code-") as code_dir,
+        pocketcloud.running() as cloud,
+        floor_server() as floor_port,
+        relay_server(code_dir, HANDLER, "app.handler", _proxy_event()) as relay_port,
+    ):
         path = _deploy(cloud)
         port = int(cloud.endpoint_url.rsplit(":", 1)[1])
-        throughput(port, "GET", path, None, 16, 1.0)  # warm up environments
+        for warm in (port, relay_port):
+            throughput(warm, "GET", path, None, 16, 1.0)  # start the environments
         for clients in (1, 16, 64):
-            ours, floor = alternating(
-                lambda p, n=clients: throughput(p, "GET", path, None, n, SECONDS), (port, floor_port)
+            ours, ceiling, floor = alternating(
+                lambda p, n=clients: throughput(p, "GET", path, None, n, SECONDS), (port, relay_port, floor_port)
             )
             lat, floor_lat = ours.samples, floor.samples
             target = ">= 0.5x" if clients == 16 else "(informative)"
             rows.append((f"req/s, {clients} clients", ours.rate, floor.rate, "/s", target, paired_ratio(ours, floor)))
+            if clients == 16:
+                ceiling_ratio = paired_ratio(ceiling, floor)
+                ours_ratio = paired_ratio(ours, ceiling)
+                rows.append(
+                    (
+                        "req/s, 16 clients: relay-only server vs floor (ceiling)",
+                        ceiling.rate,
+                        floor.rate,
+                        "/s",
+                        "(informative)",
+                        ceiling_ratio,
+                    )
+                )
+                rows.append(
+                    (
+                        "req/s, 16 clients: pocketcloud vs relay-only server",
+                        ours.rate,
+                        ceiling.rate,
+                        "/s",
+                        "(informative)",
+                        ours_ratio,
+                    )
+                )
             rows.append(
                 (
                     f"p50, {clients} clients",
