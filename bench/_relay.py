@@ -44,6 +44,8 @@ def _take_request(buffer: bytearray) -> tuple[bytes, bytes] | None:
 
 
 class _Relay:
+    """Idle runtimes and waiting callers; a new awslambdaric process per caller nobody can serve."""
+
     def __init__(self, launch: list[str], env: dict[str, str], cwd: str, event: bytes | None) -> None:
         self.launch, self.env, self.cwd, self.event = launch, env, cwd, event
         self.idle: list[_Runtime] = []
