@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import logging
 import math
 import time
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ..monitoring import LogWriter
+
+log = logging.getLogger("pocketcloud.lambda")
 
 TAIL_BYTES = 4096
 BATCH_SECONDS = 0.2
@@ -45,6 +48,7 @@ class LogShipper:
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._unwritten = 0
+        self._last_stamp = 0
 
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._run())
@@ -52,8 +56,11 @@ class LogShipper:
     def ship(self, group: str, stream: str, lines: list[str]) -> None:
         """Queue ``lines`` for ``group``/``stream``, stamped with the time they were produced."""
         if lines:
+            # Never earlier than the previous batch: CloudWatch Logs rejects a write whose events go
+            # back in time, and the wall clock may step back.
+            stamp = self._last_stamp = max(int(time.time() * 1000), self._last_stamp)
             self._unwritten += 1
-            self._pending.append((group, stream, int(time.time() * 1000), lines))
+            self._pending.append((group, stream, stamp, lines))
             self._wakeup.set()
 
     async def _run(self) -> None:
@@ -68,7 +75,10 @@ class LogShipper:
                 batch.setdefault((group, stream), []).extend((stamp, line) for line in lines)
             try:
                 for (group, stream), events in batch.items():
-                    await self._writer.put_events(group, stream, events)
+                    try:
+                        await self._writer.put_events(group, stream, events)
+                    except Exception:  # one stream's failure must not stop every function's logs
+                        log.exception("%d log events for %s %s not written", len(events), group, stream)
             finally:
                 self._unwritten -= len(taken)
 
