@@ -16,13 +16,9 @@ class InvocationTrace:
         self._spec = spec
         self._region = region
         self._account = account
-        if xray is None:
-            self.context = None
-        elif spec.tracing_mode == "Active":
-            self.context = xray.trace_context(incoming)
-        else:
-            self.context = xray.pass_through_context(incoming)
-        self.active = bool(self.context and spec.tracing_mode == "Active" and self.context.sampled)
+        active_mode = spec.tracing_mode == "Active"
+        self.context = xray.trace_context(incoming, decide=active_mode) if xray else None
+        self.active = bool(self.context and active_mode and self.context.sampled)
         self.service_segment_id = xray.new_id() if self.active else None
         self.function_segment_id = xray.new_id() if self.active else None
         self.started = time.time()

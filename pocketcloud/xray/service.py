@@ -34,23 +34,15 @@ class XRayService:
     def daemon_address(self) -> str:
         return f"{self.server.settings.host}:{self.server.ports['xray']}"
 
-    def trace_context(self, header: str | None) -> TraceContext:
-        """The incoming trace (with a sampling decision made if it had none) or a new one."""
-        context = TraceContext.parse(header)
-        if context is None:
-            return TraceContext(new_trace_id(), None, self.sampler.decide())
-        if context.sampled is None:
-            context.sampled = self.sampler.decide()
-        return context
+    def trace_context(self, header: str | None, *, decide: bool = True) -> TraceContext:
+        """The incoming trace or a new one, with a sampling decision made if it had none.
 
-    def pass_through_context(self, header: str | None) -> TraceContext:
-        """The incoming trace, or a new unsampled one: Lambda's PassThrough mode traces only what an
-        upstream service sampled and makes no sampling decision of its own."""
-        context = TraceContext.parse(header)
-        if context is None:
-            return TraceContext(new_trace_id(), None, False)
+        ``decide=False`` is Lambda's PassThrough mode: it traces only what an upstream service
+        sampled and makes no decision of its own, so an undecided trace stays unsampled.
+        """
+        context = TraceContext.parse(header) or TraceContext(new_trace_id(), None, None)
         if context.sampled is None:
-            context.sampled = False
+            context.sampled = self.sampler.decide() if decide else False
         return context
 
     def new_id(self) -> str:
