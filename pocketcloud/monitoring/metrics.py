@@ -29,12 +29,6 @@ class _Stats:
         self.minimum = float("inf")
         self.maximum = float("-inf")
 
-    def merge(self, other: _Stats) -> None:
-        self.samples += other.samples
-        self.total += other.total
-        self.minimum = min(self.minimum, other.minimum)
-        self.maximum = max(self.maximum, other.maximum)
-
     def add(self, value: float) -> None:
         self.samples += 1
         self.total += value
@@ -85,13 +79,10 @@ class MetricRecorder:
         self._minute_ends = self._minute + 60
 
     def _set_aside(self) -> None:
-        for series, stats in self._current.items():
-            key = (*series, self._minute)
-            kept = self._pending.get(key)
-            if kept is None:
-                self._pending[key] = stats
-            else:  # a flush came between two adds of the same minute
-                kept.merge(stats)
+        # No key can be there already: a flush empties _pending right after setting aside, and a
+        # new minute sets aside the minute before, which nothing set aside since that flush.
+        minute = self._minute
+        self._pending.update(((*series, minute), stats) for series, stats in self._current.items())
         self._current = {}
 
     def start(self) -> None:
