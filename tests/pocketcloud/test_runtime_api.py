@@ -62,6 +62,15 @@ def _invocation(request_id: str = "req-1") -> Invocation:
     return Invocation(request_id, b'{"a": 1}', ARN, int(time.time() * 1000) + 3000, trace_id="Root=1-abc")
 
 
+async def _delivered(api: RuntimeApi, client: RawClient) -> Invocation:
+    """An invocation the runtime has received through `next`."""
+    invocation = _invocation()
+    api.submit(invocation)
+    await client.send(_next())
+    await client.response()
+    return invocation
+
+
 def test_next_waits_for_an_invocation_and_carries_its_headers() -> None:
     async def scenario(api: RuntimeApi, client: RawClient) -> None:
         await client.send(_next())
@@ -97,10 +106,7 @@ def test_response_settles_the_invocation_and_is_acknowledged() -> None:
 
 def test_error_chunked_and_100_continue_bodies_are_read_whole() -> None:
     async def scenario(api: RuntimeApi, client: RawClient) -> None:
-        invocation = _invocation()
-        api.submit(invocation)
-        await client.send(_next())
-        await client.response()
+        invocation = await _delivered(api, client)
         head = (
             f"POST {PREFIX}/invocation/req-1/error HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
             "Expect: 100-continue\r\n\r\n"
@@ -116,10 +122,7 @@ def test_error_chunked_and_100_continue_bodies_are_read_whole() -> None:
 
 def test_oversized_result_fails_the_invocation_as_lambda_does() -> None:
     async def scenario(api: RuntimeApi, client: RawClient) -> None:
-        invocation = _invocation()
-        api.submit(invocation)
-        await client.send(_next())
-        await client.response()
+        invocation = await _delivered(api, client)
         size = MAX_RESPONSE_BYTES + 1
         head = f"POST {PREFIX}/invocation/req-1/response HTTP/1.1\r\nContent-Length: {size}\r\n\r\n"
         await client.send(head.encode())
@@ -135,10 +138,7 @@ def test_oversized_result_fails_the_invocation_as_lambda_does() -> None:
 
 def test_unknown_request_id_route_and_malformed_request_are_refused() -> None:
     async def scenario(api: RuntimeApi, client: RawClient) -> None:
-        invocation = _invocation()
-        api.submit(invocation)
-        await client.send(_next())
-        await client.response()
+        invocation = await _delivered(api, client)
         await client.send(_post("/invocation/other-id/response", b"1"))
         status, _, body = await client.response()
         assert (status, json.loads(body)["errorType"]) == (400, "InvalidRequestID")
