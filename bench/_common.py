@@ -156,6 +156,17 @@ def paired_ratio(side: Side, reference: Side) -> float:
 Row = tuple[str, float, float, str, str] | tuple[str, float, float, str, str, float]
 
 
+def relay_rows(label: str, ours: Side, relay: Side, floor: Side) -> list[Row]:
+    """The two informative rows a relay-only server gives (see ``_relay.py``): the ceiling any
+    server reaches against the floor, and pocketcloud against that ceiling."""
+    return [
+        (f"{label}: relay-only server vs floor (ceiling)", relay.rate, floor.rate, "/s", "(informative)",
+         paired_ratio(relay, floor)),
+        (f"{label}: pocketcloud vs relay-only server", ours.rate, relay.rate, "/s", "(informative)",
+         paired_ratio(ours, relay)),
+    ]  # fmt: skip
+
+
 def table(rows: list[Row]) -> str:
     """Rows of (what, measured, reference, unit, target[, ratio]) as a Markdown table; the ratio is
     measured / reference unless given (rates give their :func:`paired_ratio`)."""

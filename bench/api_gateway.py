@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from _common import alternating, floor_server, paired_ratio, pct, table, throughput
+from _common import alternating, floor_server, paired_ratio, pct, relay_rows, table, throughput
 from _relay import relay_server
 from multidict import CIMultiDict
 
@@ -92,35 +92,14 @@ def main() -> None:
         for warm in (port, relay_port):
             throughput(warm, "GET", path, None, 16, 1.0)  # start the environments
         for clients in (1, 16, 64):
-            ours, ceiling, floor = alternating(
+            ours, relay, floor = alternating(
                 lambda p, n=clients: throughput(p, "GET", path, None, n, SECONDS), (port, relay_port, floor_port)
             )
             lat, floor_lat = ours.samples, floor.samples
             target = ">= 0.5x" if clients == 16 else "(informative)"
             rows.append((f"req/s, {clients} clients", ours.rate, floor.rate, "/s", target, paired_ratio(ours, floor)))
             if clients == 16:
-                ceiling_ratio = paired_ratio(ceiling, floor)
-                ours_ratio = paired_ratio(ours, ceiling)
-                rows.append(
-                    (
-                        "req/s, 16 clients: relay-only server vs floor (ceiling)",
-                        ceiling.rate,
-                        floor.rate,
-                        "/s",
-                        "(informative)",
-                        ceiling_ratio,
-                    )
-                )
-                rows.append(
-                    (
-                        "req/s, 16 clients: pocketcloud vs relay-only server",
-                        ours.rate,
-                        ceiling.rate,
-                        "/s",
-                        "(informative)",
-                        ours_ratio,
-                    )
-                )
+                rows += relay_rows("req/s, 16 clients", ours, relay, floor)
             rows.append(
                 (
                     f"p50, {clients} clients",

@@ -31,6 +31,7 @@ from _common import (
     latencies,
     paired_ratio,
     pct,
+    relay_rows,
     request,
     table,
     throughput,
@@ -86,26 +87,7 @@ def main() -> None:
                 (f"invokes/s, {clients} callers", ours.rate, floor.rate, "/s", target, paired_ratio(ours, floor))
             )
             if clients == 8:
-                rows.append(
-                    (
-                        "invokes/s, 8 callers: relay-only server vs floor (ceiling)",
-                        relay.rate,
-                        floor.rate,
-                        "/s",
-                        "(informative)",
-                        paired_ratio(relay, floor),
-                    )
-                )
-                rows.append(
-                    (
-                        "invokes/s, 8 callers: pocketcloud vs relay-only server",
-                        ours.rate,
-                        relay.rate,
-                        "/s",
-                        "(informative)",
-                        paired_ratio(ours, relay),
-                    )
-                )
+                rows += relay_rows("invokes/s, 8 callers", ours, relay, floor)
 
         colds = []
         for i in range(10):
