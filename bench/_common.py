@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import http.client
+import os
 import socket
 import statistics
 import subprocess
@@ -12,6 +13,8 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import NamedTuple
 
 FLOOR_SERVER = """
 import sys
@@ -25,6 +28,13 @@ web.run_app(app, host='127.0.0.1', port=int(sys.argv[1]), print=None, access_log
 """
 
 
+class Listener(NamedTuple):
+    """A server the bench started: where it listens and which process it is."""
+
+    port: int
+    pid: int
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -32,7 +42,7 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def floor_server() -> Iterator[int]:
+def floor_server() -> Iterator[Listener]:
     """A trivial aiohttp server in its own process: the fastest an HTTP round trip gets here."""
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-c", FLOOR_SERVER, str(port)])
@@ -46,7 +56,7 @@ def floor_server() -> Iterator[int]:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.05)
-        yield port
+        yield Listener(port, proc.pid)
     finally:
         proc.terminate()
         proc.wait(10)
@@ -122,29 +132,104 @@ ROUNDS = 5  # rounds per side, taken in turns
 
 
 @dataclasses.dataclass
+class CpuUse:
+    """CPU seconds a side used while measured: its server process, that process's children (the
+    execution environments) and this bench process (the client threads), and the requests served."""
+
+    server: float = 0.0
+    environments: float = 0.0
+    clients: float = 0.0
+    requests: int = 0
+
+    def per_request_us(self) -> tuple[float, float, float]:
+        n = max(self.requests, 1)
+        return self.server / n * 1e6, self.environments / n * 1e6, self.clients / n * 1e6
+
+
+@dataclasses.dataclass
 class Side:
-    """One server's measurements from :func:`alternating`: a rate per round and every latency."""
+    """One server's measurements from :func:`alternating`: a rate per round, every latency and,
+    when its pid was given, where the CPU went."""
 
     rates: list[float]
     samples: list[float]
+    cpu: CpuUse = dataclasses.field(default_factory=CpuUse)
 
     @property
     def rate(self) -> float:
         return statistics.median(self.rates)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU seconds process ``pid`` (all its threads) used so far; 0 once gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children(pid: int) -> list[int]:
+    """The processes ``pid`` started (any of its threads) that are still running."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):
+            found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
 def alternating(
-    measure: Callable[[int], tuple[float, list[float]]], ports: Sequence[int], rounds: int = ROUNDS
+    measure: Callable[[int], tuple[float, list[float]]],
+    ports: Sequence[int],
+    rounds: int = ROUNDS,
+    pids: Sequence[int] | None = None,
 ) -> list[Side]:
     """``measure(port)`` for each port in turns, ``rounds`` times each. Taking turns spreads a noisy
-    neighbour over every side alike; see :func:`paired_ratio` for comparing two sides."""
+    neighbour over every side alike; see :func:`paired_ratio` for comparing two sides. With the
+    servers' ``pids``, each side also records its :class:`CpuUse`."""
     sides = [Side([], []) for _ in ports]
     for _ in range(rounds):
-        for side, port in zip(sides, ports, strict=True):
+        for i, (side, port) in enumerate(zip(sides, ports, strict=True)):
+            pid = pids[i] if pids else None
+            kids = children(pid) if pid else []
+            before = (cpu_seconds(pid) if pid else 0.0, sum(map(cpu_seconds, kids)), _own_cpu())
             rate, latency = measure(port)
+            if pid:
+                side.cpu.server += cpu_seconds(pid) - before[0]
+                side.cpu.environments += sum(map(cpu_seconds, kids)) - before[1]
+                side.cpu.clients += _own_cpu() - before[2]
+                side.cpu.requests += len(latency)
             side.rates.append(rate)
             side.samples.extend(latency)
     return sides
+
+
+def _own_cpu() -> float:
+    times = os.times()
+    return times.user + times.system
+
+
+def cpu_table(title: str, sides: Sequence[tuple[str, Side]]) -> str:
+    """Microseconds of CPU per request for each side, split by process, as a Markdown table."""
+    lines = [f"| {title} | server | environments | clients | total |", "|---|---:|---:|---:|---:|"]
+    for name, side in sides:
+        server, environments, clients = side.cpu.per_request_us()
+        total = server + environments + clients
+        lines.append(f"| {name} | {server:,.0f} µs | {environments:,.0f} µs | {clients:,.0f} µs | {total:,.0f} µs |")
+    return "\n".join(lines)
+
+
+def cpu_budget(ours: Side, floor: Side, target: float) -> str:
+    """What reaching ``target`` x the floor's rate leaves pocketcloud's server, when CPU is what
+    limits both (both use the same two cores): one sentence from the measured split."""
+    budget = sum(floor.cpu.per_request_us()) / target
+    server, environments, clients = ours.cpu.per_request_us()
+    left = budget - environments - clients
+    return (
+        f"At {target}x of the floor's rate a request may cost {budget:,.0f} µs of CPU in all; pocketcloud's "
+        f"environments and clients took {environments + clients:,.0f} µs of that, leaving {left:,.0f} µs for "
+        f"its server, which took {server:,.0f} µs."
+    )
 
 
 def paired_ratio(side: Side, reference: Side) -> float:

@@ -24,6 +24,8 @@ from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 
+from _common import Listener
+
 _ACCEPTED = b'HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nContent-Length: 16\r\n\r\n{"status": "OK"}'
 _ARN = b"arn:aws:lambda:us-east-1:123456789012:function:relay"
 
@@ -153,9 +155,9 @@ async def _serve(port: int, code_dir: str, handler: str, event: bytes | None) ->
 
 
 @contextlib.contextmanager
-def relay_server(code_dir: str, source: str, handler: str, event: bytes | None = None) -> Iterator[int]:
+def relay_server(code_dir: str, source: str, handler: str, event: bytes | None = None) -> Iterator[Listener]:
     """A relay in its own process (uvloop, like pocketcloud) for a function whose ``app.py`` is
-    ``source``, written into ``code_dir``; yields its port. ``event``: what every invocation gets,
+    ``source``, written into ``code_dir``; yields its port and pid. ``event``: what every invocation gets,
     instead of the request's body."""
     from _common import free_port
 
@@ -171,7 +173,7 @@ def relay_server(code_dir: str, source: str, handler: str, event: bytes | None =
     )
     try:
         assert proc.stdout is not None and proc.stdout.readline().strip() == b"ready"
-        yield port
+        yield Listener(port, proc.pid)
     finally:
         assert proc.stdin is not None
         proc.stdin.close()

@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from _common import alternating, floor_server, paired_ratio, pct, relay_rows, table, throughput
+from _common import alternating, cpu_budget, cpu_table, floor_server, paired_ratio, pct, relay_rows, table, throughput
 from _relay import relay_server
 from multidict import CIMultiDict
 
@@ -84,22 +84,28 @@ def main() -> None:
     with (
         tempfile.TemporaryDirectory(prefix="bench-code-") as code_dir,
         pocketcloud.running() as cloud,
-        floor_server() as floor_port,
-        relay_server(code_dir, HANDLER, "app.handler", _proxy_event()) as relay_port,
+        floor_server() as floor_listener,
+        relay_server(code_dir, HANDLER, "app.handler", _proxy_event()) as relay,
     ):
         path = _deploy(cloud)
         port = int(cloud.endpoint_url.rsplit(":", 1)[1])
+        floor_port, relay_port = floor_listener.port, relay.port
+        cpu = ""
         for warm in (port, relay_port):
             throughput(warm, "GET", path, None, 16, 1.0)  # start the environments
         for clients in (1, 16, 64):
-            ours, relay, floor = alternating(
-                lambda p, n=clients: throughput(p, "GET", path, None, n, SECONDS), (port, relay_port, floor_port)
+            ours, relayed, floor = alternating(
+                lambda p, n=clients: throughput(p, "GET", path, None, n, SECONDS),
+                (port, relay_port, floor_port),
+                pids=(cloud.pid, relay.pid, floor_listener.pid),
             )
             lat, floor_lat = ours.samples, floor.samples
             target = ">= 0.5x" if clients == 16 else "(informative)"
             rows.append((f"req/s, {clients} clients", ours.rate, floor.rate, "/s", target, paired_ratio(ours, floor)))
             if clients == 16:
-                rows += relay_rows("req/s, 16 clients", ours, relay, floor)
+                rows += relay_rows("req/s, 16 clients", ours, relayed, floor)
+                sides = [("pocketcloud", ours), ("relay-only server", relayed), ("floor", floor)]
+                cpu = cpu_table("CPU per request, 16 clients", sides) + "\n\n" + cpu_budget(ours, floor, 0.5)
             rows.append(
                 (
                     f"p50, {clients} clients",
@@ -111,6 +117,8 @@ def main() -> None:
             )
             rows.append((f"p95, {clients} clients", pct(lat, 95), pct(floor_lat, 95), "ms", "(informative)"))
     print(table(rows))
+    print()
+    print(cpu)
 
 
 if __name__ == "__main__":

@@ -27,6 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from _common import (
     alternating,
     connection,
+    cpu_budget,
+    cpu_table,
     floor_server,
     latencies,
     paired_ratio,
@@ -56,8 +58,8 @@ def main() -> None:
     with (
         tempfile.TemporaryDirectory(prefix="bench-code-") as code_dir,
         pocketcloud.running() as cloud,
-        floor_server() as floor_port,
-        relay_server(code_dir, HANDLER, "app.handler") as relay_port,
+        floor_server() as floor_listener,
+        relay_server(code_dir, HANDLER, "app.handler") as relay,
     ):
         lam = cloud.client("lambda")
         role = cloud.client("iam").create_role(RoleName="bench", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
@@ -65,6 +67,7 @@ def main() -> None:
             FunctionName="bench", Runtime="python3.12", Role=role, Handler="app.handler", Code={"ZipFile": _zip()}
         )
         port = int(cloud.endpoint_url.rsplit(":", 1)[1])
+        floor_port, relay_port = floor_listener.port, relay.port
         path = "/2015-03-31/functions/bench/invocations"
 
         boto = latencies(lambda: lam.invoke(FunctionName="bench", Payload=b"{}")["Payload"].read(), 300)
@@ -78,16 +81,21 @@ def main() -> None:
         rows.append(("warm invoke p50, raw HTTP keep-alive", pct(raw_ms, 50), pct(floor_ms, 50), "ms", "<= 3x"))
         rows.append(("warm invoke p95, raw HTTP keep-alive", pct(raw_ms, 95), pct(floor_ms, 95), "ms", "(informative)"))
 
+        cpu = ""
         for clients in (1, 8, 32):
-            ours, relay, floor = alternating(
-                lambda p, n=clients: throughput(p, "POST", path, b"{}", n, SECONDS), (port, relay_port, floor_port)
+            ours, relayed, floor = alternating(
+                lambda p, n=clients: throughput(p, "POST", path, b"{}", n, SECONDS),
+                (port, relay_port, floor_port),
+                pids=(cloud.pid, relay.pid, floor_listener.pid),
             )
             target = ">= 0.5x" if clients == 8 else "(informative)"
             rows.append(
                 (f"invokes/s, {clients} callers", ours.rate, floor.rate, "/s", target, paired_ratio(ours, floor))
             )
             if clients == 8:
-                rows += relay_rows("invokes/s, 8 callers", ours, relay, floor)
+                rows += relay_rows("invokes/s, 8 callers", ours, relayed, floor)
+                sides = [("pocketcloud", ours), ("relay-only server", relayed), ("floor", floor)]
+                cpu = cpu_table("CPU per invoke, 8 callers", sides) + "\n\n" + cpu_budget(ours, floor, 0.5)
 
         colds = []
         for i in range(10):
@@ -101,6 +109,8 @@ def main() -> None:
             imports.append((time.perf_counter() - started) * 1000)
         rows.append(("cold start (Init Duration) p50", pct(colds, 50), pct(imports, 50), "ms", "<= 2x"))
     print(table(rows))
+    print()
+    print(cpu)
 
 
 if __name__ == "__main__":
