@@ -209,27 +209,24 @@ def _own_cpu() -> float:
     return times.user + times.system
 
 
-def cpu_table(title: str, sides: Sequence[tuple[str, Side]]) -> str:
-    """Microseconds of CPU per request for each side, split by process, as a Markdown table."""
+def cpu_report(title: str, ours: Side, relay: Side, floor: Side, target: float) -> str:
+    """Microseconds of CPU per request for pocketcloud, the relay and the floor, split by process,
+    as a Markdown table; then what reaching ``target`` x the floor's rate leaves pocketcloud's server
+    when CPU is what limits both (they share the same cores)."""
     lines = [f"| {title} | server | environments | clients | total |", "|---|---:|---:|---:|---:|"]
-    for name, side in sides:
+    for name, side in (("pocketcloud", ours), ("relay-only server", relay), ("floor", floor)):
         server, environments, clients = side.cpu.per_request_us()
         total = server + environments + clients
         lines.append(f"| {name} | {server:,.0f} µs | {environments:,.0f} µs | {clients:,.0f} µs | {total:,.0f} µs |")
-    return "\n".join(lines)
-
-
-def cpu_budget(ours: Side, floor: Side, target: float) -> str:
-    """What reaching ``target`` x the floor's rate leaves pocketcloud's server, when CPU is what
-    limits both (both use the same two cores): one sentence from the measured split."""
     budget = sum(floor.cpu.per_request_us()) / target
     server, environments, clients = ours.cpu.per_request_us()
-    left = budget - environments - clients
-    return (
+    lines.append("")
+    lines.append(
         f"At {target}x of the floor's rate a request may cost {budget:,.0f} µs of CPU in all; pocketcloud's "
-        f"environments and clients took {environments + clients:,.0f} µs of that, leaving {left:,.0f} µs for "
-        f"its server, which took {server:,.0f} µs."
+        f"environments and clients took {environments + clients:,.0f} µs of that, leaving "
+        f"{budget - environments - clients:,.0f} µs for its server, which took {server:,.0f} µs."
     )
+    return "\n".join(lines)
 
 
 def paired_ratio(side: Side, reference: Side) -> float:

@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from _common import alternating, cpu_budget, cpu_table, floor_server, paired_ratio, pct, relay_rows, table, throughput
+from _common import alternating, cpu_report, floor_server, paired_ratio, pct, relay_rows, table, throughput
 from _relay import relay_server
 from multidict import CIMultiDict
 
@@ -104,8 +104,7 @@ def main() -> None:
             rows.append((f"req/s, {clients} clients", ours.rate, floor.rate, "/s", target, paired_ratio(ours, floor)))
             if clients == 16:
                 rows += relay_rows("req/s, 16 clients", ours, relayed, floor)
-                sides = [("pocketcloud", ours), ("relay-only server", relayed), ("floor", floor)]
-                cpu = cpu_table("CPU per request, 16 clients", sides) + "\n\n" + cpu_budget(ours, floor, 0.5)
+                cpu = cpu_report("CPU per request, 16 clients", ours, relayed, floor, 0.5)
             rows.append(
                 (
                     f"p50, {clients} clients",

@@ -27,8 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from _common import (
     alternating,
     connection,
-    cpu_budget,
-    cpu_table,
+    cpu_report,
     floor_server,
     latencies,
     paired_ratio,
@@ -94,8 +93,7 @@ def main() -> None:
             )
             if clients == 8:
                 rows += relay_rows("invokes/s, 8 callers", ours, relayed, floor)
-                sides = [("pocketcloud", ours), ("relay-only server", relayed), ("floor", floor)]
-                cpu = cpu_table("CPU per invoke, 8 callers", sides) + "\n\n" + cpu_budget(ours, floor, 0.5)
+                cpu = cpu_report("CPU per invoke, 8 callers", ours, relayed, floor, 0.5)
 
         colds = []
         for i in range(10):

@@ -11,7 +11,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 
-from _common import CpuUse, Side, alternating, children, cpu_budget, cpu_seconds
+from _common import CpuUse, Side, alternating, children, cpu_report, cpu_seconds
 
 BURN = "import time\nend = time.process_time() + {seconds}\nwhile time.process_time() < end: pass\n"
 PARENT = (
@@ -79,10 +79,15 @@ def test_alternating_charges_each_side_its_own_server_and_this_process() -> None
     assert busy.cpu.server < 0.1 and idle.cpu.server < 0.1  # the server process idled throughout
 
 
-def test_budget_is_what_the_target_leaves_the_server() -> None:
+def test_report_splits_each_side_and_says_what_the_target_leaves_the_server() -> None:
     floor = Side([], [], CpuUse(server=0.002, clients=0.002, requests=10))  # 400 µs per request
+    relay = Side([], [], CpuUse(server=0.001, environments=0.0025, clients=0.002, requests=10))
     ours = Side([], [], CpuUse(server=0.003, environments=0.0025, clients=0.002, requests=10))
-    sentence = cpu_budget(ours, floor, 0.5)
+    report = cpu_report("CPU per invoke", ours, relay, floor, 0.5)
+    assert "| pocketcloud | 300 µs | 250 µs | 200 µs | 750 µs |" in report
+    assert "| relay-only server | 100 µs | 250 µs | 200 µs | 550 µs |" in report
+    assert "| floor | 200 µs | 0 µs | 200 µs | 400 µs |" in report
+    sentence = report.splitlines()[-1]
     assert "800 µs of CPU in all" in sentence
     assert "took 450 µs of that, leaving 350 µs" in sentence
     assert "which took 300 µs" in sentence
