@@ -407,9 +407,12 @@ class LambdaService:
                 env.check_memory()
 
     async def _reap_forever(self) -> None:
+        idle_seconds = self.server.settings.lambda_idle_seconds
+        # An environment outlives its idle time by at most half of it (and never by more than 5 s).
+        interval = min(REAP_INTERVAL_S, idle_seconds / 2)
         while True:
-            await asyncio.sleep(REAP_INTERVAL_S)
-            for env in self.pools.expired(self.server.settings.lambda_idle_seconds):
+            await asyncio.sleep(interval)
+            for env in self.pools.expired(idle_seconds):
                 self._discard(env)
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import base64
 import json
+import time
+from collections.abc import Callable
+from pathlib import Path
 
 import botocore.exceptions
 import pytest
@@ -71,6 +74,36 @@ def test_warm_environment_is_reused_and_code_update_replaces_it(cloud: pocketclo
     assert third["tag"] == "v2"
     assert third["pid"] != first["pid"], "new code runs in a new environment"
     assert third["calls"] == 1
+
+
+def test_idle_environment_is_reaped_and_the_next_call_starts_cold(
+    make_cloud: Callable[..., pocketcloud.Cloud], deploy: Deploy
+) -> None:
+    private = make_cloud(lambda_idle_seconds=1)
+    name = deploy(COUNTER, target=private)
+    _, first = invoke_json(private, name)
+    _, second = invoke_json(private, name)
+    assert second["pid"] == first["pid"]
+    time.sleep(0.3)
+    assert _running(first["pid"]), "idle for less than lambda_idle_seconds: still warm"
+
+    deadline = time.monotonic() + 10
+    while _running(first["pid"]) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _running(first["pid"]), "idle for longer than lambda_idle_seconds: the process is gone"
+    assert private.status()["services"]["lambda"]["environments"] == 0
+
+    response, third = invoke_json(private, name, LogType="Tail")
+    assert third["pid"] != first["pid"] and third["calls"] == 1
+    assert "Init Duration" in base64.b64decode(response["LogResult"]).decode(), "the next call is a cold start"
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
 
 
 def test_configuration_update_replaces_environment(cloud: pocketcloud.Cloud, deploy: Deploy) -> None:
