@@ -3,7 +3,8 @@
 It runs the same awslambdaric processes pocketcloud runs (same entry point, same runtime directory)
 and does nothing but relay: a request's body (or a fixed event, for API Gateway-shaped loads) goes
 to an idle process as its `next` event, the posted result goes back as the response. No logs,
-metrics, tracing, timeouts, memory checks or concurrency rules. Like Lambda it starts a new
+metrics, tracing, timeouts, memory checks or concurrency rules. Its processes run at the niceness
+pocketcloud gives its environments (``lambda_nice``). Like Lambda it starts a new
 process when all are busy, so N callers end up with N processes.
 
 The benches run it as a process of its own (``relay_server()``), next to pocketcloud and the floor,
@@ -25,6 +26,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from _common import Listener
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from pocketcloud.settings import Settings
 
 _ACCEPTED = b'HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nContent-Length: 16\r\n\r\n{"status": "OK"}'
 _ARN = b"arn:aws:lambda:us-east-1:123456789012:function:relay"
@@ -55,6 +59,7 @@ class _Relay:
         self.starting = 0
         self.processes: list[subprocess.Popen[bytes]] = []
         self.served = 0
+        self.nice = Settings().lambda_nice  # the runtimes' priority below the server, as pocketcloud's
 
     def dispatch(self, caller: _Caller) -> None:
         if self.idle:
@@ -63,7 +68,9 @@ class _Relay:
         self.waiting.append(caller)
         if self.starting < len(self.waiting):
             self.starting += 1
-            self.processes.append(subprocess.Popen(self.launch, env=self.env, cwd=self.cwd))
+            self.processes.append(
+                subprocess.Popen(self.launch, env=self.env, cwd=self.cwd, preexec_fn=lambda: os.nice(self.nice))
+            )
 
     def runtime_ready(self, runtime: _Runtime, first: bool) -> None:
         if first:
@@ -129,7 +136,6 @@ class _Caller(asyncio.Protocol):
 
 
 async def _serve(port: int, code_dir: str, handler: str, event: bytes | None) -> None:
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from pocketcloud.lambda_.environment import RIC_MAIN
     from pocketcloud.lambda_.runtime_dir import build_runtime_dir
 

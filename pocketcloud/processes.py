@@ -11,7 +11,7 @@ import contextlib
 import ctypes
 import os
 import signal
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 _PR_SET_PDEATHSIG = 1
@@ -22,15 +22,27 @@ def _die_with_parent() -> None:  # runs in the child between fork and exec
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
+def _preexec(nice: int) -> Callable[[], None]:
+    if not nice:
+        return _die_with_parent
+
+    def preexec() -> None:
+        _die_with_parent()
+        os.nice(nice)  # raising one's own niceness needs no privilege
+
+    return preexec
+
+
 class ProcessGroup:
     """Tracks the server's children; ``kill_all`` leaves none running."""
 
     def __init__(self) -> None:
         self._children: set[asyncio.subprocess.Process] = set()
 
-    async def spawn(self, args: Sequence[str], **kwargs: Any) -> asyncio.subprocess.Process:
+    async def spawn(self, args: Sequence[str], *, nice: int = 0, **kwargs: Any) -> asyncio.subprocess.Process:
+        """Start ``args`` as a tracked child; ``nice`` is added to the server's own niceness."""
         kwargs.setdefault("stdin", asyncio.subprocess.DEVNULL)
-        proc = await asyncio.create_subprocess_exec(*args, preexec_fn=_die_with_parent, **kwargs)
+        proc = await asyncio.create_subprocess_exec(*args, preexec_fn=_preexec(nice), **kwargs)
         self._children.add(proc)
         asyncio.get_running_loop().create_task(self._forget_on_exit(proc))
         return proc

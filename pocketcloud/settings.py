@@ -34,6 +34,10 @@ class Settings:
     lambda_max_payload_bytes: int = 6 * 1024 * 1024
     # First retry delay of a failed asynchronous invocation, doubled for the second (AWS: about 1 and 2 minutes).
     lambda_async_retry_delay: float = 1.0
+    # Niceness added to execution environments, so that the server, which every invocation passes
+    # through three times, goes first when functions and the server want the same cores (on AWS the
+    # Lambda service does not share a sandbox's CPU). 0 = same priority as the server.
+    lambda_nice: int = 10
     # RDS
     db_server: str = ""  # path to mariadbd/mysqld; empty = search PATH
     # Below the Lambda concurrency limit, so that "more invocations than DB connections" shows on a laptop.

@@ -57,6 +57,7 @@ class LaunchConfig:
     endpoint_url: str
     region: str
     xray_address: str | None
+    nice: int = 0  # added to the server's niceness (settings.lambda_nice)
 
 
 class ExecutionEnvironment:
@@ -157,6 +158,7 @@ class ExecutionEnvironment:
             # AWS, not every package of pocketcloud's own environment.
             self._proc = await processes.spawn(
                 [self.launch.python, "-S", "-c", RIC_MAIN, self.spec.handler],
+                nice=self.launch.nice,
                 cwd=str(self.code_dir),
                 env=self._environ(self._api.port),
                 stdout=write_fd,

@@ -94,6 +94,7 @@ class LambdaService:
             endpoint_url=self.server.endpoint_url,
             region=self.server.settings.region,
             xray_address=getattr(xray, "daemon_address", None) if xray else None,
+            nice=self.server.settings.lambda_nice,
         )
         self.logs.start()
         loop = asyncio.get_running_loop()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -96,6 +97,25 @@ def test_idle_environment_is_reaped_and_the_next_call_starts_cold(
     response, third = invoke_json(private, name, LogType="Tail")
     assert third["pid"] != first["pid"] and third["calls"] == 1
     assert "Init Duration" in base64.b64decode(response["LogResult"]).decode(), "the next call is a cold start"
+
+
+NICENESS = """
+import os
+def handler(event, context):
+    return {"nice": os.nice(0), "pid": os.getpid()}
+"""
+
+
+@pytest.mark.parametrize("lambda_nice", [10, 0])
+def test_environments_run_at_the_configured_niceness_below_the_server(
+    make_cloud: Callable[..., pocketcloud.Cloud], deploy: Deploy, lambda_nice: int
+) -> None:
+    private = make_cloud(lambda_nice=lambda_nice)
+    _, seen = invoke_json(private, deploy(NICENESS, target=private))
+    server_nice = os.getpriority(os.PRIO_PROCESS, private.pid)
+    expected = min(server_nice + lambda_nice, 19)
+    assert seen["nice"] == expected, "the handler runs at the server's niceness + lambda_nice"
+    assert os.getpriority(os.PRIO_PROCESS, seen["pid"]) == seen["nice"]
 
 
 def _running(pid: int) -> bool:
