@@ -59,7 +59,7 @@ class _Relay:
         self.starting = 0
         self.processes: list[subprocess.Popen[bytes]] = []
         self.served = 0
-        self.nice = Settings().lambda_nice  # the runtimes' priority below the server, as pocketcloud's
+        self.nice = Settings.from_env().lambda_nice  # the runtimes run below the server, as pocketcloud's do
 
     def dispatch(self, caller: _Caller) -> None:
         if self.idle:
