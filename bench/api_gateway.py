@@ -11,7 +11,6 @@ reach on this host with this function.
 from __future__ import annotations
 
 import io
-import json
 import sys
 import tempfile
 import zipfile
@@ -25,7 +24,7 @@ from _relay import relay_server
 from multidict import CIMultiDict
 
 import pocketcloud
-from pocketcloud.apigateway.proxy import build_event
+from pocketcloud.apigateway.proxy import EventTemplate
 from pocketcloud.fastlane import Request
 from pocketcloud.ids import request_id
 
@@ -63,20 +62,18 @@ def _deploy(cloud: pocketcloud.Cloud) -> str:
 def _proxy_event() -> bytes:
     """The event pocketcloud builds for the bench's requests, for the relay to hand out."""
     headers = CIMultiDict({"Host": "127.0.0.1:4566", "Accept-Encoding": "identity", "Content-Type": "application/json"})
-    event = build_event(
-        Request("GET", "/", "", headers, b"", "127.0.0.1"),
-        b"",
+    template = EventTemplate(
         api_id="bench0api1",
         stage="bench",
         account_id="123456789012",
+        method="GET",
         resource_id="root000001",
         resource_path="/",
         path="/",
         path_parameters={},
         stage_variables={},
-        request_id=request_id(),
     )
-    return json.dumps(event).encode()
+    return template.render(Request("GET", "/", "", headers, b"", "127.0.0.1"), b"", request_id())
 
 
 def main() -> None:

@@ -185,10 +185,11 @@ class StateCache(Generic[V]):
         spec = specs.get(("hello", None), lambda: load_spec(backend, "hello", None)[0])
     """
 
-    def __init__(self, edge: Edge) -> None:
+    def __init__(self, edge: Edge, max_entries: int | None = None) -> None:
         self._edge = edge
         self._values: dict[Hashable, Any] = {}
         self._generation = -1
+        self._max_entries = max_entries  # past it, start over rather than grow without bound
 
     def get(self, key: Hashable, load: Callable[[], V]) -> V:
         """The cached value for ``key``, or ``load()``'s (not cached when it raises)."""
@@ -197,5 +198,7 @@ class StateCache(Generic[V]):
             self._generation = self._edge.generation
         value = self._values.get(key, _MISSING)
         if value is _MISSING:
+            if self._max_entries is not None and len(self._values) >= self._max_entries:
+                self._values.clear()
             value = self._values[key] = load()
         return value

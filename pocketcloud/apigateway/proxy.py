@@ -6,60 +6,90 @@ import base64
 import functools
 import json
 import time
+from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any
 
 from ..fastlane import Request
 from ..ids import hex_id
 
+# json.dumps' output (default separators, ASCII), from one C encoder made once: JSONEncoder.encode
+# builds a new one on every call. No circular-reference check: the values are ours, made of str,
+# int, bool, None, lists and dicts.
+_C_ENCODER = c_make_encoder(None, None, encode_basestring_ascii, None, ": ", ", ", False, False, True)
+_decode = json.JSONDecoder().decode
 
-def build_event(
-    request: Request,
-    body: bytes,
-    *,
-    api_id: str,
-    stage: str,
-    account_id: str,
-    resource_id: str,
-    resource_path: str,
-    path: str,
-    path_parameters: dict[str, str],
-    stage_variables: dict[str, str],
-    request_id: str,
-) -> dict[str, Any]:
-    """The event a proxy-integrated function receives for one HTTP request."""
-    multi_headers: dict[str, list[str]] = {}
-    for name, value in request.headers.items():
-        multi_headers.setdefault(name, []).append(value)
-    multi_query: dict[str, list[str]] = {}
-    for name, value in request.query.items():
-        multi_query.setdefault(name, []).append(value)
-    now = time.time()
-    try:
-        text_body: str | None = body.decode("utf-8") if body else None
-        is_base64 = False
-    except UnicodeDecodeError:
-        text_body, is_base64 = base64.b64encode(body).decode(), True
-    return {
-        "resource": resource_path,
-        "path": path,
-        "httpMethod": request.method,
-        "headers": {k: v[-1] for k, v in multi_headers.items()} or None,
-        "multiValueHeaders": multi_headers or None,
-        "queryStringParameters": {k: v[-1] for k, v in multi_query.items()} or None,
-        "multiValueQueryStringParameters": multi_query or None,
-        "pathParameters": path_parameters or None,
-        "stageVariables": stage_variables or None,
-        "requestContext": {
+
+def _encode(value: Any) -> str:
+    return "".join(_C_ENCODER(value, 0))
+
+
+class EventTemplate:
+    """The proxy event for one route (API, stage, method, resource and path), with the parts the
+    route fixes encoded once; :meth:`render` adds what each request brings.
+
+    Example::
+
+        template = EventTemplate(api_id="a1", stage="dev", account_id="123456789012", method="GET",
+                                 resource_id="r1", resource_path="/items/{id}", path="/items/7",
+                                 path_parameters={"id": "7"}, stage_variables={})
+        payload = template.render(request, b"", request_id="c6af9ac6-7b61-11e6-9a41-93e8deadbeef")
+    """
+
+    def __init__(
+        self,
+        *,
+        api_id: str,
+        stage: str,
+        account_id: str,
+        method: str,
+        resource_id: str,
+        resource_path: str,
+        path: str,
+        path_parameters: dict[str, str],
+        stage_variables: dict[str, str],
+    ) -> None:
+        self._head = _encode({"resource": resource_path, "path": path, "httpMethod": method})[:-1]
+        route = {"pathParameters": path_parameters or None, "stageVariables": stage_variables or None}
+        self._route = _encode(route)[1:-1]
+        context = {
             "resourceId": resource_id,
             "resourcePath": resource_path,
-            "httpMethod": request.method,
-            "extendedRequestId": hex_id(16),
-            "requestTime": _request_time(int(now)),
+            "httpMethod": method,
             "path": f"/{stage}{path}",
             "accountId": account_id,
-            "protocol": f"HTTP/{request.version.major}.{request.version.minor}",
             "stage": stage,
             "domainPrefix": api_id,
+            "apiId": api_id,
+        }
+        self._context = _encode(context)[1:-1]
+
+    def render(self, request: Request, body: bytes, request_id: str) -> bytes:
+        """The event as JSON, ready to be the invocation's payload."""
+        multi_headers: dict[str, list[str]] = {}
+        for name, value in request.headers.items():
+            multi_headers.setdefault(name, []).append(value)
+        multi_query: dict[str, list[str]] = {}
+        if request.query_string:
+            for name, value in request.query.items():
+                multi_query.setdefault(name, []).append(value)
+        try:
+            text_body: str | None = body.decode("utf-8") if body else None
+            is_base64 = False
+        except UnicodeDecodeError:
+            text_body, is_base64 = base64.b64encode(body).decode(), True
+        per_request = {
+            "headers": {k: v[-1] for k, v in multi_headers.items()} or None,
+            "multiValueHeaders": multi_headers or None,
+            "queryStringParameters": {k: v[-1] for k, v in multi_query.items()} or None,
+            "multiValueQueryStringParameters": multi_query or None,
+            "body": text_body,
+            "isBase64Encoded": is_base64,
+        }
+        now = time.time()
+        context = {
+            "extendedRequestId": hex_id(16),
+            "requestTime": _request_time(int(now)),
+            "protocol": f"HTTP/{request.version.major}.{request.version.minor}",
             "requestTimeEpoch": int(now * 1000),
             "requestId": request_id,
             "identity": {
@@ -71,11 +101,18 @@ def build_event(
                 "userArn": None,
             },
             "domainName": request.host,
-            "apiId": api_id,
-        },
-        "body": text_body,
-        "isBase64Encoded": is_base64,
-    }
+        }
+        event = (
+            f"{self._head}, {self._route}, {_encode(per_request)[1:-1]}, "
+            f'"requestContext": {{{self._context}, {_encode(context)[1:-1]}}}}}'
+        )
+        return event.encode()
+
+
+def build_event(request: Request, body: bytes, *, request_id: str, **route: Any) -> dict[str, Any]:
+    """The event a proxy-integrated function receives for one HTTP request, as a dict (``route``
+    takes :class:`EventTemplate`'s arguments)."""
+    return json.loads(EventTemplate(**route).render(request, body, request_id))
 
 
 @functools.lru_cache(maxsize=4)
@@ -87,17 +124,19 @@ class MalformedResponse(ValueError):
     pass
 
 
+_RESPONSE_KEYS = frozenset({"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded", "cookies"})
+
+
 def parse_response(payload: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
     """Status, headers and body from a proxy function's result; MalformedResponse when it breaks the contract."""
     try:
-        result = json.loads(payload)
+        result = _decode(payload.decode("utf-8"))  # Lambda payloads are UTF-8 JSON
     except ValueError as exc:
         raise MalformedResponse("not JSON") from exc
     if not isinstance(result, dict):
         raise MalformedResponse("not an object")
-    allowed = {"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded", "cookies"}
-    if set(result) - allowed:
-        raise MalformedResponse(f"unexpected keys {sorted(set(result) - allowed)}")
+    if not _RESPONSE_KEYS.issuperset(result):
+        raise MalformedResponse(f"unexpected keys {sorted(set(result) - _RESPONSE_KEYS)}")
     status = result.get("statusCode", 200)
     if isinstance(status, str) and status.isdigit():
         status = int(status)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
-import json
 import re
 import time
 from typing import TYPE_CHECKING, Any
@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Any
 from ..edge import StateCache
 from ..fastlane import Request, Response
 from ..ids import request_id as new_request_id
+from ..lambda_ import LambdaError
 from . import patches
-from .proxy import MalformedResponse, build_event, parse_response
+from .proxy import EventTemplate, MalformedResponse, parse_response
 from .routes import Match, match
 
 if TYPE_CHECKING:
@@ -31,14 +32,28 @@ def _message(status: int, message: str, error_type: str | None = None) -> Respon
     return Response.json({"message": message}, status=status, headers=headers)
 
 
+@dataclasses.dataclass(frozen=True)
+class _Plan:
+    """How to serve one (API, stage, method, path): everything taken from moto's state, derived
+    once per control-plane generation, so that a request only does its own part."""
+
+    api: Any = None
+    stage: Any = None
+    found: Match | None = None
+    refusal: tuple[int, str, str | None] | None = None  # answered before the integration runs
+    failure: bool = False  # the integration cannot run: 500, as AWS answers a bad target or permission
+    function_arn: str = ""
+    event: EventTemplate | None = None
+
+
 class ApiGatewayService:
     name = "apigateway"
 
     def __init__(self, server: Server) -> None:
         self.server = server
         self.requests = 0
-        # Whether a function's resource policy lets this API invoke it, until the next control-plane change.
-        self._permissions: StateCache[bool] = StateCache(server.edge)
+        # Bounded: a {proxy+} route sees as many paths as its callers make up.
+        self._plans: StateCache[_Plan] = StateCache(server.edge, max_entries=4096)
 
     def install(self) -> None:
         patches.install()
@@ -68,79 +83,75 @@ class ApiGatewayService:
     # -- one request -----------------------------------------------------------------------------
     async def handle(self, request: Request, api_id: str, stage_name: str, path: str) -> Response:
         self.requests += 1
+        key = (api_id, stage_name, request.method, path)
+        plan = self._plans.get(key, lambda: self._plan(*key))
+        if plan.refusal is not None:
+            return _message(*plan.refusal)
+        assert plan.found is not None
+        request_id = new_request_id()
+        trace = _StageTrace(self.server, plan.api, plan.stage, request)
+        started = time.time()
+        response = await self._integrate(request, plan, request_id, trace)
+        response.headers = [(k, v) for k, v in response.headers if k.lower() != "x-amzn-requestid"]
+        response.headers.append(("x-amzn-RequestId", request_id))
+        if trace.header:
+            response.headers.append(("X-Amzn-Trace-Id", trace.header))
+        trace.finish(started, response.status, plan.found)
+        return response
+
+    def _plan(self, api_id: str, stage_name: str, method: str, path: str) -> _Plan:
         backend = self.server.moto.backend("apigateway")
         api = backend.apis.get(api_id)
         stage = api.stages.get(stage_name) if api else None
         deployment = api.deployments.get(stage.deployment_id) if stage and stage.deployment_id else None
         routes = getattr(deployment, "pocketcloud_routes", None)
         if api is None or stage is None or routes is None:
-            return _message(403, "Forbidden", "ForbiddenException")
-        found = match(routes, path, request.method)
+            return _Plan(refusal=(403, "Forbidden", "ForbiddenException"))
+        found = match(routes, path, method)
         if found is None or found.integration is None:
-            return _message(403, "Missing Authentication Token", "MissingAuthenticationTokenException")
-        body = request.body
-        request_id = new_request_id()
-        trace = _StageTrace(self.server, api, stage, request)
-        started = time.time()
-        response = await self._integrate(request, body, api_id, stage, found, path, request_id, trace)
-        response.headers = [(k, v) for k, v in response.headers if k.lower() != "x-amzn-requestid"]
-        response.headers.append(("x-amzn-RequestId", request_id))
-        if trace.header:
-            response.headers.append(("X-Amzn-Trace-Id", trace.header))
-        trace.finish(started, response.status, found)
-        return response
-
-    async def _integrate(
-        self,
-        request: Request,
-        body: bytes,
-        api_id: str,
-        stage: Any,
-        found: Match,
-        path: str,
-        request_id: str,
-        trace: _StageTrace,
-    ) -> Response:
+            return _Plan(refusal=(403, "Missing Authentication Token", "MissingAuthenticationTokenException"))
         integration = found.integration
-        assert integration is not None
         if integration.type == "MOCK":
-            return Response(200, (integration.mock_body or "").encode(), [("Content-Type", "application/json")])
+            return _Plan(api, stage, found)
         uri = _STAGE_VAR.sub(lambda m: stage.variables.get(m.group(1), ""), integration.uri or "")
         target = _LAMBDA_URI.match(uri)
         if integration.type not in ("AWS_PROXY", "AWS") or target is None:
-            return _message(500, "Internal server error")
+            return _Plan(api, stage, found, failure=True)
         function_arn = target.group("fn")
         prefix = f"arn:aws:execute-api:{self.server.settings.region}:{self.server.settings.account_id}:"
         source_arns = [
-            f"{prefix}{api_id}/{stage.name}/{request.method}{found.route.path}",
-            f"{prefix}{api_id}/{stage.name}/{request.method}{path if path.startswith('/') else '/' + path}",
+            f"{prefix}{api_id}/{stage.name}/{method}{found.route.path}",
+            f"{prefix}{api_id}/{stage.name}/{method}{path if path.startswith('/') else '/' + path}",
         ]
-        key = (function_arn, *source_arns)
-        if not self._permissions.get(key, lambda: self._may_invoke(function_arn, source_arns)):
-            return _message(500, "Internal server error")
+        if not self._may_invoke(function_arn, source_arns):
+            return _Plan(api, stage, found, failure=True)
+        event = None
         if integration.type == "AWS_PROXY":
-            payload = build_event(
-                request,
-                body,
+            event = EventTemplate(
                 api_id=api_id,
                 stage=stage.name,
                 account_id=self.server.settings.account_id,
+                method=method,
                 resource_id=found.route.resource_id,
                 resource_path=found.route.path,
                 path=path if path.startswith("/") else "/" + path,
                 path_parameters=found.path_parameters,
                 stage_variables=dict(stage.variables),
-                request_id=request_id,
             )
-            data = json.dumps(payload).encode()
-        else:
-            data = body or b"{}"
-        lam = self.server.services["lambda"]
-        from ..lambda_ import LambdaError
+        return _Plan(api, stage, found, function_arn=function_arn, event=event)
 
+    async def _integrate(self, request: Request, plan: _Plan, request_id: str, trace: _StageTrace) -> Response:
+        integration = plan.found.integration if plan.found else None
+        assert integration is not None
+        if integration.type == "MOCK":
+            return Response(200, (integration.mock_body or "").encode(), [("Content-Type", "application/json")])
+        if plan.failure:
+            return _message(500, "Internal server error")
+        body = request.body
+        data = plan.event.render(request, body, request_id) if plan.event else body or b"{}"
         try:
-            result = await lam.invoke(
-                function_arn,
+            result = await self.server.services["lambda"].invoke(
+                plan.function_arn,
                 data,
                 trace_header=trace.downstream_header,
                 validated=True,
@@ -158,9 +169,9 @@ class ApiGatewayService:
             status, headers, raw = parse_response(result.payload)
         except MalformedResponse:
             return _message(502, "Internal server error")
-        response = Response(status, raw, list(headers))
+        response = Response(status, raw, headers)
         if response.header("Content-Type") is None:
-            response.headers.append(("Content-Type", "application/json"))
+            headers.append(("Content-Type", "application/json"))
         return response
 
     def _may_invoke(self, function_arn: str, source_arns: list[str]) -> bool:

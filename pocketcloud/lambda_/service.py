@@ -239,14 +239,14 @@ class LambdaService:
         xray = self.server.services.get("xray")
         trace = InvocationTrace(xray, spec, trace_header, self.server.settings.region, self.server.settings.account_id)
         try:
-            self._count(metrics, "ConcurrentExecutions", self.pools.in_flight[spec.name])
+            concurrent = self.pools.in_flight[spec.name]
             env = self._take_ready(spec, qualifier, metrics)
             cold = env is None
             if env is None:
                 env = await self._new_environment(spec, "on-demand")
             if env.init_error is not None:
                 outcome = Outcome("init_error", env.init_error, 0.0, 0, [])
-                return self._finish(spec, env, request_id, outcome, cold, log_type, metrics, trace)
+                return self._finish(spec, env, request_id, outcome, cold, log_type, metrics, trace, concurrent)
             invocation = Invocation(
                 request_id=request_id,
                 payload=payload,
@@ -261,7 +261,9 @@ class LambdaService:
                 outcome = await env.invoke(invocation)
             finally:
                 env.busy = False
-            result = self._finish(spec, env, request_id, outcome, cold, log_type, metrics, trace, invoke_started)
+            result = self._finish(
+                spec, env, request_id, outcome, cold, log_type, metrics, trace, concurrent, invoke_started
+            )
             self._return(spec, env)
             return result
         finally:
@@ -327,6 +329,7 @@ class LambdaService:
         log_type: str,
         metrics: dict[str, list[Series]],
         trace: InvocationTrace,
+        concurrent: int,
         invoke_started: float | None = None,
     ) -> InvokeResult:
         init_ms = env.init_duration_ms if cold and env.init_type == "on-demand" else None
@@ -342,9 +345,14 @@ class LambdaService:
         lines.append(f"END RequestId: {request_id}")
         lines.append(report_line(request_id, outcome.duration_ms, spec.memory_mb, outcome.max_memory_mb, init_ms))
         self.logs.ship(f"/aws/lambda/{spec.name}", env.log_stream, lines)
-        self._count(metrics, "Invocations", 1)
-        self._count(metrics, "Duration", outcome.duration_ms)
-        self._count(metrics, "Errors", 0 if error_body is None else 1)
+        self.server.metrics.add_many(
+            (
+                (metrics["ConcurrentExecutions"], concurrent),  # as the invocation was admitted
+                (metrics["Invocations"], 1),
+                (metrics["Duration"], outcome.duration_ms),
+                (metrics["Errors"], 0 if error_body is None else 1),
+            )
+        )
         started = invoke_started if invoke_started is not None else time.time()
         trace.finish(
             request_id,

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import time
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -28,14 +29,6 @@ class _Stats:
         self.total = 0.0
         self.minimum = float("inf")
         self.maximum = float("-inf")
-
-    def add(self, value: float) -> None:
-        self.samples += 1
-        self.total += value
-        if value < self.minimum:
-            self.minimum = value
-        if value > self.maximum:
-            self.maximum = value
 
 
 class MetricRecorder:
@@ -61,16 +54,27 @@ class MetricRecorder:
         """A metric's identity, built once by callers that add to it on every request (see :meth:`add_to`)."""
         return (namespace, name, tuple(sorted(dimensions.items())), unit)
 
-    def add_to(self, series: tuple[Series, ...] | list[Series], value: float) -> None:
+    def add_to(self, series: Sequence[Series], value: float) -> None:
         """Add ``value`` to each of ``series`` (e.g. a metric with and without its dimensions)."""
+        self.add_many(((series, value),))
+
+    def add_many(self, values: Iterable[tuple[Sequence[Series], float]]) -> None:
+        """:meth:`add_to` for several (series, value) pairs, e.g. every metric of one invocation."""
         if time.time() >= self._minute_ends:
             self._next_minute()
         current = self._current
-        for one in series:
-            stats = current.get(one)
-            if stats is None:
-                stats = current[one] = _Stats()
-            stats.add(value)
+        for series, value in values:
+            for one in series:
+                stats = current.get(one)
+                if stats is None:
+                    stats = current[one] = _Stats()
+                # Inline: this runs for every series of every metric of every invocation.
+                stats.samples += 1
+                stats.total += value
+                if value < stats.minimum:
+                    stats.minimum = value
+                if value > stats.maximum:
+                    stats.maximum = value
 
     def _next_minute(self) -> None:
         self._set_aside()
