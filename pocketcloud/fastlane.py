@@ -211,6 +211,10 @@ class FastRoutes:
         return None
 
 
+# One header line: a name without spaces, tabs or colons, then its value without surrounding blanks.
+_HEADER_LINE = re.compile(r"^([^\s:]+):[ \t]*(.*?)[ \t]*\r?$", re.MULTILINE)
+
+
 class _Head(NamedTuple):
     request: Request  # body still empty
     handler: FastHandler
@@ -270,17 +274,14 @@ class EdgeConnection(asyncio.Protocol):
         end = buffer.find(b"\r\n\r\n")
         if end < 0:
             return False if len(buffer) > MAX_HEAD_BYTES else None
-        lines = bytes(buffer[:end]).decode("latin-1").split("\r\n")
-        parts = lines[0].split(" ")
+        request_line, _, block = bytes(buffer[:end]).decode("latin-1").partition("\r\n")
+        parts = request_line.split(" ")
         if len(parts) != 3 or parts[2] != "HTTP/1.1" or parts[0] == "HEAD":
             return False
         method, target, _ = parts
-        pairs = []
-        for line in lines[1:]:
-            name, colon, value = line.partition(":")
-            if not colon or not name or " " in name or "\t" in name:
-                return False  # aiohttp answers what HTTP calls malformed
-            pairs.append((name, value.strip()))
+        pairs = _HEADER_LINE.findall(block) if block else []
+        if block and len(pairs) != block.count("\r\n") + 1:
+            return False  # a line that is no header: aiohttp answers what HTTP calls malformed
         headers = CIMultiDict(pairs)
         if "Transfer-Encoding" in headers or "Expect" in headers or "Upgrade" in headers:
             return False

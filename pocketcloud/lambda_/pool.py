@@ -44,10 +44,7 @@ class Pools:
         self.in_flight: dict[str, int] = {}
         self.reserved: dict[str, int] = {}
         self.provisioned: dict[tuple[str, str], ProvisionedConfig] = {}
-
-    @property
-    def total_in_flight(self) -> int:
-        return sum(self.in_flight.values())
+        self.total_in_flight = 0
 
     def admit(self, function: str, reserved: int | None) -> None:
         """Count one more invocation of ``function`` or raise the throttle AWS would raise."""
@@ -57,14 +54,18 @@ class Pools:
                 raise LambdaError.throttled("ReservedFunctionConcurrentInvocationLimitExceeded")
         else:
             self.reserved.pop(function, None)
-            unreserved_limit = self.account_limit - sum(self.reserved.values())
-            unreserved_in_flight = sum(n for f, n in self.in_flight.items() if f not in self.reserved)
+            unreserved_limit, unreserved_in_flight = self.account_limit, self.total_in_flight
+            if self.reserved:
+                unreserved_limit -= sum(self.reserved.values())
+                unreserved_in_flight -= sum(self.in_flight.get(f, 0) for f in self.reserved)
             if unreserved_in_flight >= unreserved_limit:
                 raise LambdaError.throttled("ConcurrentInvocationLimitExceeded")
         self.in_flight[function] = self.in_flight.get(function, 0) + 1
+        self.total_in_flight += 1
 
     def release(self, function: str) -> None:
         self.in_flight[function] -= 1
+        self.total_in_flight -= 1
 
     def take_idle(self, key: tuple[str, str], fingerprint: str) -> tuple[ExecutionEnvironment | None, list]:
         """A warm environment for ``key`` if one matches ``fingerprint``; also returns stale ones to discard."""

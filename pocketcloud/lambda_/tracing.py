@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from ..xray.tracing import new_trace_id
 from .functions import FunctionSpec
 
 
@@ -17,11 +18,18 @@ class InvocationTrace:
         self._region = region
         self._account = account
         active_mode = spec.tracing_mode == "Active"
+        self.started = time.time()
+        if xray and not active_mode and not incoming:
+            # PassThrough with nothing upstream: the handler gets a fresh unsampled trace, and Lambda
+            # records nothing. The common case, so it skips parsing and the sampler.
+            self.context, self.active = None, False
+            self.service_segment_id = self.function_segment_id = None
+            self.runtime_header = f"Root={new_trace_id()};Sampled=0"
+            return
         self.context = xray.trace_context(incoming, decide=active_mode) if xray else None
         self.active = bool(self.context and active_mode and self.context.sampled)
         self.service_segment_id = xray.new_id() if self.active else None
         self.function_segment_id = xray.new_id() if self.active else None
-        self.started = time.time()
         if self.context is None:
             self.runtime_header = incoming
         elif self.active:
