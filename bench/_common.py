@@ -209,20 +209,25 @@ def _own_cpu() -> float:
     return times.user + times.system
 
 
-def cpu_report(title: str, ours: Side, relay: Side, floor: Side, target: float) -> str:
+def cpu_report(title: str, ours: Side, relay: Side, floor: Side, target: float, cores: int | None = None) -> str:
     """Microseconds of CPU per request for pocketcloud, the relay and the floor, split by process,
     as a Markdown table; then what reaching ``target`` x the floor's rate leaves pocketcloud's server
-    when CPU is what limits both (they share the same cores)."""
+    when the machine's ``cores`` (default: all of them) are what limits it."""
     lines = [f"| {title} | server | environments | clients | total |", "|---|---:|---:|---:|---:|"]
     for name, side in (("pocketcloud", ours), ("relay-only server", relay), ("floor", floor)):
         server, environments, clients = side.cpu.per_request_us()
         total = server + environments + clients
         lines.append(f"| {name} | {server:,.0f} µs | {environments:,.0f} µs | {clients:,.0f} µs | {total:,.0f} µs |")
-    budget = sum(floor.cpu.per_request_us()) / target
+    cores = cores or os.cpu_count() or 1
+    # The cores, not the floor's CPU, are the budget: the floor does not fill them (its clients are
+    # threads of one process), so its own CPU per request would understate what a rate allows.
+    budget = cores * 1e6 / (target * floor.rate)
+    floor_busy = sum(floor.cpu.per_request_us()) * floor.rate / 1e6
     server, environments, clients = ours.cpu.per_request_us()
     lines.append("")
     lines.append(
-        f"At {target}x of the floor's rate a request may cost {budget:,.0f} µs of CPU in all; pocketcloud's "
+        f"At {target}x of the floor's rate ({target * floor.rate:,.0f}/s) the {cores} cores give a request "
+        f"{budget:,.0f} µs of CPU in all (the floor kept {floor_busy:.1f} of them busy); pocketcloud's "
         f"environments and clients took {environments + clients:,.0f} µs of that, leaving "
         f"{budget - environments - clients:,.0f} µs for its server, which took {server:,.0f} µs."
     )

@@ -80,14 +80,15 @@ def test_alternating_charges_each_side_its_own_server_and_this_process() -> None
 
 
 def test_report_splits_each_side_and_says_what_the_target_leaves_the_server() -> None:
-    floor = Side([], [], CpuUse(server=0.002, clients=0.002, requests=10))  # 400 µs per request
+    # 400 µs per request at 2,000 requests/s: the floor kept 0.8 of the cores busy.
+    floor = Side([1000.0, 2000.0, 3000.0], [], CpuUse(server=0.002, clients=0.002, requests=10))
     relay = Side([], [], CpuUse(server=0.001, environments=0.0025, clients=0.002, requests=10))
     ours = Side([], [], CpuUse(server=0.003, environments=0.0025, clients=0.002, requests=10))
-    report = cpu_report("CPU per invoke", ours, relay, floor, 0.5)
+    report = cpu_report("CPU per invoke", ours, relay, floor, 0.5, cores=2)
     assert "| pocketcloud | 300 µs | 250 µs | 200 µs | 750 µs |" in report
     assert "| relay-only server | 100 µs | 250 µs | 200 µs | 550 µs |" in report
     assert "| floor | 200 µs | 0 µs | 200 µs | 400 µs |" in report
     sentence = report.splitlines()[-1]
-    assert "800 µs of CPU in all" in sentence
-    assert "took 450 µs of that, leaving 350 µs" in sentence
+    assert "(1,000/s) the 2 cores give a request 2,000 µs of CPU in all (the floor kept 0.8 of them busy)" in sentence
+    assert "took 450 µs of that, leaving 1,550 µs" in sentence
     assert "which took 300 µs" in sentence
