@@ -4,8 +4,8 @@ It runs the same awslambdaric processes pocketcloud runs (same entry point, same
 and does nothing but relay: a request's body (or a fixed event, for API Gateway-shaped loads) goes
 to an idle process as its `next` event, the posted result goes back as the response. No logs,
 metrics, tracing, timeouts, memory checks or concurrency rules. Its processes run at the niceness
-pocketcloud gives its environments (``lambda_nice``). Like Lambda it starts a new
-process when all are busy, so N callers end up with N processes.
+and scheduling policy pocketcloud gives its environments (``lambda_nice``, ``lambda_batch``). Like
+Lambda it starts a new process when all are busy, so N callers end up with N processes.
 
 The benches run it as a process of its own (``relay_server()``), next to pocketcloud and the floor,
 so that "pocketcloud / relay" is pocketcloud's own cost and "relay / floor" what awslambdaric and
@@ -28,6 +28,7 @@ from pathlib import Path
 from _common import Listener
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from pocketcloud.processes import child_setup
 from pocketcloud.settings import Settings
 
 _ACCEPTED = b'HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nContent-Length: 16\r\n\r\n{"status": "OK"}'
@@ -59,7 +60,8 @@ class _Relay:
         self.starting = 0
         self.processes: list[subprocess.Popen[bytes]] = []
         self.served = 0
-        self.nice = Settings.from_env().lambda_nice  # the runtimes run below the server, as pocketcloud's do
+        settings = Settings.from_env()  # the runtimes run below the server, as pocketcloud's do
+        self.setup = child_setup(settings.lambda_nice, settings.lambda_batch)
 
     def dispatch(self, caller: _Caller) -> None:
         if self.idle:
@@ -68,9 +70,7 @@ class _Relay:
         self.waiting.append(caller)
         if self.starting < len(self.waiting):
             self.starting += 1
-            self.processes.append(
-                subprocess.Popen(self.launch, env=self.env, cwd=self.cwd, preexec_fn=lambda: os.nice(self.nice))
-            )
+            self.processes.append(subprocess.Popen(self.launch, env=self.env, cwd=self.cwd, preexec_fn=self.setup))
 
     def runtime_ready(self, runtime: _Runtime, first: bool) -> None:
         if first:

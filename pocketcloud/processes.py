@@ -22,13 +22,19 @@ def _die_with_parent() -> None:  # runs in the child between fork and exec
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-def _preexec(nice: int) -> Callable[[], None]:
-    if not nice:
+def child_setup(nice: int = 0, batch: bool = False) -> Callable[[], None]:
+    """The ``preexec_fn`` for a child that dies with its parent, ``nice`` below it, under SCHED_BATCH
+    if ``batch``; for children started outside a :class:`ProcessGroup` (the benches' relay)."""
+    if not nice and not batch:
         return _die_with_parent
 
     def preexec() -> None:
         _die_with_parent()
-        os.nice(nice)  # raising one's own niceness needs no privilege
+        if nice:
+            os.nice(nice)  # raising one's own niceness needs no privilege
+        if batch:  # nor does moving to SCHED_BATCH, which keeps the niceness
+            with contextlib.suppress(OSError):
+                os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
 
     return preexec
 
@@ -39,10 +45,13 @@ class ProcessGroup:
     def __init__(self) -> None:
         self._children: set[asyncio.subprocess.Process] = set()
 
-    async def spawn(self, args: Sequence[str], *, nice: int = 0, **kwargs: Any) -> asyncio.subprocess.Process:
-        """Start ``args`` as a tracked child; ``nice`` is added to the server's own niceness."""
+    async def spawn(
+        self, args: Sequence[str], *, nice: int = 0, batch: bool = False, **kwargs: Any
+    ) -> asyncio.subprocess.Process:
+        """Start ``args`` as a tracked child; ``nice`` is added to the server's own niceness, and
+        ``batch`` runs it under SCHED_BATCH (its wakeups do not preempt a running process)."""
         kwargs.setdefault("stdin", asyncio.subprocess.DEVNULL)
-        proc = await asyncio.create_subprocess_exec(*args, preexec_fn=_preexec(nice), **kwargs)
+        proc = await asyncio.create_subprocess_exec(*args, preexec_fn=child_setup(nice, batch), **kwargs)
         self._children.add(proc)
         asyncio.get_running_loop().create_task(self._forget_on_exit(proc))
         return proc

@@ -38,6 +38,9 @@ class Settings:
     # through three times, goes first when functions and the server want the same cores (on AWS the
     # Lambda service does not share a sandbox's CPU). 0 = same priority as the server.
     lambda_nice: int = 10
+    # Execution environments under SCHED_BATCH: a woken environment waits for the running process's
+    # slice instead of preempting it, so the server is not cut off mid-request when it wakes one.
+    lambda_batch: bool = True
     # RDS
     db_server: str = ""  # path to mariadbd/mysqld; empty = search PATH
     # Below the Lambda concurrency limit, so that "more invocations than DB connections" shows on a laptop.

@@ -58,6 +58,7 @@ class LaunchConfig:
     region: str
     xray_address: str | None
     nice: int = 0  # added to the server's niceness (settings.lambda_nice)
+    batch: bool = False  # SCHED_BATCH (settings.lambda_batch)
 
 
 class ExecutionEnvironment:
@@ -159,6 +160,7 @@ class ExecutionEnvironment:
             self._proc = await processes.spawn(
                 [self.launch.python, "-S", "-c", RIC_MAIN, self.spec.handler],
                 nice=self.launch.nice,
+                batch=self.launch.batch,
                 cwd=str(self.code_dir),
                 env=self._environ(self._api.port),
                 stdout=write_fd,

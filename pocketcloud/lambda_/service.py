@@ -95,6 +95,7 @@ class LambdaService:
             region=self.server.settings.region,
             xray_address=getattr(xray, "daemon_address", None) if xray else None,
             nice=self.server.settings.lambda_nice,
+            batch=self.server.settings.lambda_batch,
         )
         self.logs.start()
         loop = asyncio.get_running_loop()

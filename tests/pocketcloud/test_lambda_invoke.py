@@ -102,20 +102,23 @@ def test_idle_environment_is_reaped_and_the_next_call_starts_cold(
 NICENESS = """
 import os
 def handler(event, context):
-    return {"nice": os.nice(0), "pid": os.getpid()}
+    return {"nice": os.nice(0), "policy": os.sched_getscheduler(0), "pid": os.getpid()}
 """
 
 
-@pytest.mark.parametrize("lambda_nice", [10, 0])
-def test_environments_run_at_the_configured_niceness_below_the_server(
-    make_cloud: Callable[..., pocketcloud.Cloud], deploy: Deploy, lambda_nice: int
+@pytest.mark.parametrize(("lambda_nice", "lambda_batch"), [(10, True), (0, False)])
+def test_environments_run_below_the_server_as_configured(
+    make_cloud: Callable[..., pocketcloud.Cloud], deploy: Deploy, lambda_nice: int, lambda_batch: bool
 ) -> None:
-    private = make_cloud(lambda_nice=lambda_nice)
+    private = make_cloud(lambda_nice=lambda_nice, lambda_batch=lambda_batch)
     _, seen = invoke_json(private, deploy(NICENESS, target=private))
     server_nice = os.getpriority(os.PRIO_PROCESS, private.pid)
     expected = min(server_nice + lambda_nice, 19)
     assert seen["nice"] == expected, "the handler runs at the server's niceness + lambda_nice"
     assert os.getpriority(os.PRIO_PROCESS, seen["pid"]) == seen["nice"]
+    policy = os.SCHED_BATCH if lambda_batch else os.SCHED_OTHER
+    assert seen["policy"] == os.sched_getscheduler(seen["pid"]) == policy
+    assert os.sched_getscheduler(private.pid) == os.SCHED_OTHER, "the server itself keeps the default policy"
 
 
 def _running(pid: int) -> bool:
