@@ -238,6 +238,8 @@ class EdgeConnection(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self._transport = transport  # type: ignore[assignment]  # uvloop's are not asyncio.Transport
+        # Kept: asyncio.get_running_loop() costs a getpid() system call on every request otherwise.
+        self._loop = asyncio.get_running_loop()
         peer = transport.get_extra_info("peername")
         self._remote = peer[0] if peer else None
 
@@ -266,7 +268,7 @@ class EdgeConnection(asyncio.Protocol):
             del self._buffer[:end]
             self._head = None
             self._answering = True
-            asyncio.get_running_loop().create_task(self._answer(request, handler, keep_alive))
+            self._loop.create_task(self._answer(request, handler, keep_alive))
 
     def _parse_head(self) -> _Head | bool | None:
         """The next request's head; None while incomplete; False when aiohttp should take over."""

@@ -149,6 +149,7 @@ class ExecutionEnvironment:
         """Start the process and wait until init finished (first `next`) or failed."""
         self.started_wall = time.time()
         started = time.perf_counter()
+        self._loop = asyncio.get_running_loop()  # kept for invoke: each lookup costs a getpid()
         self._api = RuntimeApi()
         await self._api.start(self.launch.host)
         # stdout and stderr go to a pipe pocketcloud reads itself, so that an invocation can collect
@@ -222,7 +223,7 @@ class ExecutionEnvironment:
         assert self._api and self._proc
         self.invocations += 1
         started = time.perf_counter()
-        timer = asyncio.get_running_loop().call_later(self.spec.timeout_s, self._time_out)
+        timer = self._loop.call_later(self.spec.timeout_s, self._time_out)
         self._api.submit(invocation)
         try:
             kind, body = await invocation.outcome

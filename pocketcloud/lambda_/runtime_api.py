@@ -58,7 +58,7 @@ class RuntimeApi:
     """
 
     def __init__(self) -> None:
-        loop = asyncio.get_running_loop()
+        self._loop = loop = asyncio.get_running_loop()  # kept: each lookup costs a getpid()
         self.ready: asyncio.Future[None] = loop.create_future()  # first `next`: init finished
         self.init_error: asyncio.Future[bytes] = loop.create_future()
         self.current: Invocation | None = None  # submitted, not yet settled
@@ -136,7 +136,7 @@ class RuntimeApi:
         current.settle(kind, body)
         # Acknowledge after the invoker (woken by settle) has answered its caller: the caller waits
         # on this result, while the runtime only needs the acknowledgement for its next `next`.
-        asyncio.get_running_loop().call_soon(connection.write, _ACCEPTED)
+        self._loop.call_soon(connection.write, _ACCEPTED)
 
     def response_too_large(self, connection: _RuntimeConnection, size: int) -> None:
         """The runtime posted a result over Lambda's limit: the invocation fails as on AWS."""

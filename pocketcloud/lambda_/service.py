@@ -98,7 +98,7 @@ class LambdaService:
             batch=self.server.settings.lambda_batch,
         )
         self.logs.start()
-        loop = asyncio.get_running_loop()
+        self._loop = loop = asyncio.get_running_loop()  # kept for invocations: each lookup costs a getpid()
         self._background = [loop.create_task(self._reap_forever()), loop.create_task(self._watch_memory_forever())]
 
     async def stop(self) -> None:
@@ -255,6 +255,7 @@ class LambdaService:
                 deadline_ms=int((time.time() + spec.timeout_s) * 1000),
                 trace_id=trace.runtime_header,
                 client_context=client_context,
+                outcome=self._loop.create_future(),
             )
             env.busy = True
             invoke_started = time.time()
