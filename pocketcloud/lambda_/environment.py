@@ -19,7 +19,7 @@ from .functions import FunctionSpec
 from .runtime_api import Invocation, RuntimeApi
 
 if TYPE_CHECKING:
-    from ..processes import ProcessGroup
+    from ..processes import Child, ProcessGroup
 
 INIT_TIMEOUT_S = 10.0  # Lambda's limit for the init phase of on-demand environments
 # Reading the kernel's peak (VmHWM) costs 5x reading current memory, so it is read at most this
@@ -94,7 +94,7 @@ class ExecutionEnvironment:
         self.last_used = time.monotonic()
         self.busy = False
         self._api: RuntimeApi | None = None
-        self._proc: asyncio.subprocess.Process | None = None
+        self._proc: Child | None = None
         self._output = _Output()
         self._peak_rss_kb = 0
         self._peak_read_at = 0.0

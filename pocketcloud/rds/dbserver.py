@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import pymysql
 
 if TYPE_CHECKING:
-    from ..processes import ProcessGroup
+    from ..processes import Child, ProcessGroup
 
 INSTALL_HINT = "Install one with: sudo apt-get install mariadb-server (or set POCKETCLOUD_DB_SERVER to mariadbd/mysqld)"
 
@@ -67,7 +67,7 @@ class DbServer:
         self.master_password = master_password
         self.db_name = db_name
         self._admin_password_file = data_root / "admin.secret"
-        self._proc: asyncio.subprocess.Process | None = None
+        self._proc: Child | None = None
 
     @property
     def running(self) -> bool:

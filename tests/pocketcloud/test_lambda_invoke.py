@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import signal
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -119,6 +120,37 @@ def test_environments_run_below_the_server_as_configured(
     policy = os.SCHED_BATCH if lambda_batch else os.SCHED_OTHER
     assert seen["policy"] == os.sched_getscheduler(seen["pid"]) == policy
     assert os.sched_getscheduler(private.pid) == os.SCHED_OTHER, "the server itself keeps the default policy"
+
+
+SLEEPER = """
+import os, time
+def handler(event, context):
+    with open(event["pid_file"], "w") as f:
+        f.write(str(os.getpid()))
+    time.sleep(60)
+"""
+
+
+def test_environments_die_with_a_killed_server(
+    make_cloud: Callable[..., pocketcloud.Cloud], deploy: Deploy, tmp_path: Path
+) -> None:
+    private = make_cloud()
+    name = deploy(SLEEPER, target=private, Timeout=120)
+    pid_file = tmp_path / "pid"
+    private.client("lambda").invoke(
+        FunctionName=name, InvocationType="Event", Payload=json.dumps({"pid_file": str(pid_file)})
+    )
+    deadline = time.monotonic() + 20
+    while not pid_file.exists() or not pid_file.read_text():
+        assert time.monotonic() < deadline, "the handler never ran"
+        time.sleep(0.05)
+    pid = int(pid_file.read_text())
+    # The handler sleeps, away from the Runtime API, so only the parent-death signal can end it.
+    os.kill(private.pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while _running(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _running(pid), "the environment outlived its server"
 
 
 def _running(pid: int) -> bool:
