@@ -28,7 +28,7 @@ from pathlib import Path
 from _common import Listener
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from pocketcloud.processes import child_setup
+from pocketcloud.processes import die_with_parent, lower_priority
 from pocketcloud.settings import Settings
 
 _ACCEPTED = b'HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nContent-Length: 16\r\n\r\n{"status": "OK"}'
@@ -60,8 +60,7 @@ class _Relay:
         self.starting = 0
         self.processes: list[subprocess.Popen[bytes]] = []
         self.served = 0
-        settings = Settings.from_env()  # the runtimes run below the server, as pocketcloud's do
-        self.setup = child_setup(settings.lambda_nice, settings.lambda_batch)
+        self.settings = Settings.from_env()  # the runtimes run below the server, as pocketcloud's do
 
     def dispatch(self, caller: _Caller) -> None:
         if self.idle:
@@ -70,7 +69,9 @@ class _Relay:
         self.waiting.append(caller)
         if self.starting < len(self.waiting):
             self.starting += 1
-            self.processes.append(subprocess.Popen(self.launch, env=self.env, cwd=self.cwd, preexec_fn=self.setup))
+            proc = subprocess.Popen(self.launch, env=self.env, cwd=self.cwd, preexec_fn=die_with_parent)
+            lower_priority(proc.pid, self.settings.lambda_nice, self.settings.lambda_batch)
+            self.processes.append(proc)
 
     def runtime_ready(self, runtime: _Runtime, first: bool) -> None:
         if first:

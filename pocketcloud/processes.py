@@ -6,9 +6,9 @@ execution environment or DB server behind, and the server kills what it tracks o
 Children start without forking the server: a fork copies the page tables of a ~300 MB process,
 which took 13 ms here, a third of a Lambda cold start. ``subprocess.Popen`` without a
 ``preexec_fn`` uses vfork (0.25 ms); util-linux's ``setpriv --pdeathsig`` sets the parent-death
-signal in the child, the server then sets the child's niceness and policy from outside (allowed
-for one's own processes), and a pidfd tells the event loop when the child exits. Without
-``setpriv`` or pidfds, children are forked as before, with that work in a ``preexec_fn``.
+signal in the child, and a pidfd tells the event loop when the child exits. Without ``setpriv`` or
+pidfds, children are forked, with the signal set in a ``preexec_fn``. Either way the server then
+sets the child's niceness and policy from outside (allowed for one's own processes).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import os
 import shutil
 import signal
 import subprocess
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 _PR_SET_PDEATHSIG = 1
@@ -28,26 +28,20 @@ _SETPRIV = shutil.which("setpriv")
 _without_fork = _SETPRIV is not None and hasattr(os, "pidfd_open")  # False after pidfd_open fails
 
 
-def _die_with_parent() -> None:  # runs in the child between fork and exec
+def die_with_parent() -> None:
+    """``preexec_fn`` for a forked child: the parent-death signal, set between fork and exec."""
     with contextlib.suppress(OSError):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-def child_setup(nice: int = 0, batch: bool = False) -> Callable[[], None]:
-    """The ``preexec_fn`` for a child that dies with its parent, ``nice`` below it, under SCHED_BATCH
-    if ``batch``; for children started outside a :class:`ProcessGroup` (the benches' relay)."""
-    if not nice and not batch:
-        return _die_with_parent
-
-    def preexec() -> None:
-        _die_with_parent()
+def lower_priority(pid: int, nice: int = 0, batch: bool = False) -> None:
+    """Give child ``pid`` this process's niceness + ``nice`` and, with ``batch``, SCHED_BATCH, from
+    outside it: both need no privilege for one's own children, and SCHED_BATCH keeps the niceness."""
+    with contextlib.suppress(OSError):  # the child may already be gone
         if nice:
-            os.nice(nice)  # raising one's own niceness needs no privilege
-        if batch:  # nor does moving to SCHED_BATCH, which keeps the niceness
-            with contextlib.suppress(OSError):
-                os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
-
-    return preexec
+            os.setpriority(os.PRIO_PROCESS, pid, min(19, os.getpriority(os.PRIO_PROCESS, 0) + nice))
+        if batch:
+            os.sched_setscheduler(pid, os.SCHED_BATCH, os.sched_param(0))
 
 
 class Child(Protocol):
@@ -99,15 +93,6 @@ class SpawnedChild:
         self.send_signal(signal.SIGKILL)
 
 
-def _lower_priority(pid: int, nice: int, batch: bool) -> None:
-    """Give child ``pid`` the server's niceness + ``nice`` and SCHED_BATCH, from outside it."""
-    with contextlib.suppress(OSError):  # the child may already be gone
-        if nice:
-            os.setpriority(os.PRIO_PROCESS, pid, min(19, os.getpriority(os.PRIO_PROCESS, 0) + nice))
-        if batch:
-            os.sched_setscheduler(pid, os.SCHED_BATCH, os.sched_param(0))
-
-
 class ProcessGroup:
     """Tracks the server's children; ``kill_all`` leaves none running."""
 
@@ -119,9 +104,10 @@ class ProcessGroup:
         ``batch`` runs it under SCHED_BATCH (its wakeups do not preempt a running process).
         ``kwargs`` are ``cwd``, ``env``, ``stdout`` and ``stderr`` (a file descriptor or DEVNULL)."""
         kwargs.setdefault("stdin", subprocess.DEVNULL)
-        proc = _spawn_without_fork(args, nice, batch, kwargs)
+        proc = _spawn_without_fork(args, kwargs)
         if proc is None:
-            proc = await asyncio.create_subprocess_exec(*args, preexec_fn=child_setup(nice, batch), **kwargs)
+            proc = await asyncio.create_subprocess_exec(*args, preexec_fn=die_with_parent, **kwargs)
+        lower_priority(proc.pid, nice, batch)
         self._children.add(proc)
         asyncio.get_running_loop().create_task(self._forget_on_exit(proc))
         return proc
@@ -147,7 +133,7 @@ class ProcessGroup:
                 await asyncio.gather(*(p.wait() for p in alive), return_exceptions=True)
 
 
-def _spawn_without_fork(args: Sequence[str], nice: int, batch: bool, kwargs: dict[str, Any]) -> Child | None:
+def _spawn_without_fork(args: Sequence[str], kwargs: dict[str, Any]) -> Child | None:
     """The vfork path, or None where this system lacks ``setpriv`` or pidfds."""
     global _without_fork
     if not _without_fork:
@@ -161,7 +147,6 @@ def _spawn_without_fork(args: Sequence[str], nice: int, batch: bool, kwargs: dic
         popen.kill()
         popen.wait()
         return None
-    _lower_priority(popen.pid, nice, batch)
     return SpawnedChild(popen, pidfd)
 
 

@@ -109,12 +109,6 @@ class EventTemplate:
         return event.encode()
 
 
-def build_event(request: Request, body: bytes, *, request_id: str, **route: Any) -> dict[str, Any]:
-    """The event a proxy-integrated function receives for one HTTP request, as a dict (``route``
-    takes :class:`EventTemplate`'s arguments)."""
-    return json.loads(EventTemplate(**route).render(request, body, request_id))
-
-
 @functools.lru_cache(maxsize=4)
 def _request_time(second: int) -> str:
     return time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(second))

@@ -100,6 +100,7 @@ class ApiGatewayService:
         return response
 
     def _plan(self, api_id: str, stage_name: str, method: str, path: str) -> _Plan:
+        path = path if path.startswith("/") else "/" + path
         backend = self.server.moto.backend("apigateway")
         api = backend.apis.get(api_id)
         stage = api.stages.get(stage_name) if api else None
@@ -121,7 +122,7 @@ class ApiGatewayService:
         prefix = f"arn:aws:execute-api:{self.server.settings.region}:{self.server.settings.account_id}:"
         source_arns = [
             f"{prefix}{api_id}/{stage.name}/{method}{found.route.path}",
-            f"{prefix}{api_id}/{stage.name}/{method}{path if path.startswith('/') else '/' + path}",
+            f"{prefix}{api_id}/{stage.name}/{method}{path}",
         ]
         if not self._may_invoke(function_arn, source_arns):
             return _Plan(api, stage, found, failure=True)
@@ -134,7 +135,7 @@ class ApiGatewayService:
                 method=method,
                 resource_id=found.route.resource_id,
                 resource_path=found.route.path,
-                path=path if path.startswith("/") else "/" + path,
+                path=path,
                 path_parameters=found.path_parameters,
                 stage_variables=dict(stage.variables),
             )

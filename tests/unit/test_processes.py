@@ -12,15 +12,22 @@ import pytest
 from pocketcloud import processes
 from pocketcloud.processes import ProcessGroup, SpawnedChild
 
-SHOW = "import os; print(os.nice(0), os.sched_getscheduler(0), os.getppid(), flush=True)"
+# Reads a byte first: the parent sends it once spawn returned, so the child looks after its priority was set.
+SHOW = "import os, sys; sys.stdin.read(1); print(os.nice(0), os.sched_getscheduler(0), os.getppid(), flush=True)"
 
 
 async def _run_and_read(group: ProcessGroup) -> tuple[processes.Child, list[int]]:
     read_fd, write_fd = os.pipe()
+    go_read, go_write = os.pipe()
     try:
-        child = await group.spawn([sys.executable, "-S", "-c", SHOW], nice=5, batch=True, stdout=write_fd)
+        child = await group.spawn(
+            [sys.executable, "-S", "-c", SHOW], nice=5, batch=True, stdin=go_read, stdout=write_fd
+        )
     finally:
         os.close(write_fd)
+        os.close(go_read)
+    os.write(go_write, b"!")
+    os.close(go_write)
     code = await asyncio.wait_for(child.wait(), 20)
     with os.fdopen(read_fd) as out:
         seen = [int(x) for x in out.read().split()]
