@@ -26,9 +26,8 @@ _STAGE_VAR = re.compile(r"\$\{stageVariables\.([A-Za-z0-9_]+)\}")
 
 
 def _message(status: int, message: str, error_type: str | None = None) -> Response:
-    headers = {"x-amzn-RequestId": new_request_id()}
-    if error_type:
-        headers["x-amzn-ErrorType"] = error_type
+    """An API Gateway error; the caller adds x-amzn-RequestId."""
+    headers = {"x-amzn-ErrorType": error_type} if error_type else None
     return Response.json({"message": message}, status=status, headers=headers)
 
 
@@ -44,6 +43,7 @@ class _Plan:
     failure: bool = False  # the integration cannot run: 500, as AWS answers a bad target or permission
     function_arn: str = ""
     event: EventTemplate | None = None
+    traced: bool = False  # the stage has tracing enabled and an X-Ray service records its segments
 
 
 class ApiGatewayService:
@@ -86,17 +86,24 @@ class ApiGatewayService:
         key = (api_id, stage_name, request.method, path)
         plan = self._plans.get(key, lambda: self._plan(*key))
         if plan.refusal is not None:
-            return _message(*plan.refusal)
+            response = _message(*plan.refusal)
+            response.headers.append(("x-amzn-RequestId", new_request_id()))
+            return response
         assert plan.found is not None
         request_id = new_request_id()
-        trace = _StageTrace(self.server, plan.api, plan.stage, request)
+        incoming = request.headers.get("X-Amzn-Trace-Id")
+        if not plan.traced:  # the caller's trace header, if any, passes through
+            response = await self._integrate(request, plan, request_id, incoming)
+            response.headers.append(("x-amzn-RequestId", request_id))
+            if incoming:
+                response.headers.append(("X-Amzn-Trace-Id", incoming))
+            return response
+        trace = _StageTrace(self.server.services["xray"], self.server.settings.region, plan, request, incoming)
         started = time.time()
-        response = await self._integrate(request, plan, request_id, trace)
-        response.headers = [(k, v) for k, v in response.headers if k.lower() != "x-amzn-requestid"]
+        response = await self._integrate(request, plan, request_id, trace.header)
         response.headers.append(("x-amzn-RequestId", request_id))
-        if trace.header:
-            response.headers.append(("X-Amzn-Trace-Id", trace.header))
-        trace.finish(started, response.status, plan.found)
+        response.headers.append(("X-Amzn-Trace-Id", trace.header))
+        trace.finish(started, response.status)
         return response
 
     def _plan(self, api_id: str, stage_name: str, method: str, path: str) -> _Plan:
@@ -112,12 +119,13 @@ class ApiGatewayService:
         if found is None or found.integration is None:
             return _Plan(refusal=(403, "Missing Authentication Token", "MissingAuthenticationTokenException"))
         integration = found.integration
+        traced = bool(stage.tracing_enabled and self.server.services.get("xray"))
         if integration.type == "MOCK":
-            return _Plan(api, stage, found)
+            return _Plan(api, stage, found, traced=traced)
         uri = _STAGE_VAR.sub(lambda m: stage.variables.get(m.group(1), ""), integration.uri or "")
         target = _LAMBDA_URI.match(uri)
         if integration.type not in ("AWS_PROXY", "AWS") or target is None:
-            return _Plan(api, stage, found, failure=True)
+            return _Plan(api, stage, found, failure=True, traced=traced)
         function_arn = target.group("fn")
         prefix = f"arn:aws:execute-api:{self.server.settings.region}:{self.server.settings.account_id}:"
         source_arns = [
@@ -125,7 +133,7 @@ class ApiGatewayService:
             f"{prefix}{api_id}/{stage.name}/{method}{path}",
         ]
         if not self._may_invoke(function_arn, source_arns):
-            return _Plan(api, stage, found, failure=True)
+            return _Plan(api, stage, found, failure=True, traced=traced)
         event = None
         if integration.type == "AWS_PROXY":
             event = EventTemplate(
@@ -139,9 +147,9 @@ class ApiGatewayService:
                 path_parameters=found.path_parameters,
                 stage_variables=dict(stage.variables),
             )
-        return _Plan(api, stage, found, function_arn=function_arn, event=event)
+        return _Plan(api, stage, found, function_arn=function_arn, event=event, traced=traced)
 
-    async def _integrate(self, request: Request, plan: _Plan, request_id: str, trace: _StageTrace) -> Response:
+    async def _integrate(self, request: Request, plan: _Plan, request_id: str, trace_header: str | None) -> Response:
         integration = plan.found.integration if plan.found else None
         assert integration is not None
         if integration.type == "MOCK":
@@ -154,7 +162,7 @@ class ApiGatewayService:
             result = await self.server.services["lambda"].invoke(
                 plan.function_arn,
                 data,
-                trace_header=trace.downstream_header,
+                trace_header=trace_header,
                 validated=True,
                 caller_timeout_s=integration.timeout_ms / 1000,
             )
@@ -170,6 +178,9 @@ class ApiGatewayService:
             status, headers, raw = parse_response(result.payload)
         except MalformedResponse:
             return _message(502, "Internal server error")
+        if headers:
+            # API Gateway's own request id wins over one the function returns.
+            headers = [(name, value) for name, value in headers if name.lower() != "x-amzn-requestid"]
         response = Response(status, raw, headers)
         if response.header("Content-Type") is None:
             headers.append(("Content-Type", "application/json"))
@@ -210,49 +221,42 @@ def _flatten(values: list[Any]) -> list[str]:
 
 
 class _StageTrace:
-    """The stage segment when tracing is enabled; otherwise the caller's trace header passes through."""
+    """The stage's segment, for a stage with tracing enabled, and the trace header the request carries on."""
 
-    def __init__(self, server: Server, api: Any, stage: Any, request: Request) -> None:
-        self._xray = server.services.get("xray")
-        self._api, self._stage, self._request = api, stage, request
-        self._region = server.settings.region
-        incoming = request.headers.get("X-Amzn-Trace-Id")
-        self.header = incoming
-        self.downstream_header = incoming
+    def __init__(self, xray: Any, region: str, plan: _Plan, request: Request, incoming: str | None) -> None:
+        self._xray, self._region, self._plan, self._request = xray, region, plan, request
+        self.context = xray.trace_context(incoming)
         self.segment_id: str | None = None
-        self.context = None
-        if self._xray and stage.tracing_enabled:
-            self.context = self._xray.trace_context(incoming)
-            if self.context.sampled:
-                self.segment_id = self._xray.new_id()
-                self.downstream_header = self.context.header(parent_id=self.segment_id)
-            else:
-                self.downstream_header = self.context.header(parent_id=self.context.parent_id)
-            self.header = self.downstream_header
+        if self.context.sampled:
+            self.segment_id = xray.new_id()
+            self.header = self.context.header(parent_id=self.segment_id)
+        else:
+            self.header = self.context.header(parent_id=self.context.parent_id)
 
-    def finish(self, started: float, status: int, found: Match) -> None:
-        if not self.segment_id or self.context is None:
+    def finish(self, started: float, status: int) -> None:
+        if not self.segment_id:
             return
-        ended = time.time()
+        api, stage, request = self._plan.api, self._plan.stage, self._request
+        assert self._plan.found is not None
         segment: dict[str, Any] = {
             "id": self.segment_id,
             "trace_id": self.context.trace_id,
-            "name": f"{self._api.name}/{self._stage.name}",
+            "name": f"{api.name}/{stage.name}",
             "origin": "AWS::ApiGateway::Stage",
             "start_time": started,
-            "end_time": ended,
+            "end_time": time.time(),
             "http": {
                 "request": {
-                    "method": self._request.method,
-                    "url": str(self._request.url),
-                    "client_ip": self._request.remote,
-                    "user_agent": self._request.headers.get("User-Agent"),
+                    "method": request.method,
+                    "url": str(request.url),
+                    "client_ip": request.remote,
+                    "user_agent": request.headers.get("User-Agent"),
                 },
                 "response": {"status": status},
             },
-            "aws": {"api_id": self._api.id, "stage": self._stage.name},
-            "resource_arn": f"arn:aws:apigateway:{self._region}::/restapis/{self._api.id}/stages/{self._stage.name}",
-            "annotations": {"resource_path": found.route.path},
+            "aws": {"api_id": api.id, "stage": stage.name},
+            "resource_arn": f"arn:aws:apigateway:{self._region}::/restapis/{api.id}/stages/{stage.name}",
+            "annotations": {"resource_path": self._plan.found.route.path},
         }
         if self.context.parent_id:
             segment["parent_id"] = self.context.parent_id

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 
 import botocore.exceptions
 import pytest
@@ -44,6 +45,21 @@ def test_timeout_kills_the_environment(cloud: pocketcloud.Cloud, deploy: Deploy)
     assert after != before, "a timed-out environment is replaced"
 
 
+def test_timeout_after_quick_invocations_fires_on_time(cloud: pocketcloud.Cloud, deploy: Deploy) -> None:
+    # An environment's deadline timer re-arms itself across invocations; after quick invocations for
+    # longer than the timeout, a slow one must still end at its own deadline, not a later one.
+    source = "import time\ndef handler(e, c):\n    time.sleep(e.get('sleep', 0))\n    return 1\n"
+    name = deploy(source, Timeout=1)
+    started = time.monotonic()
+    while time.monotonic() - started < 1.5:
+        assert invoke_json(cloud, name, {"sleep": 0.05})[1] == 1
+    response, body = _error(cloud, name, {"sleep": 30})
+    assert body["errorType"] == "Sandbox.Timedout"
+    report = base64.b64decode(response["LogResult"]).decode().rsplit("REPORT", 1)[1]
+    duration_ms = float(report.split("Duration: ", 1)[1].split(" ms", 1)[0])
+    assert 990 <= duration_ms < 1400, report
+
+
 def test_process_exit_is_runtime_exit_error(cloud: pocketcloud.Cloud, deploy: Deploy) -> None:
     name = deploy("import os\ndef handler(e, c):\n    if e.get('die'):\n        os._exit(3)\n    return os.getpid()\n")
     _, before = invoke_json(cloud, name)
@@ -80,6 +96,17 @@ def test_memory_over_the_function_size_is_killed(cloud: pocketcloud.Cloud, deplo
     name = deploy(source, MemorySize=128, Timeout=10)
     _, body = _error(cloud, name)
     assert body["errorType"] == "Runtime.OutOfMemory"
+
+
+def test_memory_over_the_function_size_between_watches_is_killed(cloud: pocketcloud.Cloud, deploy: Deploy) -> None:
+    # Over its memory from init on, and each invocation ends before the memory watcher looks twice:
+    # the end of the invocation catches it.
+    source = "hog = b'x' * (160 * 1024 * 1024)\ndef handler(e, c):\n    return len(hog)\n"
+    name = deploy(source, MemorySize=128, Timeout=10)
+    _, body = _error(cloud, name)
+    assert body["errorType"] == "Runtime.OutOfMemory"
+    _, after = _error(cloud, name)
+    assert after["errorType"] == "Runtime.OutOfMemory", "a new environment, and again over its memory"
 
 
 def test_payload_over_6_mb_is_413(cloud: pocketcloud.Cloud, deploy: Deploy) -> None:
