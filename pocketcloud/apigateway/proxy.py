@@ -9,6 +9,8 @@ import time
 from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any
 
+from multidict import CIMultiDict
+
 from ..fastlane import Request
 from ..ids import hex_id
 
@@ -65,9 +67,6 @@ class EventTemplate:
 
     def render(self, request: Request, body: bytes, request_id: str) -> bytes:
         """The event as JSON, ready to be the invocation's payload."""
-        multi_headers: dict[str, list[str]] = {}
-        for name, value in request.headers.items():
-            multi_headers.setdefault(name, []).append(value)
         multi_query: dict[str, list[str]] = {}
         if request.query_string:
             for name, value in request.query.items():
@@ -78,8 +77,6 @@ class EventTemplate:
         except UnicodeDecodeError:
             text_body, is_base64 = base64.b64encode(body).decode(), True
         per_request = {
-            "headers": {k: v[-1] for k, v in multi_headers.items()} or None,
-            "multiValueHeaders": multi_headers or None,
             "queryStringParameters": {k: v[-1] for k, v in multi_query.items()} or None,
             "multiValueQueryStringParameters": multi_query or None,
             "body": text_body,
@@ -103,10 +100,31 @@ class EventTemplate:
             "domainName": request.host,
         }
         event = (
-            f"{self._head}, {self._route}, {_encode(per_request)[1:-1]}, "
+            f"{self._head}, {self._route}, {_headers_json(request.headers)}, {_encode(per_request)[1:-1]}, "
             f'"requestContext": {{{self._context}, {_encode(context)[1:-1]}}}}}'
         )
         return event.encode()
+
+
+_HEADERS_JSON: dict[tuple[tuple[str, str], ...], str] = {}
+_HEADERS_JSON_MAX = 256
+
+
+def _headers_json(headers: CIMultiDict[str]) -> str:
+    """The event's "headers" and "multiValueHeaders" members. Callers tend to send the same headers
+    request after request, so the JSON is kept for the last few hundred sets."""
+    key = tuple(headers.items())
+    text = _HEADERS_JSON.get(key)
+    if text is None:
+        multi: dict[str, list[str]] = {}
+        for name, value in key:
+            multi.setdefault(name, []).append(value)
+        text = _encode({"headers": {k: v[-1] for k, v in multi.items()} or None, "multiValueHeaders": multi or None})
+        text = text[1:-1]
+        if len(_HEADERS_JSON) >= _HEADERS_JSON_MAX:
+            _HEADERS_JSON.clear()
+        _HEADERS_JSON[key] = text
+    return text
 
 
 @functools.lru_cache(maxsize=4)

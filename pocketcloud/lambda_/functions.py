@@ -46,6 +46,7 @@ class FunctionSpec:
         return f"{self.arn}:{self.version}"
 
 
+@functools.lru_cache(maxsize=1024)  # every invoke splits its function's name or ARN again
 def split_name(function: str, qualifier: str | None) -> tuple[str, str | None]:
     """Function name and qualifier from a name, partial ARN or full ARN (qualifier may be inside)."""
     parts = function.split(":")

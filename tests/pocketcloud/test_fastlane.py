@@ -12,6 +12,7 @@ from pocketcloud.fastlane import FastRoutes, Request, Response
 from .conftest import Deploy
 
 ECHO = "def handler(event, context):\n    return event\n"
+NAME = "def handler(event, context):\n    return context.function_name\n"
 
 
 def _invoke_request(name: str, body: bytes, extra: str = "") -> bytes:
@@ -44,6 +45,18 @@ def _responses(sock: socket.socket, count: int) -> list[tuple[int, bytes]]:
     return out
 
 
+def _response_with_head(sock: socket.socket) -> tuple[bytes, bytes]:
+    """One Content-Length framed response's head and body, read from a raw socket."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += sock.recv(65536)
+    head, body = data.split(b"\r\n\r\n", 1)
+    length = int(head.lower().split(b"content-length:", 1)[1].split(b"\r\n", 1)[0])
+    while len(body) < length:
+        body += sock.recv(65536)
+    return head, body
+
+
 def _connect(cloud: pocketcloud.Cloud) -> socket.socket:
     host, port = cloud.endpoint_url.rsplit("/", 1)[1].split(":")
     return socket.create_connection((host, int(port)), timeout=15)
@@ -73,6 +86,27 @@ def test_pipelined_invokes_are_answered_in_order(cloud: pocketcloud.Cloud, deplo
         sock.sendall(b"".join(_invoke_request(name, json.dumps({"i": i}).encode()) for i in range(3)))
         answers = _responses(sock, 3)
     assert [(status, json.loads(body)) for status, body in answers] == [(200, {"i": i}) for i in range(3)]
+
+
+def test_a_repeated_head_is_served_as_new_and_a_changed_one_is_parsed_again(
+    cloud: pocketcloud.Cloud, deploy: Deploy
+) -> None:
+    # The fast lane keeps a connection's last head; the same bytes skip the parse, others must not.
+    first, second = deploy(NAME), deploy(NAME)
+    heads = [
+        _invoke_request(first, b"{}"),
+        _invoke_request(first, b"{}"),
+        _invoke_request(first, b"{}", "X-Amz-Log-Type: Tail\r\n"),
+        _invoke_request(second, b"{}"),
+        _invoke_request(first, b"{}"),
+    ]
+    with _connect(cloud) as sock:
+        answers = []
+        for request in heads:
+            sock.sendall(request)
+            answers.append(_response_with_head(sock))
+    assert [json.loads(body) for _, body in answers] == [first, first, first, second, first]
+    assert [b"X-Amz-Log-Result" in head for head, _ in answers] == [False, False, True, False, False]
 
 
 def test_chunked_and_100_continue_invokes_go_through_aiohttp(cloud: pocketcloud.Cloud, deploy: Deploy) -> None:

@@ -55,6 +55,20 @@ def test_each_render_has_its_own_request_parts() -> None:
     assert second["isBase64Encoded"] is True and base64.b64decode(second["body"]) == b"\xff\x00"
 
 
+def test_headers_of_each_request_are_its_own() -> None:
+    # The headers' JSON is kept per set of headers: a different set, even by one value, is its own.
+    template = EventTemplate(**ROUTE)
+    first = _request()
+    changed = _request()
+    changed.headers["X-Tag"] = "three"
+    events = [json.loads(template.render(r, b"", "r")) for r in (first, changed, _request())]
+    assert [e["multiValueHeaders"]["X-Tag"] for e in events] == [["one", "twö"], ["three"], ["one", "twö"]]
+    assert events[1]["headers"]["X-Tag"] == "three" and events[2]["headers"]["X-Tag"] == "twö"
+    bare = Request("GET", "/", "", CIMultiDict(), b"", "127.0.0.1")
+    event = json.loads(template.render(bare, b"", "r"))
+    assert event["headers"] is None and event["multiValueHeaders"] is None
+
+
 def test_parse_response_rejects_what_breaks_the_contract() -> None:
     assert parse_response(b'{"statusCode": "201", "body": "ok"}') == (201, [], b"ok")
     for payload in (b"not json", b"[1]", b'{"statusCode": 200, "extra": 1}', b'{"body": 5}', b"\xff"):
