@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ..monitoring import LogWriter
+    from ..monitoring.logs import LogEvent
 
 log = logging.getLogger("pocketcloud.lambda")
 
@@ -70,9 +71,12 @@ class LogShipper:
             await asyncio.sleep(BATCH_SECONDS)
             self._wakeup.clear()
             taken, self._pending = self._pending, []
-            batch: dict[tuple[str, str], list[tuple[int, str]]] = {}
+            batch: dict[tuple[str, str], list[LogEvent]] = {}
             for group, stream, stamp, lines in taken:
-                batch.setdefault((group, stream), []).extend((stamp, line) for line in lines)
+                events = batch.get((group, stream))
+                if events is None:
+                    events = batch[(group, stream)] = []
+                events += [{"timestamp": stamp, "message": line} for line in lines]
             try:
                 for (group, stream), events in batch.items():
                     try:
