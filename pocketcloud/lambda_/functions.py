@@ -45,6 +45,10 @@ class FunctionSpec:
     def version_arn(self) -> str:
         return f"{self.arn}:{self.version}"
 
+    @functools.cached_property
+    def log_group(self) -> str:
+        return f"/aws/lambda/{self.name}"
+
 
 @functools.lru_cache(maxsize=1024)  # every invoke splits its function's name or ARN again
 def split_name(function: str, qualifier: str | None) -> tuple[str, str | None]:

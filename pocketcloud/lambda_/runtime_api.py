@@ -21,6 +21,11 @@ MAX_HEAD_BYTES = 64 * 1024
 MAX_RESPONSE_BYTES = 6 * 1024 * 1024 + 100
 
 _REASONS = {200: b"OK", 202: b"Accepted", 400: b"Bad Request", 404: b"Not Found", 413: b"Payload Too Large"}
+# The answer to `next`; awslambdaric's native client crashes on one without Content-Type.
+_NEXT_HEAD = (
+    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nLambda-Runtime-Aws-Request-Id: %s\r\n"
+    b"Lambda-Runtime-Deadline-Ms: %d\r\nLambda-Runtime-Invoked-Function-Arn: %s\r\n"
+)
 _ACCEPTED = b'HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nContent-Length: 16\r\n\r\n{"status": "OK"}'
 
 
@@ -91,20 +96,12 @@ class RuntimeApi:
         connection, invocation = self._parked, self.current
         assert connection is not None and invocation is not None
         self._parked, self._delivered = None, True
-        head = [
-            b"HTTP/1.1 200 OK\r\n",
-            # awslambdaric's native client crashes on a `next` without Content-Type.
-            b"Content-Type: application/json\r\n",
-            b"Lambda-Runtime-Aws-Request-Id: %s\r\n" % invocation.request_id.encode(),
-            b"Lambda-Runtime-Deadline-Ms: %d\r\n" % invocation.deadline_ms,
-            b"Lambda-Runtime-Invoked-Function-Arn: %s\r\n" % invocation.function_arn.encode(),
-        ]
+        head = _NEXT_HEAD % (invocation.request_id.encode(), invocation.deadline_ms, invocation.function_arn.encode())
         if invocation.trace_id:
-            head.append(b"Lambda-Runtime-Trace-Id: %s\r\n" % invocation.trace_id.encode())
+            head += b"Lambda-Runtime-Trace-Id: %s\r\n" % invocation.trace_id.encode()
         if invocation.client_context:
-            head.append(b"Lambda-Runtime-Client-Context: %s\r\n" % invocation.client_context.encode())
-        head.append(b"Content-Length: %d\r\n\r\n" % len(invocation.payload))
-        connection.write(b"".join(head) + invocation.payload)
+            head += b"Lambda-Runtime-Client-Context: %s\r\n" % invocation.client_context.encode()
+        connection.write(b"%sContent-Length: %d\r\n\r\n%s" % (head, len(invocation.payload), invocation.payload))
 
     # -- requests from the runtime ---------------------------------------------------------------
     def handle(self, connection: _RuntimeConnection, method: str, path: str, body: bytes) -> None:

@@ -306,9 +306,8 @@ class LambdaService:
         env = ExecutionEnvironment(spec, code_dir, layer_dirs, self._launch, init_type)
         self.pools.all.add(env)
         await env.start(self.server.processes)
-        group = f"/aws/lambda/{spec.name}"
         if init_type == "on-demand" and env.init_lines:
-            self.logs.ship(group, env.log_stream, env.init_lines)
+            self.logs.ship(spec.log_group, env.log_stream, env.init_lines)
         return env
 
     def _return(self, spec: FunctionSpec, env: ExecutionEnvironment) -> None:
@@ -346,7 +345,7 @@ class LambdaService:
                 lines.append(f"{_timestamp()} {request_id} {json.loads(error_body)['errorMessage']}")
         lines.append(f"END RequestId: {request_id}")
         lines.append(report_line(request_id, outcome.duration_ms, spec.memory_mb, outcome.max_memory_mb, init_ms))
-        self.logs.ship(f"/aws/lambda/{spec.name}", env.log_stream, lines)
+        self.logs.ship(spec.log_group, env.log_stream, lines)
         self.server.metrics.add_many(
             (
                 (metrics["ConcurrentExecutions"], concurrent),  # as the invocation was admitted
@@ -355,15 +354,16 @@ class LambdaService:
                 (metrics["Errors"], 0 if error_body is None else 1),
             )
         )
-        started = invoke_started if invoke_started is not None else time.time()
-        trace.finish(
-            request_id,
-            env.started_wall if init_ms is not None else None,
-            init_ms,
-            started,
-            started + outcome.duration_ms / 1000,
-            None if error_body is None else outcome.kind,
-        )
+        if trace.active:
+            started = invoke_started if invoke_started is not None else time.time()
+            trace.finish(
+                request_id,
+                env.started_wall if init_ms is not None else None,
+                init_ms,
+                started,
+                started + outcome.duration_ms / 1000,
+                None if error_body is None else outcome.kind,
+            )
         return InvokeResult(
             status_code=200,
             payload=outcome.body if error_body is None else error_body,
