@@ -106,25 +106,17 @@ class EventTemplate:
         return event.encode()
 
 
-_HEADERS_JSON: dict[tuple[tuple[str, str], ...], str] = {}
-_HEADERS_JSON_MAX = 256
-
-
 def _headers_json(headers: CIMultiDict[str]) -> str:
-    """The event's "headers" and "multiValueHeaders" members. Callers tend to send the same headers
-    request after request, so the JSON is kept for the last few hundred sets."""
-    key = tuple(headers.items())
-    text = _HEADERS_JSON.get(key)
-    if text is None:
-        multi: dict[str, list[str]] = {}
-        for name, value in key:
-            multi.setdefault(name, []).append(value)
-        text = _encode({"headers": {k: v[-1] for k, v in multi.items()} or None, "multiValueHeaders": multi or None})
-        text = text[1:-1]
-        if len(_HEADERS_JSON) >= _HEADERS_JSON_MAX:
-            _HEADERS_JSON.clear()
-        _HEADERS_JSON[key] = text
-    return text
+    """The event's "headers" and "multiValueHeaders" members."""
+    return _headers_json_of(tuple(headers.items()))
+
+
+@functools.lru_cache(maxsize=256)  # callers tend to send the same headers request after request
+def _headers_json_of(pairs: tuple[tuple[str, str], ...]) -> str:
+    multi: dict[str, list[str]] = {}
+    for name, value in pairs:
+        multi.setdefault(name, []).append(value)
+    return _encode({"headers": {k: v[-1] for k, v in multi.items()} or None, "multiValueHeaders": multi or None})[1:-1]
 
 
 @functools.lru_cache(maxsize=4)

@@ -92,18 +92,17 @@ class ApiGatewayService:
         assert plan.found is not None
         request_id = new_request_id()
         incoming = request.headers.get("X-Amzn-Trace-Id")
-        if not plan.traced:  # the caller's trace header, if any, passes through
-            response = await self._integrate(request, plan, request_id, incoming)
-            response.headers.append(("x-amzn-RequestId", request_id))
-            if incoming:
-                response.headers.append(("X-Amzn-Trace-Id", incoming))
-            return response
-        trace = _StageTrace(self.server.services["xray"], self.server.settings.region, plan, request, incoming)
-        started = time.time()
-        response = await self._integrate(request, plan, request_id, trace.header)
+        trace = None
+        if plan.traced:
+            trace = _StageTrace(self.server.services["xray"], self.server.settings.region, plan, request, incoming)
+            started = time.time()
+        trace_header = trace.header if trace else incoming  # untraced: the caller's header passes through
+        response = await self._integrate(request, plan, request_id, trace_header)
         response.headers.append(("x-amzn-RequestId", request_id))
-        response.headers.append(("X-Amzn-Trace-Id", trace.header))
-        trace.finish(started, response.status)
+        if trace_header:
+            response.headers.append(("X-Amzn-Trace-Id", trace_header))
+        if trace:
+            trace.finish(started, response.status)
         return response
 
     def _plan(self, api_id: str, stage_name: str, method: str, path: str) -> _Plan:

@@ -27,6 +27,7 @@ INIT_TIMEOUT_S = 10.0  # Lambda's limit for the init phase of on-demand environm
 PEAK_READ_INTERVAL_S = 1.0
 _PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
 PIPE_READ_BYTES = 65536
+_OUT_OF_MEMORY = ("Runtime.OutOfMemory", "Runtime exited with error: signal: killed")  # errorType, message
 
 # awslambdaric's own entry point, as `python -m awslambdaric <handler>` runs it, with one setting
 # changed: for python3.12+ it waits for `next` on a new thread per invocation, so that its main
@@ -257,9 +258,9 @@ class ExecutionEnvironment:
         duration_ms = (time.perf_counter() - started) * 1000
         rss_kb = self._rss_kb()
         max_memory_mb, lines = self._max_memory_mb(rss_kb), self._output.take()
-        if kind in ("response", "error") and rss_kb > self.spec.memory_mb * 1024:
+        if kind in ("response", "error") and self._over_memory(rss_kb):
             # Over its memory between two looks of the watcher: Lambda would have killed it too.
-            kind, body = "oom", _error_json("Runtime.OutOfMemory", "Runtime exited with error: signal: killed")
+            kind, body = "oom", _error_json(*_OUT_OF_MEMORY)
         if kind not in ("response", "error"):
             await self.destroy()
         self.last_used = time.monotonic()
@@ -275,8 +276,11 @@ class ExecutionEnvironment:
             return
         rss = self._rss_kb()
         self._peak_rss_kb = max(self._peak_rss_kb, rss)
-        if rss > self.spec.memory_mb * 1024:
-            self._end_current("oom", "Runtime.OutOfMemory", "Runtime exited with error: signal: killed")
+        if self._over_memory(rss):
+            self._end_current("oom", *_OUT_OF_MEMORY)
+
+    def _over_memory(self, rss_kb: int) -> bool:
+        return rss_kb > self.spec.memory_mb * 1024
 
     def _read_proc(self, name: str) -> bytes:
         """``/proc/<pid>/<name>`` through a handle kept open for the environment's life."""
