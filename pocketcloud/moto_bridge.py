@@ -36,6 +36,7 @@ class MotoBridge:
         self._pool = concurrent.futures.ThreadPoolExecutor(threads, thread_name_prefix="moto")
         self._app: Any = None
         self._backends: dict[tuple[str, str, str], Any] = {}
+        _stop_instance_tracking()
 
     def _wsgi_app(self) -> Any:
         if self._app is None:
@@ -118,6 +119,24 @@ class MotoBridge:
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _stop_instance_tracking() -> None:
+    """Keep moto from listing every model it makes in ``<Model>.instances_tracked``.
+
+    Those lists feed moto's dashboard, which pocketcloud does not serve, and only a reset empties
+    them: everything a learner deletes (log groups with their events, functions with their code)
+    would stay in memory, and a load test writes three log events per invocation. Models now live
+    as long as their backend refers to them.
+    """
+    from moto.core.common_models import BaseModel
+
+    if BaseModel.__new__ is not _untracked_new:
+        BaseModel.__new__ = _untracked_new  # type: ignore[method-assign,assignment]
+
+
+def _untracked_new(cls: type, *args: Any, **kwargs: Any) -> Any:
+    return object.__new__(cls)
 
 
 def _environ(request: web.Request, body: bytes) -> dict[str, Any]:

@@ -16,6 +16,7 @@ import dataclasses
 import json
 
 PREFIX = "/2018-06-01/runtime"
+_NEXT_PATH = PREFIX + "/invocation/next"
 MAX_HEAD_BYTES = 64 * 1024
 # Lambda's response limit for synchronous invocations (6 MB), as the Runtime API enforces it.
 MAX_RESPONSE_BYTES = 6 * 1024 * 1024 + 100
@@ -63,7 +64,7 @@ class RuntimeApi:
     """
 
     def __init__(self) -> None:
-        self._loop = loop = asyncio.get_running_loop()  # kept: each lookup costs a getpid()
+        loop = asyncio.get_running_loop()
         self.ready: asyncio.Future[None] = loop.create_future()  # first `next`: init finished
         self.init_error: asyncio.Future[bytes] = loop.create_future()
         self.current: Invocation | None = None  # submitted, not yet settled
@@ -105,7 +106,7 @@ class RuntimeApi:
 
     # -- requests from the runtime ---------------------------------------------------------------
     def handle(self, connection: _RuntimeConnection, method: str, path: str, body: bytes) -> None:
-        if method == "GET" and path == PREFIX + "/invocation/next":
+        if method == "GET" and path == _NEXT_PATH:
             if not self.ready.done():
                 self.ready.set_result(None)
             self._parked = connection
@@ -133,7 +134,7 @@ class RuntimeApi:
         current.settle(kind, body)
         # Acknowledge after the invoker (woken by settle) has answered its caller: the caller waits
         # on this result, while the runtime only needs the acknowledgement for its next `next`.
-        self._loop.call_soon(connection.write, _ACCEPTED)
+        connection.acknowledge_soon()
 
     def response_too_large(self, connection: _RuntimeConnection, size: int) -> None:
         """The runtime posted a result over Lambda's limit: the invocation fails as on AWS."""
@@ -162,9 +163,13 @@ class _RuntimeConnection(asyncio.Protocol):
         self._buffer = bytearray()
         self._transport: asyncio.WriteTransport | None = None
         self._continued = False  # "100 Continue" sent for the request being read
+        # The runtime sends the same `next` request, byte for byte, after every invocation.
+        self._last_next = b""
+        self._ack_due = False  # a result's 202, held back until the invoker has answered its caller
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self._transport = transport  # type: ignore[assignment]  # uvloop's are not asyncio.Transport
+        self._loop = asyncio.get_running_loop()  # kept: each lookup costs a getpid()
         self._api.track(self)
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -179,12 +184,27 @@ class _RuntimeConnection(asyncio.Protocol):
         if self._transport is not None:
             self._transport.close()
 
+    def acknowledge_soon(self) -> None:
+        """Send the 202 for a result once the loop has run what the result woke."""
+        self._ack_due = True
+        self._loop.call_soon(self._acknowledge)
+
+    def _acknowledge(self) -> None:
+        if self._ack_due:
+            self._ack_due = False
+            self.write(_ACCEPTED)
+
     def data_received(self, data: bytes) -> None:
+        if data == self._last_next and not self._buffer and not self._ack_due:
+            self._api.handle(self, "GET", _NEXT_PATH, b"")
+            return
         self._buffer += data
         while self._transport is not None and self._buffer:
             request = self._next_request()
             if request is None:
                 return
+            if self._ack_due:  # a request behind a result: HTTP answers in order
+                self._acknowledge()
             self._api.handle(self, *request)
 
     def _next_request(self) -> tuple[str, str, bytes] | None:
@@ -226,6 +246,8 @@ class _RuntimeConnection(asyncio.Protocol):
             if len(buffer) < end + 4 + length:
                 return None
             body, consumed = bytes(buffer[end + 4 : end + 4 + length]), end + 4 + length
+        if consumed == len(buffer) and method == "GET" and path == _NEXT_PATH:
+            self._last_next = bytes(buffer)
         del buffer[:consumed]
         self._continued = False
         return method, path.split("?", 1)[0], body

@@ -161,3 +161,46 @@ def test_init_error_is_reported_once() -> None:
         assert not api.ready.done()
 
     run(scenario)
+
+
+def test_repeated_next_requests_each_get_their_own_invocation() -> None:
+    """The runtime's `next` bytes repeat after every invocation; sent whole, split or behind a
+    result in one write, each gets the invocation submitted for it."""
+
+    async def scenario(api: RuntimeApi, client: RawClient) -> None:
+        next_request = _next()
+        half = len(next_request) // 2
+        sends = [[next_request], [next_request], [next_request[:half], next_request[half:]], [next_request]]
+        previous = None
+        for number, parts in enumerate(sends, 1):
+            if previous is not None and number == len(sends):  # the last result and `next` in one write
+                parts = [_post(f"/invocation/{previous}/response", b'"ok"') + parts[0]]
+            elif previous is not None:
+                await client.send(_post(f"/invocation/{previous}/response", b'"ok"'))
+            for part in parts:
+                await client.send(part)
+                await asyncio.sleep(0.01)
+            request_id = f"req-{number}"
+            api.submit(_invocation(request_id))  # to the parked `next`
+            if previous is not None:
+                assert (await client.response())[0] == 202
+            status, headers, body = await client.response()
+            assert (status, headers.get("lambda-runtime-aws-request-id"), body) == (200, request_id, b'{"a": 1}')
+            previous = request_id
+        await client.send(next_request)
+        await asyncio.sleep(0.05)
+        assert api._parked is not None, "a repeated `next` with nothing to run waits"
+
+    run(scenario)
+
+
+def test_requests_behind_a_result_are_answered_after_its_acknowledgement() -> None:
+    async def scenario(api: RuntimeApi, client: RawClient) -> None:
+        invocation = await _delivered(api, client)
+        await client.send(_post("/invocation/req-1/response", b'"ok"') + _post("/invocation/req-1/error", b"{}"))
+        assert (await client.response())[0] == 202
+        status, _, body = await client.response()
+        assert (status, json.loads(body)["errorType"]) == (400, "InvalidRequestID")
+        assert await asyncio.wait_for(invocation.outcome, 5) == ("response", b'"ok"')
+
+    run(scenario)

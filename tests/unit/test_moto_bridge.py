@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import threading
+import weakref
 
+from pocketcloud.monitoring import LogWriter
 from pocketcloud.moto_bridge import MotoBridge
 
 
@@ -47,4 +50,27 @@ def test_batched_writes_wait_on_a_worker_while_a_request_holds_moto() -> None:
     finally:
         release.set()
         holder.join(10)
+        bridge.shutdown()
+
+
+def test_what_a_user_deletes_is_freed() -> None:
+    """moto lists every model instance it makes; a deleted log group's streams and events must go."""
+    bridge = MotoBridge("123456789012", "ap-south-2", threads=1)
+    writer = LogWriter(bridge)
+    group, stream = "/aws/lambda/short-lived", "2026/12/01/[$LATEST]b"
+
+    async def main() -> None:
+        await writer.put(group, stream, [f"line {n}" for n in range(50)])
+
+    try:
+        asyncio.run(main())
+        backend = bridge.backend("logs")
+        events = backend.groups[group].streams[stream].events
+        assert [e.message for e in events[:2]] == ["line 0", "line 1"]
+        kept = [weakref.ref(e) for e in events] + [weakref.ref(backend.groups[group])]
+        del events
+        backend.delete_log_group(group)
+        gc.collect()
+        assert [ref for ref in kept if ref() is not None] == []
+    finally:
         bridge.shutdown()
