@@ -11,7 +11,7 @@ from typing import Any
 
 from multidict import CIMultiDict
 
-from ..fastlane import Request
+from ..fastlane import HttpVersion, Request
 from ..ids import hex_id
 
 # json.dumps' output (default separators, ASCII), from one C encoder made once: JSONEncoder.encode
@@ -67,43 +67,60 @@ class EventTemplate:
 
     def render(self, request: Request, body: bytes, request_id: str) -> bytes:
         """The event as JSON, ready to be the invocation's payload."""
-        multi_query: dict[str, list[str]] = {}
-        if request.query_string:
-            for name, value in request.query.items():
-                multi_query.setdefault(name, []).append(value)
-        try:
-            text_body: str | None = body.decode("utf-8") if body else None
-            is_base64 = False
-        except UnicodeDecodeError:
-            text_body, is_base64 = base64.b64encode(body).decode(), True
-        per_request = {
-            "queryStringParameters": {k: v[-1] for k, v in multi_query.items()} or None,
-            "multiValueQueryStringParameters": multi_query or None,
-            "body": text_body,
-            "isBase64Encoded": is_base64,
-        }
         now = time.time()
-        context = {
-            "extendedRequestId": hex_id(16),
-            "requestTime": _request_time(int(now)),
-            "protocol": f"HTTP/{request.version.major}.{request.version.minor}",
-            "requestTimeEpoch": int(now * 1000),
-            "requestId": request_id,
-            "identity": {
-                "sourceIp": request.remote or "127.0.0.1",
-                "userAgent": request.headers.get("User-Agent"),
-                "accountId": None,
-                "caller": None,
-                "user": None,
-                "userArn": None,
-            },
-            "domainName": request.host,
-        }
+        headers = request.headers
         event = (
-            f"{self._head}, {self._route}, {_headers_json(request.headers)}, {_encode(per_request)[1:-1]}, "
-            f'"requestContext": {{{self._context}, {_encode(context)[1:-1]}}}}}'
+            f"{self._head}, {self._route}, {_headers_json(headers)}, "
+            f"{_query_and_body_json(request, body) if request.query_string or body else _NO_QUERY_NO_BODY}, "
+            f'"requestContext": {{{self._context}, "extendedRequestId": "{hex_id(16)}", '
+            f'"requestTime": "{_request_time(int(now))}", "requestTimeEpoch": {int(now * 1000)}, '
+            f'"requestId": {encode_basestring_ascii(request_id)}, '
+            f"{_caller_json(request.version, request.remote, headers.get('User-Agent'), headers.get('Host', ''))}}}}}"
         )
         return event.encode()
+
+
+_NO_QUERY_NO_BODY = _encode(
+    {"queryStringParameters": None, "multiValueQueryStringParameters": None, "body": None, "isBase64Encoded": False}
+)[1:-1]
+
+
+def _query_and_body_json(request: Request, body: bytes) -> str:
+    """The event's query string and body members, for a request that has either."""
+    multi_query: dict[str, list[str]] = {}
+    if request.query_string:
+        for name, value in request.query.items():
+            multi_query.setdefault(name, []).append(value)
+    try:
+        text_body: str | None = body.decode("utf-8") if body else None
+        is_base64 = False
+    except UnicodeDecodeError:
+        text_body, is_base64 = base64.b64encode(body).decode(), True
+    members = {
+        "queryStringParameters": {k: v[-1] for k, v in multi_query.items()} or None,
+        "multiValueQueryStringParameters": multi_query or None,
+        "body": text_body,
+        "isBase64Encoded": is_base64,
+    }
+    return _encode(members)[1:-1]
+
+
+@functools.lru_cache(maxsize=256)  # one entry per client, as a keep-alive connection sends the same again
+def _caller_json(version: HttpVersion, remote: str | None, user_agent: str | None, host: str) -> str:
+    """The request context's members that say who called and how."""
+    caller = {
+        "protocol": f"HTTP/{version.major}.{version.minor}",
+        "identity": {
+            "sourceIp": remote or "127.0.0.1",
+            "userAgent": user_agent,
+            "accountId": None,
+            "caller": None,
+            "user": None,
+            "userArn": None,
+        },
+        "domainName": host,
+    }
+    return _encode(caller)[1:-1]
 
 
 def _headers_json(headers: CIMultiDict[str]) -> str:

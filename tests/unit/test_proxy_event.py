@@ -9,7 +9,7 @@ from multidict import CIMultiDict
 
 from pocketcloud.apigateway.proxy import EventTemplate, MalformedResponse, parse_response
 from pocketcloud.edge import StateCache
-from pocketcloud.fastlane import Request
+from pocketcloud.fastlane import HttpVersion, Request
 
 ROUTE = dict(
     api_id="a1b2c3",
@@ -89,3 +89,18 @@ def test_state_cache_with_a_bound_starts_over_instead_of_growing() -> None:
     for key in [1, 2, 3, 1, 4, 1]:
         cache.get(key, lambda key=key: loads.append(key) or key)
     assert loads == [1, 2, 3, 4, 1]  # 4 found the cache full and emptied it; 1 was then loaded again
+
+
+def test_each_caller_has_its_own_identity() -> None:
+    # Who called (source IP, user agent, host, HTTP version) is kept per caller: each render has its own.
+    template = EventTemplate(**ROUTE)
+    callers = [("127.0.0.1", "t/1", "127.0.0.1:4566"), ("127.0.0.2", "t/1", "127.0.0.1:4566")]
+    callers += [("127.0.0.1", "t/2", "127.0.0.1:4566"), ("127.0.0.1", None, "a1b2c3.execute-api.localhost:4566")]
+    seen = []
+    for remote, agent, host in [*callers, callers[0]]:
+        headers = CIMultiDict([("Host", host)] + ([("User-Agent", agent)] if agent else []))
+        request = Request("GET", "/", "", headers, b"", remote, version=HttpVersion(1, 0))
+        context = json.loads(template.render(request, b"", "r"))["requestContext"]
+        identity = context["identity"]
+        seen.append((identity["sourceIp"], identity["userAgent"], context["domainName"], context["protocol"]))
+    assert seen == [(*caller, "HTTP/1.0") for caller in [*callers, callers[0]]]
