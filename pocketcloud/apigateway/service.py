@@ -6,6 +6,7 @@ import dataclasses
 import fnmatch
 import re
 import time
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any
 
 from ..edge import StateCache
@@ -72,13 +73,14 @@ class ApiGatewayService:
             "requests": self.requests,
         }
 
-    async def _by_path(self, request: Request) -> Response:
+    # Plain functions handing back handle's coroutine: one coroutine less to make and resume per request.
+    def _by_path(self, request: Request) -> Awaitable[Response]:
         info = request.match_info
-        return await self.handle(request, info["api_id"], info["stage"], info["path"] or "/")
+        return self.handle(request, info["api_id"], info["stage"], info["path"] or "/")
 
-    async def _by_host(self, request: Request) -> Response:
+    def _by_host(self, request: Request) -> Awaitable[Response]:
         stage, _, rest = request.path.lstrip("/").partition("/")
-        return await self.handle(request, request.match_info["api"], stage, "/" + rest)
+        return self.handle(request, request.match_info["api"], stage, "/" + rest)
 
     # -- one request -----------------------------------------------------------------------------
     async def handle(self, request: Request, api_id: str, stage_name: str, path: str) -> Response:
