@@ -19,3 +19,5 @@ def test_request_ids_are_version_4_uuids() -> None:
 def test_hex_ids_have_the_asked_length() -> None:
     assert re.fullmatch(r"[0-9a-f]{16}", hex_id())
     assert re.fullmatch(r"[0-9a-f]{24}", hex_id(24))
+    assert re.fullmatch(r"[0-9a-f]{7}", hex_id(7))
+    assert len({hex_id(8) for _ in range(2000)}) > 1990
