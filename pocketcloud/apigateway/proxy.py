@@ -7,6 +7,7 @@ import functools
 import json
 import time
 from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
+from json.scanner import c_make_scanner  # type: ignore[attr-defined]
 from typing import Any
 
 from multidict import CIMultiDict
@@ -19,6 +20,9 @@ from ..ids import hex_id
 # int, bool, None, lists and dicts.
 _C_ENCODER = c_make_encoder(None, None, encode_basestring_ascii, None, ": ", ", ", False, False, True)
 _decode = json.JSONDecoder().decode
+# json's C scanner without JSONDecoder.decode's whitespace handling around it (two regex matches and
+# two Python calls): a function's result rarely has any, and then the full decoder takes over.
+_scan = c_make_scanner(json.JSONDecoder())
 
 
 def _encode(value: Any) -> str:
@@ -148,10 +152,19 @@ class MalformedResponse(ValueError):
 _RESPONSE_KEYS = frozenset({"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded", "cookies"})
 
 
+def _json_value(text: str) -> Any:
+    """``json.loads(text)``, through the C scanner alone when ``text`` is one JSON value and nothing else."""
+    try:
+        value, end = _scan(text, 0)
+    except StopIteration:
+        return _decode(text)  # raises the error json.loads would
+    return value if end == len(text) else _decode(text)
+
+
 def parse_response(payload: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
     """Status, headers and body from a proxy function's result; MalformedResponse when it breaks the contract."""
     try:
-        result = _decode(payload.decode("utf-8"))  # Lambda payloads are UTF-8 JSON
+        result = _json_value(payload.decode("utf-8"))  # Lambda payloads are UTF-8 JSON
     except ValueError as exc:
         raise MalformedResponse("not JSON") from exc
     if not isinstance(result, dict):
@@ -172,7 +185,8 @@ def parse_response(payload: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
         if not isinstance(values, list):
             raise MalformedResponse("multiValueHeaders")
         headers += [(name, str(v)) for v in values]
-    headers += [(name, str(value)) for name, value in single.items() if name not in multi]
+    if single:
+        headers += [(name, str(value)) for name, value in single.items() if name not in multi]
     body = result.get("body")
     if body is None:
         raw = b""

@@ -104,3 +104,16 @@ def test_each_caller_has_its_own_identity() -> None:
         identity = context["identity"]
         seen.append((identity["sourceIp"], identity["userAgent"], context["domainName"], context["protocol"]))
     assert seen == [(*caller, "HTTP/1.0") for caller in [*callers, callers[0]]]
+
+
+def test_parse_response_reads_json_as_json_loads_does() -> None:
+    # Whitespace around the object, escapes and nested values read as json.loads reads them.
+    for payload in (b' {"statusCode": 200, "body": "a\\u00e9"}\n', b'{"body": "x", "headers": {"A": "1"}}'):
+        result = json.loads(payload)
+        assert parse_response(payload) == (200, list(result.get("headers", {}).items()), result["body"].encode())
+    for payload in (b'{"statusCode": 200} {}', b'{"statusCode": 200', b"", b" "):
+        try:
+            parse_response(payload)
+        except MalformedResponse:
+            continue
+        raise AssertionError(f"{payload!r} accepted")
