@@ -79,7 +79,7 @@ class EventTemplate:
             f'"requestContext": {{{self._context}, "extendedRequestId": "{hex_id(16)}", '
             f'"requestTime": "{_request_time(int(now))}", "requestTimeEpoch": {int(now * 1000)}, '
             f'"requestId": {encode_basestring_ascii(request_id)}, '
-            f"{_caller_json(request.version, request.remote, headers.get('User-Agent'), headers.get('Host', ''))}}}}}"
+            f"{_caller_json(request.version, request.remote, headers.get('User-Agent'), request.host)}}}}}"
         )
         return event.encode()
 
