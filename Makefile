@@ -11,7 +11,13 @@ NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
 # Settings for the private pocketcloud that test and workshop runs start (free ports, own state dir).
 TEST_CLOUD = POCKETCLOUD_STATE_DIR=$(CURDIR)/build/$(1)-cloud POCKETCLOUD_PORT=0 POCKETCLOUD_XRAY_PORT=0
 
-.PHONY: setup db-server apt-python-venv workshop test test-unit test-notebooks lab bench clean lint
+# make lab: where JupyterLab opens and what else it is given (e.g. LAB_ARGS="--no-browser --port 8890").
+LAB_DIR  ?= notebooks
+LAB_ARGS ?=
+# JupyterLab refuses to run as root (containers, cloud notebook VMs) unless told it may.
+LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+
+.PHONY: setup db-server browser apt-python-venv workshop test test-unit test-notebooks lab bench clean lint
 
 setup: $(STAMP) db-server
 
@@ -39,13 +45,19 @@ db-server:
 	   && command -v mariadb >/dev/null 2>&1; then :; \
 	else echo "Installing MariaDB server and client from apt"; $(call apt_install,mariadb-server mariadb-client); fi
 
+# The browser tests open JupyterLab in Debian's Chromium, driven through its ChromeDriver; fonts-noto-cjk
+# so that Hangul renders in the screenshots.
+browser:
+	@if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then :; \
+	else echo "Installing Chromium and ChromeDriver from apt"; $(call apt_install,chromium chromium-driver fonts-noto-cjk); fi
+
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
 test: setup test-unit test-notebooks
 
-test-unit: setup
+test-unit: setup browser
 	$(BIN)/pytest -q tests
 
 test-notebooks: setup
@@ -62,10 +74,12 @@ workshop: setup
 	$(BIN)/jupyter nbconvert --to html --output-dir build build/*.ipynb
 	@echo "Executed notebooks and HTML are in build/"
 
-# pocketcloud on the default port plus JupyterLab, both on 127.0.0.1.
+# pocketcloud on the default port (state in ./.pocketcloud, where helpers.connect() looks first) plus
+# JupyterLab, both on 127.0.0.1. JupyterLab prints its URL with the token; pocketcloud keeps running
+# after JupyterLab stops ('pocketcloud down' or 'make clean' stops it).
 lab: setup
-	$(BIN)/pocketcloud up
-	$(BIN)/jupyter lab --ip 127.0.0.1 --notebook-dir notebooks
+	$(BIN)/pocketcloud --state-dir $(CURDIR)/.pocketcloud up
+	$(BIN)/jupyter lab --ip 127.0.0.1 --notebook-dir $(LAB_DIR) $(LAB_ROOT) $(LAB_ARGS)
 
 bench: setup
 	@for script in bench/[!_]*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

@@ -57,12 +57,7 @@ def mailbox(ws: Any, to: str | None = None) -> pd.DataFrame:
     if not ws.local:
         print("On AWS the emails go to your real inbox.")
         return pd.DataFrame(columns=columns)
-    import pocketcloud
-
-    from .session import _local_settings
-
-    cloud = pocketcloud.attach(_local_settings())
-    emails = cloud.mailbox() if cloud else []
+    emails = ws.pocketcloud().mailbox()
     frame = pd.DataFrame(emails, columns=columns)
     if to:
         frame = frame[frame["to"] == to]

@@ -59,7 +59,8 @@ class Workshop:
     tags: dict[str, str] = dataclasses.field(default_factory=lambda: dict(TAGS))
     _clients: dict[str, Any] = dataclasses.field(default_factory=dict, repr=False)
 
-    cloud_pid: int | None = None
+    # The pocketcloud this session talks to (local target): a pocketcloud.Cloud.
+    cloud: Any = dataclasses.field(default=None, repr=False)
 
     @property
     def local(self) -> bool:
@@ -79,22 +80,26 @@ class Workshop:
             )
         return self._clients[service]
 
+    def pocketcloud(self) -> Any:
+        """The running pocketcloud of the local target (a ``pocketcloud.Cloud``), started again if it stopped."""
+        self._follow_pocketcloud()
+        return self.cloud
+
     def _follow_pocketcloud(self) -> None:
         """If pocketcloud stopped or restarted since ``connect()``, start it again if needed, point the
         clients at it and say so: what was created before the restart is gone."""
-        ready = _read_ready()
-        from pocketcloud.client import pid_alive
+        from pocketcloud.client import pid_alive, read_ready
 
-        if ready and ready.get("pid") == self.cloud_pid and pid_alive(ready["pid"]):
+        ready = read_ready(self.cloud.settings) if self.cloud is not None else None
+        if ready and ready.get("pid") == self.cloud.pid and pid_alive(ready["pid"]):
             return
-        endpoint = _start_local()
-        ready = _read_ready() or {}
+        self.cloud = _start_local()
         print(
             "pocketcloud restarted (now at "
-            f"{endpoint}): resources created before are gone. Re-run this module's setup cells to recreate them."
+            f"{self.cloud.endpoint_url}): resources created before are gone. "
+            "Re-run this module's setup cells to recreate them."
         )
-        self.endpoint_url = endpoint
-        self.cloud_pid = ready.get("pid")
+        self.endpoint_url = self.cloud.endpoint_url
         self._clients.clear()
 
     def name(self, *parts: str) -> str:
@@ -125,19 +130,17 @@ class Workshop:
 
 
 def _local_settings() -> Any:
+    """pocketcloud's settings for the local target: ``POCKETCLOUD_*`` variables, and the state dir
+    ``make lab`` uses (the repository's ``.pocketcloud``) unless one is set."""
     from pocketcloud import Settings
 
     state_dir = os.environ.get("POCKETCLOUD_STATE_DIR") or str(REPO_ROOT / ".pocketcloud")
     return Settings.from_env(state_dir=state_dir)
 
 
-def _read_ready() -> dict[str, Any] | None:
-    from pocketcloud.client import read_ready
-
-    return read_ready(_local_settings())
-
-
-def _start_local() -> str:
+def _start_local() -> Any:
+    """The running pocketcloud (found by its state dir, or on its port when a learner started it from
+    another folder), started if there is none; boto3 in this process is pointed at it."""
     import pocketcloud
 
     settings = _local_settings()
@@ -147,7 +150,7 @@ def _start_local() -> str:
         cloud = pocketcloud.start(settings)
     for key, value in cloud.env().items():
         os.environ[key] = value
-    return cloud.endpoint_url
+    return cloud
 
 
 def connect(target: str | None = None, *, quiet: bool = False) -> Workshop:
@@ -155,9 +158,8 @@ def connect(target: str | None = None, *, quiet: bool = False) -> Workshop:
     target = target or detect_target()
     _configure_plotly()
     if target == LOCAL:
-        endpoint = _start_local()
-        region = os.environ.get("AWS_DEFAULT_REGION", "us-east-1")
-        ws = Workshop(LOCAL, region, "123456789012", endpoint, cloud_pid=(_read_ready() or {}).get("pid"))
+        cloud = _start_local()
+        ws = Workshop(LOCAL, cloud.region, cloud.settings.account_id, cloud.endpoint_url, cloud=cloud)
     else:
         import boto3
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import signal
@@ -109,13 +110,32 @@ def pid_alive(pid: int) -> bool:
 
 
 def attach(settings: Settings | None = None) -> Cloud | None:
-    """The pocketcloud whose state dir ``settings`` names, if it is running and healthy."""
+    """The running pocketcloud that ``settings`` point at, or None.
+
+    First the one whose ready file is in ``settings.state_dir``; failing that, whatever pocketcloud
+    answers on ``settings.port``, whichever folder it was started from (a learner's ``pocketcloud up``
+    in one folder and a notebook kernel in another find the same cloud, as the AWS CLI would).
+    """
     settings = settings or Settings.from_env()
     ready = read_ready(settings)
-    if not ready or not pid_alive(ready["pid"]):
+    if ready and pid_alive(ready["pid"]):
+        cloud = Cloud(ready["endpoint_url"], settings, ready["ports"], ready["pid"])
+        if cloud.is_alive():
+            return cloud
+    return _attach_by_port(settings)
+
+
+def _attach_by_port(settings: Settings) -> Cloud | None:
+    if not settings.port:
+        return None  # a private cloud on a free port is only found through its state dir
+    try:
+        health = Cloud(settings.endpoint_url, settings, {}, 0).admin("health", timeout=2)
+    except (OSError, urllib.error.URLError, ValueError):
         return None
-    cloud = Cloud(ready["endpoint_url"], settings, ready["ports"], ready["pid"])
-    return cloud if cloud.is_alive() else None
+    if not isinstance(health, dict) or health.get("status") != "ok" or "state_dir" not in health:
+        return None
+    own = dataclasses.replace(settings, state_dir=Path(health["state_dir"]))
+    return Cloud(health["endpoint_url"], own, health["ports"], health["pid"])
 
 
 def start(settings: Settings | None = None) -> Cloud:
@@ -153,6 +173,11 @@ def start(settings: Settings | None = None) -> Cloud:
 def stop(settings: Settings | None = None, timeout: float = 15.0) -> bool:
     """Stop the pocketcloud of this state dir and every process it started. True if one ran."""
     settings = settings or Settings.from_env()
+    if not settings.pid_file.exists():
+        found = _attach_by_port(settings)  # started from another folder
+        if found is None:
+            return False
+        settings = found.settings
     try:
         pid = int(settings.pid_file.read_text())
     except (FileNotFoundError, ValueError):

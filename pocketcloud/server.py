@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import signal
+import sys
 import time
 from typing import Any, Protocol
 
@@ -64,6 +65,7 @@ class Server:
         # Bound ports, filled in as listeners start (settings may ask for port 0).
         self.ports: dict[str, int] = {}
         self._stopped = asyncio.Event()
+        self.ready = False  # every listener up; the health check says "starting" until then
 
     @property
     def endpoint_url(self) -> str:
@@ -91,16 +93,28 @@ class Server:
         self.metrics.start()
         for service in self.services.values():
             await service.start()
+        settle_garbage_collector()  # before the ready file: a full collection would hold up the first request
         self._write_ready_file()
+        self.ready = True
         log.info("pocketcloud ready on %s", self.endpoint_url)
 
+    def ready_info(self) -> dict[str, Any]:
+        """Who this server is: what the ready file holds and the health check answers."""
+        return {
+            "pid": os.getpid(),
+            "endpoint_url": self.endpoint_url,
+            "ports": self.ports,
+            "state_dir": str(self.settings.state_dir),
+        }
+
     def _write_ready_file(self) -> None:
-        ready = {"pid": os.getpid(), "endpoint_url": self.endpoint_url, "ports": self.ports}
+        ready = self.ready_info()
         tmp = self.settings.ready_file.with_suffix(".tmp")
         tmp.write_text(json.dumps(ready))
         tmp.replace(self.settings.ready_file)
 
     async def stop(self) -> None:
+        self.ready = False
         self.settings.ready_file.unlink(missing_ok=True)
         for service in reversed(list(self.services.values())):
             try:
@@ -128,7 +142,7 @@ class Server:
 
     def _install_admin_routes(self) -> None:
         async def health(_: web.Request) -> web.Response:
-            return web.json_response({"status": "ok"})
+            return web.json_response({"status": "ok" if self.ready else "starting", **self.ready_info()})
 
         async def status(_: web.Request) -> web.Response:
             return web.json_response(self.status())
@@ -148,11 +162,12 @@ class Server:
             self.edge.intercept("monitoring", action, flush_metrics_first)
 
 
-def _settle_garbage_collector() -> None:
+def settle_garbage_collector() -> None:
     """Keep the collector off the objects that live as long as the server.
 
     moto and botocore load millions of long-lived objects; without this, every full collection
-    walks them all, which was ~8 % of the server's CPU under invoke load (perf, bench/).
+    walks them all, which was ~8 % of the server's CPU under invoke load (perf, bench/). moto's
+    service modules load later, on first use; :class:`MotoBridge` freezes what they bring then.
     """
     gc.collect()
     gc.freeze()
@@ -165,6 +180,10 @@ def serve(settings: Settings) -> None:
     os.environ.setdefault("MOTO_ALLOW_NONEXISTENT_REGION", "true")
     # Learners attach AWS managed policies (AWSLambdaBasicExecutionRole ...); moto only knows them when asked.
     os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+    # jsonschema, which moto's API Gateway imports, builds some forty parser grammars at import when
+    # rfc3987_syntax is installed (JupyterLab's dependencies bring it), ~1.2 s on first API Gateway use;
+    # it only serves the "iri" string format, which nothing in moto validates.
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
     async def main() -> None:
         server = Server(settings)
@@ -176,7 +195,6 @@ def serve(settings: Settings) -> None:
         except BaseException:
             await server.stop()
             raise
-        _settle_garbage_collector()
         await server.wait_stopped()
 
     try:  # uvloop makes every HTTP hop of the data planes cheaper; plain asyncio works too

@@ -51,6 +51,11 @@ class Settings:
     def __post_init__(self) -> None:
         if not ipaddress.ip_address(self.host).is_loopback:
             raise ValueError(f"pocketcloud binds to loopback only; {self.host!r} is not a loopback address")
+        # Resolved here, once: the server, its execution environments (whose working directory is their
+        # code folder) and mariadb-install-db must not depend on the folder pocketcloud was started from.
+        object.__setattr__(self, "state_dir", absolute_path(self.state_dir))
+        if os.sep in self.db_server or self.db_server.startswith("~"):
+            object.__setattr__(self, "db_server", str(absolute_path(self.db_server)))
 
     @property
     def endpoint_url(self) -> str:
@@ -79,8 +84,6 @@ class Settings:
             if raw is not None:
                 values[field.name] = _parse(field.type, raw)
         values.update({k: v for k, v in overrides.items() if v is not None})
-        if "state_dir" in values:
-            values["state_dir"] = Path(values["state_dir"])
         return cls(**values)
 
     def to_env(self) -> dict[str, str]:
@@ -90,6 +93,15 @@ class Settings:
             value = getattr(self, field.name)
             env[PREFIX + field.name.upper()] = str(value).lower() if isinstance(value, bool) else str(value)
         return env
+
+
+def absolute_path(path: str | Path) -> Path:
+    """``path`` with ``~`` expanded, made absolute against the current folder, symlinks resolved.
+
+    >>> absolute_path("/tmp/../tmp/state") == Path("/tmp/state").resolve()
+    True
+    """
+    return Path(path).expanduser().resolve()
 
 
 def _parse(type_name: Any, raw: str) -> Any:

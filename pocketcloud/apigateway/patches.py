@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+from types import ModuleType
 from typing import Any
 
+from ..moto_hooks import when_loaded
 from .routes import snapshot
-
-_installed = False
 
 
 def install() -> None:
-    global _installed
-    if _installed:
-        return
-    from moto.apigateway import models
+    when_loaded("moto.apigateway.models", _patch_models)
+
+
+def _patch_models(models: ModuleType) -> None:
     from moto.apigateway.exceptions import RestAPINotFound
 
     original_create = models.RestAPI.create_deployment
@@ -40,4 +40,3 @@ def install() -> None:
 
     models.RestAPI.create_deployment = create_deployment
     models.APIGatewayBackend.delete_rest_api = delete_rest_api
-    _installed = True

@@ -20,7 +20,10 @@ from .routes import Match, match
 if TYPE_CHECKING:
     from ..server import Server
 
+# Three ways to reach a stage: the path form moto and LocalStack's older releases use, the "/_aws/" path
+# form of LocalStack's current releases (and other emulators' users' scripts), and the host form below.
 INVOKE_PATH = r"/restapis/(?P<api_id>[^/]+)/(?P<stage>[^/]+)/_user_request_(?P<path>.*)"
+INVOKE_PATH_AWS = r"/_aws/execute-api/(?P<api_id>[^/]+)/(?P<stage>[^/]+)(?P<path>/.*)?"
 HOST_PATTERN = r"(?P<api>[a-z0-9]+)\.execute-api\.(localhost|127\.0\.0\.1\.nip\.io|localhost\.localstack\.cloud)"
 _LAMBDA_URI = re.compile(r"arn:aws:apigateway:[^:]+:lambda:path/2015-03-31/functions/(?P<fn>.+)/invocations")
 _STAGE_VAR = re.compile(r"\$\{stageVariables\.([A-Za-z0-9_]+)\}")
@@ -59,6 +62,7 @@ class ApiGatewayService:
     def install(self) -> None:
         patches.install()
         self.server.edge.add_fast_route("*", INVOKE_PATH, self._by_path)
+        self.server.edge.add_fast_route("*", INVOKE_PATH_AWS, self._by_path)
         self.server.edge.add_fast_host(HOST_PATTERN, self._by_host)
 
     async def start(self) -> None:

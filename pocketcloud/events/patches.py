@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote_plus, unquote_plus
+
+from ..moto_hooks import when_loaded
 
 if TYPE_CHECKING:
     from .service import EventsService
@@ -14,13 +17,12 @@ _service: EventsService | None = None
 def install(service: EventsService) -> None:
     """Route moto's event deliveries to ``service``. Patches once per process; the latest service wins."""
     global _service
-    first = _service is None
     _service = service
-    if not first:
-        return
-    from moto.s3 import notifications
-    from moto.sns import models as sns
+    when_loaded("moto.s3.notifications", _patch_s3_notifications)
+    when_loaded("moto.sns.models", _patch_sns)
 
+
+def _patch_s3_notifications(notifications: ModuleType) -> None:
     def invoke_awslambda(account_id: str, event_body: Any, fn_arn: str, region_name: str) -> None:
         for record in event_body.get("Records", []):
             # S3 URL-encodes keys in events but keeps the slashes (moto encodes those too).
@@ -31,6 +33,8 @@ def install(service: EventsService) -> None:
 
     notifications._invoke_awslambda = invoke_awslambda
 
+
+def _patch_sns(sns: ModuleType) -> None:
     original_publish = sns.Subscription.publish
 
     def publish(

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+from types import ModuleType
 from typing import Any
 
-_installed = False
+from ..moto_hooks import when_loaded
 
 
 def install() -> None:
-    global _installed
-    if _installed:
-        return
-    from moto.awslambda import models
+    when_loaded("moto.awslambda.models", _patch_models)
 
+
+def _patch_models(models: ModuleType) -> None:
     original = models.LambdaFunction.update_configuration
 
     def update_configuration(self: Any, config_updates: dict[str, Any]) -> dict[str, Any]:
@@ -22,4 +22,3 @@ def install() -> None:
         return original(self, config_updates)
 
     models.LambdaFunction.update_configuration = update_configuration
-    _installed = True

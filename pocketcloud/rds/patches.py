@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
+
+from ..moto_hooks import when_loaded
 
 if TYPE_CHECKING:
     from .instances import InstanceManager
@@ -13,14 +16,18 @@ _proxies: ProxyManager | None = None
 
 
 def install(manager: InstanceManager, proxies: ProxyManager) -> None:
+    """Route moto's RDS changes to ``manager`` and ``proxies``; the latest server's win."""
     global _manager, _proxies
-    first = _manager is None
     _manager, _proxies = manager, proxies
-    if not first:
-        return
-    _install_proxy_hooks()
-    from moto.rds import models
+    when_loaded("moto.rds.models", _patch_models)
 
+
+def _patch_models(models: ModuleType) -> None:
+    _patch_instances(models)
+    _patch_proxies(models)
+
+
+def _patch_instances(models: ModuleType) -> None:
     original_address = models.DBInstance.address
 
     def address(self: Any) -> str:
@@ -65,9 +72,7 @@ def install(manager: InstanceManager, proxies: ProxyManager) -> None:
     wrap("modify_db_instance", after_modify)
 
 
-def _install_proxy_hooks() -> None:
-    from moto.rds import models
-
+def _patch_proxies(models: ModuleType) -> None:
     original_create = models.RDSBackend.create_db_proxy
 
     def create_db_proxy(self: Any, *args: Any, **kwargs: Any) -> Any:

@@ -17,7 +17,7 @@ def ws(cloud: pocketcloud.Cloud, monkeypatch: pytest.MonkeyPatch) -> Iterator[Wo
     for key, value in cloud.env().items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("POCKETCLOUD_STATE_DIR", str(cloud.settings.state_dir))
-    yield Workshop("local", cloud.region, "123456789012", cloud.endpoint_url, prefix="deploytest-", cloud_pid=cloud.pid)
+    yield Workshop("local", cloud.region, "123456789012", cloud.endpoint_url, prefix="deploytest-", cloud=cloud)
 
 
 def test_deploy_function_twice_is_a_no_op_and_code_changes_update(ws: Workshop, tmp_path) -> None:

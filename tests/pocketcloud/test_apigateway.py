@@ -195,6 +195,17 @@ def test_host_header_routing(api: Api) -> None:
     assert json.loads(response.read())["pathParameters"] == {"id": "9"}
 
 
+def test_localstack_style_path_reaches_the_stage(api: Api) -> None:
+    base = f"{api.cloud.endpoint_url}/_aws/execute-api/{api.id}/dev"
+    status, _, body = _get(f"{base}/items/9")
+    assert status == 201, body
+    assert json.loads(body)["pathParameters"] == {"id": "9"}
+    status, _, body = _get(f"{base}/no/such/route")
+    assert status == 403 and json.loads(body) == {"message": "Missing Authentication Token"}
+    status, _, body = _get(f"{api.cloud.endpoint_url}/_aws/execute-api/{api.id}/nostage/items/9")
+    assert status == 403, "an unknown stage is refused by API Gateway, not answered by S3"
+
+
 def test_missing_invoke_permission_is_500(cloud: pocketcloud.Cloud, deploy: Deploy) -> None:
     name = deploy(ECHO)
     api = Api(cloud, "agw-no-permission")

@@ -26,7 +26,7 @@ def stack(make_module_cloud) -> Iterator[tuple[Workshop, object, pocketcloud.Clo
     for key, value in cloud.env().items():
         mp.setenv(key, value)
     mp.setenv("POCKETCLOUD_STATE_DIR", str(cloud.settings.state_dir))
-    ws = Workshop("local", cloud.region, "123456789012", cloud.endpoint_url, cloud_pid=cloud.pid)
+    ws = Workshop("local", cloud.region, "123456789012", cloud.endpoint_url, cloud=cloud)
     m2 = deploy_module2(ws, progress=False)
     yield ws, m2, cloud
     mp.undo()

@@ -32,3 +32,37 @@ def test_settings_round_trip_through_the_environment() -> None:
 def test_explicit_overrides_win_over_environment() -> None:
     settings = Settings.from_env({"POCKETCLOUD_PORT": "4999"}, port=5000)
     assert settings.port == 5000
+
+
+def test_a_relative_state_dir_is_made_absolute_where_settings_are_read(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert Settings().state_dir == tmp_path.resolve() / ".pocketcloud"
+    relative = Settings.from_env({"POCKETCLOUD_STATE_DIR": "state/here"})
+    assert relative.state_dir == tmp_path.resolve() / "state" / "here"
+    monkeypatch.chdir("/")
+    assert relative.state_dir.is_absolute(), "moving elsewhere afterwards does not change what was resolved"
+    assert relative.pid_file == tmp_path.resolve() / "state" / "here" / "pocketcloud.pid"
+
+
+def test_a_home_relative_state_dir_is_expanded(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert Settings.from_env({"POCKETCLOUD_STATE_DIR": "~/pc"}).state_dir == tmp_path.resolve() / "pc"
+    assert Settings.from_env({}, state_dir="~").state_dir == tmp_path.resolve()
+
+
+def test_a_symlinked_state_dir_resolves_to_the_folder_it_points_at(tmp_path, monkeypatch) -> None:
+    real = tmp_path / "real"
+    real.mkdir()
+    (tmp_path / "link").symlink_to(real)
+    assert Settings.from_env({}, state_dir=tmp_path / "link" / "cloud").state_dir == real.resolve() / "cloud"
+    monkeypatch.chdir(tmp_path / "link")
+    assert Settings().state_dir == Settings(state_dir=real / ".pocketcloud").state_dir, (
+        "started through a symlink or through the real path, it is the same cloud"
+    )
+
+
+def test_a_db_server_path_is_resolved_but_a_bare_name_is_left_to_the_search_path(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert Settings(db_server="bin/mariadbd").db_server == str(tmp_path.resolve() / "bin" / "mariadbd")
+    assert Settings(db_server="mariadbd").db_server == "mariadbd"
+    assert Settings().db_server == ""
