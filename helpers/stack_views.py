@@ -18,37 +18,38 @@ def price_table(items: list[str], *, memory_mb: int = 128, db_class: str = "db.t
         "lambda": ("Lambda", "per request + per GB-second of run time", "only while called"),
         "api_gateway": (
             "API Gateway REST",
-            f"${PRICES['api_gateway_rest_request'] * 1e6:.2f} per million requests",
+            f"{PRICES['api_gateway_rest_request'] * 1e6:.2f} per million requests",
             "only while called",
         ),
-        "rds": (f"RDS {db_class}", f"${rds_hourly:.3f} per hour", f"${rds_hourly:.3f}"),
+        "rds": (f"RDS {db_class}", f"{rds_hourly:.3f} per hour", f"{rds_hourly:.3f}"),
         "rds_proxy": (
             "RDS Proxy",
-            f"${PRICES['rds_proxy_vcpu_hour']:.3f} per vCPU-hour of the instance ({max(2, vcpus)} vCPU minimum)",
-            f"${PRICES['rds_proxy_vcpu_hour'] * max(2, vcpus):.3f}",
+            f"{PRICES['rds_proxy_vcpu_hour']:.3f} per vCPU-hour of the instance ({max(2, vcpus)} vCPU minimum)",
+            f"{PRICES['rds_proxy_vcpu_hour'] * max(2, vcpus):.3f}",
         ),
         "secrets": (
             "Secrets Manager",
-            f"${PRICES['secrets_manager_secret_month']:.2f} per secret-month"
-            f" + ${PRICES['secrets_manager_api_call'] * 1e4:.2f} per 10,000 calls",
-            f"${PRICES['secrets_manager_secret_month'] / 730:.4f} per secret",
+            f"{PRICES['secrets_manager_secret_month']:.2f} per secret-month"
+            f" + {PRICES['secrets_manager_api_call'] * 1e4:.2f} per 10,000 calls",
+            f"{PRICES['secrets_manager_secret_month'] / 730:.4f} per secret",
         ),
         "vpc_endpoint": (
             "VPC interface endpoint (Secrets Manager)",
-            f"${PRICES['vpc_interface_endpoint_az_hour']:.3f} per AZ-hour (2 AZs)",
-            f"${2 * PRICES['vpc_interface_endpoint_az_hour']:.3f}",
+            f"{PRICES['vpc_interface_endpoint_az_hour']:.3f} per AZ-hour (2 AZs)",
+            f"{2 * PRICES['vpc_interface_endpoint_az_hour']:.3f}",
         ),
         "provisioned": (
             f"Lambda provisioned concurrency ({memory_mb} MB)",
-            f"${PRICES['lambda_provisioned_gb_second'] * 3600:.4f} per GB-hour configured",
-            f"${PRICES['lambda_provisioned_gb_second'] * 3600 * gb:.4f} per environment",
+            f"{PRICES['lambda_provisioned_gb_second'] * 3600:.4f} per GB-hour configured",
+            f"{PRICES['lambda_provisioned_gb_second'] * 3600 * gb:.4f} per environment",
         ),
-        "xray": ("X-Ray", "$5.00 per million traces recorded (first 100,000 per month free)", "only while called"),
+        "xray": ("X-Ray", "5.00 per million traces recorded (first 100,000 per month free)", "only while called"),
     }
     from .capacity import PRICES_AS_OF
 
     rows = [catalogue[i] for i in items]
-    frame = pd.DataFrame(rows, columns=["resource", "list price (us-east-1)", "per hour while it exists"])
+    # Amounts without a "$": JupyterLab typesets the text between two bare dollar signs in an output as math.
+    frame = pd.DataFrame(rows, columns=["resource", "list price in USD (us-east-1)", "USD per hour while it exists"])
     frame.attrs["as_of"] = PRICES_AS_OF
     return frame
 

@@ -27,10 +27,10 @@ so you can see the **cold start**: the first call has to start a new execution e
 
 | resource | price |
 |---|---|
-| RDS for MySQL db.t3.micro (single AZ) | $0.017 per hour + $0.115 per GB-month of storage |
-| Secrets Manager (the master password) | $0.40 per secret per month |
-| API Gateway REST | $3.50 per million requests |
-| Lambda | $0.20 per million requests + $0.0000166667 per GB-second |
+| RDS for MySQL db.t3.micro (single AZ) | \\$0.017 per hour + \\$0.115 per GB-month of storage |
+| Secrets Manager (the master password) | \\$0.40 per secret per month |
+| API Gateway REST | \\$3.50 per million requests |
+| Lambda | \\$0.20 per million requests + \\$0.0000166667 per GB-second |
 
 The database bills by the hour while it exists: module 3 reuses it, but if you stop here run the
 clean-up cell (or `99_cleanup.ipynb`).

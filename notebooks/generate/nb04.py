@@ -349,7 +349,7 @@ display(Markdown(
     f"{DAILY_ACTIVE_USERS:,} daily users with {PEAK_ONLINE_SHARE:.0%} online at the peak make "
     f"**{traffic.peak_requests_per_s:,.0f} requests/s**. At the measured {plan.duration_ms:.1f} ms per call that needs "
     f"**{plan.concurrency} concurrent environments**, versus {plans['v2 (inside the handler)'].concurrency} for the "
-    f"unoptimized code. A month costs about **${capacity.monthly_cost(plan).total:,.0f}** at prices of "
+    f"unoptimized code. A month costs about **USD {capacity.monthly_cost(plan).total:,.0f}** at prices of "
     f"{capacity.PRICES_AS_OF}."
 ))
 """)

@@ -189,7 +189,9 @@ def test_v3_then_provisioned_alias_then_cleanup(built: tuple[Workspace, stack.Mo
 def test_price_table_and_concurrency_figure() -> None:
     table = stack.price_table(["lambda", "rds", "rds_proxy", "provisioned", "vpc_endpoint", "secrets", "xray"])
     assert len(table) == 7 and table.attrs["as_of"]
-    assert table.loc[1, "per hour while it exists"] == "$0.017"
+    assert table.loc[1, "USD per hour while it exists"] == "0.017"
+    rendered = table.to_html() + "".join(table.columns)
+    assert "$" not in rendered, "JupyterLab would typeset the text between two dollar signs as math"
     fig = stack.concurrency_figure({"slow": 100.0, "fast": 10.0}, max_requests_per_s=100)
     assert fig.data[0].y[-1] == 10.0 and fig.data[1].y[-1] == 1.0
     assert fig.layout.yaxis.title.text.startswith("concurrent")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -45,3 +46,17 @@ def test_module_follows_the_guide(path: Path) -> None:
     assert "ws.check(" in code, "has checkpoints"
     assert "cleanup" in code.lower(), "ends with a cleanup cell"
     assert "99_cleanup" in markdown, "points to 99_cleanup.ipynb"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_bare_dollar_signs_in_markdown(path: Path) -> None:
+    """JupyterLab and the HTML export typeset the text between two bare ``$`` as math; prices write ``\\$``."""
+    bare = re.compile(r"(?<!\\)\$")
+    found = [
+        (i, line.strip())
+        for i, cell in enumerate(_cells(path))
+        if cell["cell_type"] == "markdown"
+        for line in _source(cell).splitlines()
+        if bare.search(re.sub(r"`[^`]*`", "", line))  # dollars inside code spans are not typeset
+    ]
+    assert not found, f"{path.name}: markdown with bare $ (write \\$): {found}"
