@@ -164,7 +164,7 @@ def start(settings: Settings | None = None) -> Cloud:
             return Cloud(ready["endpoint_url"], settings, ready["ports"], proc.pid)
         if proc.poll() is not None:
             break
-        time.sleep(0.05)
+        time.sleep(0.02)
     _kill_group(proc.pid)
     tail = settings.log_file.read_text(errors="replace")[-3000:] if settings.log_file.exists() else ""
     raise RuntimeError(f"pocketcloud did not start (exit code {proc.poll()}). Log tail:\n{tail}")
