@@ -6,10 +6,12 @@ import json
 import re
 from pathlib import Path
 
+import jupytext
 import pytest
 
 NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
+SOURCES = sorted((NOTEBOOK_DIR / "src").glob("*.py"))
 MODULES = [nb for nb in NOTEBOOKS if nb.name[:2].isdigit() and not nb.name.startswith("99")]
 
 
@@ -60,3 +62,20 @@ def test_no_bare_dollar_signs_in_markdown(path: Path) -> None:
         if bare.search(re.sub(r"`[^`]*`", "", line))  # dollars inside code spans are not typeset
     ]
     assert not found, f"{path.name}: markdown with bare $ (write \\$): {found}"
+
+
+def test_every_notebook_has_its_source_and_every_source_its_notebook() -> None:
+    assert [p.stem for p in NOTEBOOKS] == [p.stem for p in SOURCES], "pair each notebook: jupytext --sync"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_matches_its_jupytext_source(path: Path) -> None:
+    """The .ipynb learners open and the py:percent source reviewers read hold the same cells."""
+    source = jupytext.read(NOTEBOOK_DIR / "src" / f"{path.stem}.py")
+    in_source = [(c.cell_type, c.source) for c in source.cells]
+    in_notebook = [(c["cell_type"], _source(c)) for c in _cells(path)]
+    differing = [i for i, (a, b) in enumerate(zip(in_source, in_notebook, strict=False)) if a != b]
+    assert len(in_source) == len(in_notebook) and not differing, (
+        f"{path.name} and src/{path.stem}.py differ (cells {differing[:5]}, {len(in_notebook)} vs {len(in_source)} "
+        "cells): run `jupytext --sync notebooks/*.ipynb` after editing either"
+    )

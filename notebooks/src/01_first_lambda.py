@@ -1,0 +1,240 @@
+# %% [markdown]
+# # Module 1: your first Lambda function
+#
+# You will build a small event-driven pipeline: when a file is uploaded to an S3 bucket, S3 calls a
+# Lambda function, and the function sends a notification through SNS to an email address.
+#
+# ```
+# you --upload--> S3 bucket --event--> Lambda function --publish--> SNS topic --email--> inbox
+# ```
+#
+# **What you will measure**: how long it takes from an upload until the notification is published,
+# and how long the function itself runs (from the `REPORT` line Lambda writes after every call).
+#
+# **Time**: about 2 minutes on the local target, about 10 minutes on AWS.
+#
+# **Cost on AWS** (us-east-1 list prices; all of it falls within the free tier for this module):
+#
+# | resource | price |
+# |---|---|
+# | S3 storage | \$0.023 per GB-month (a few bytes here) |
+# | Lambda | \$0.20 per million requests + \$0.0000166667 per GB-second |
+# | SNS email | first 1,000 emails per month free, then \$2.00 per 100,000 |
+#
+# Nothing here bills by the hour, but run the clean-up cell at the end anyway (or
+# `99_cleanup.ipynb`, which removes everything the workshop created).
+
+# %% [markdown]
+# ## Setup
+#
+# `helpers.connect()` decides where everything runs: your AWS account when credentials are
+# configured, otherwise **pocketcloud**, an AWS that runs on this machine. It prints which one it chose.
+
+# %%
+import datetime as dt
+import time
+
+import pandas as pd
+from IPython.display import Markdown, display
+
+import helpers
+from helpers import events, invocations
+from helpers.modules import module1_names
+
+ws = helpers.connect()
+names = module1_names(ws)
+pd.DataFrame({"resource": list(names), "name": list(names.values())})
+
+# %% [markdown]
+# Parameters you may change. On AWS, put your own address in `EMAIL`: SNS sends a confirmation
+# message there first and only delivers notifications after you click its link.
+
+# %%
+EMAIL = ws.default(local="learner@example.com", aws="you@example.com")
+UPLOADS = 5  # files uploaded in the measurement step
+
+# %% [markdown]
+# ## Step 1: a topic and an email subscription
+#
+# An SNS **topic** is a named channel: publishers send messages to it, and SNS delivers a copy to every
+# **subscription**. An email subscription starts as *pending confirmation*, so nobody can be signed up
+# for mail they did not ask for.
+
+# %%
+topic_arn = helpers.ensure_topic(ws, names["topic"])
+helpers.subscribe_email(ws, topic_arn, EMAIL)
+helpers.mailbox(ws, to=EMAIL)[["timestamp", "subject", "kind"]]
+
+# %% [markdown]
+# Confirm the subscription. On AWS, open the confirmation email and click its link, then run the next
+# cell. On the local target the helper reads the token from the local mailbox and confirms it, which
+# is exactly what the link does.
+
+# %%
+helpers.confirm_from_mailbox(ws, topic_arn, EMAIL)
+ws.check(events.subscription_confirmed(ws, topic_arn, EMAIL), f"the subscription for {EMAIL} is confirmed")
+
+# %% [markdown]
+# ## Step 2: the bucket
+#
+# Bucket names are global across all AWS accounts, so the name includes your account id and region.
+
+# %%
+bucket = helpers.ensure_bucket(ws, names["bucket"])
+bucket
+
+# %% [markdown]
+# ## Step 3: a role for the function
+#
+# A Lambda function acts with the permissions of its **execution role**. This one may write its own
+# logs (the AWS managed `AWSLambdaBasicExecutionRole`) and publish to *this* topic, nothing else.
+
+# %%
+role_arn = helpers.ensure_lambda_role(
+    ws,
+    names["role"],
+    inline={"publish-uploads": helpers.iam.policy(helpers.iam.allow("sns:Publish", topic_arn))},
+)
+helpers.role_policies(ws, names["role"])
+
+# %% [markdown]
+# ## Step 4: the function
+#
+# This is the code you deploy. Lambda calls `lambda_handler(event, context)` once per event; the
+# SNS client is created outside the handler so that warm calls reuse it.
+
+# %%
+helpers.show_code("s3_notifier")
+
+# %%
+config = helpers.deploy_function(ws, names["function"], "s3_notifier", role_arn=role_arn, env={"TOPIC_ARN": topic_arn})
+ws.check(config["State"] == "Active", f"{names['function']} is deployed and active")
+{k: config[k] for k in ("FunctionName", "Runtime", "Handler", "MemorySize", "Timeout", "CodeSha256")}
+
+# %% [markdown]
+# Try it by hand first: invoke the function with an event shaped like the one S3 sends. The result
+# shows the function's answer and the figures from its `REPORT` line.
+
+# %%
+sample_event = {"Records": [{"s3": {"bucket": {"name": bucket}, "object": {"key": "hand-made+test.txt", "size": 3}}}]}
+first = helpers.invoke(ws, names["function"], sample_event)
+ws.check(first.status == 200 and first.error is None, "the function runs without error")
+first
+
+# %% [markdown]
+# ## Step 5: S3 calls the function on every upload
+#
+# Two things are needed: the function's resource policy must allow S3 to invoke it, and the bucket
+# needs a notification configuration that sends `ObjectCreated` events to it.
+
+# %%
+helpers.notify_function_on_upload(ws, bucket, names["function"])
+ws.client("s3").get_bucket_notification_configuration(Bucket=bucket)["LambdaFunctionConfigurations"]
+
+# %% [markdown]
+# ## Step 6: upload a file and get the email
+#
+# S3 invokes the function *asynchronously*: the upload returns at once and the function runs right
+# after. On AWS the email arrives in your inbox; locally it lands in pocketcloud's mailbox.
+
+# %%
+key = f"reports/hello-{int(time.time())}.txt"
+ws.client("s3").put_object(Bucket=bucket, Key=key, Body=b"Hello from module 1")
+mail = helpers.wait_for_email(ws, EMAIL, key, timeout_s=60) if ws.local else None
+if ws.local:
+    ws.check(mail is not None and key in mail["body"], f"an email about {key} arrived")
+    display(Markdown(f"**Subject:** {mail['subject']}\n\n```\n{mail['body']}\n```"))
+else:
+    print(f"Check {EMAIL}: an email about {key} is on its way.")
+
+# %% [markdown]
+# The function's logs show each call: a `START` line, what the handler printed, `END`, and the
+# `REPORT` line with its duration and memory.
+
+# %%
+time.sleep(ws.default(local=0.5, aws=10))  # CloudWatch Logs needs a moment on AWS
+logs = helpers.recent_logs(ws, names["function"], limit=12)
+ws.check(any(key in line for line in logs), "the function logged the upload")
+print("\n".join(logs))
+
+# %% [markdown]
+# ## What you measured
+#
+# Upload a few more files and compare, for each, when it was uploaded with when the function
+# finished (the time stamp of its `REPORT` line), next to how long the function itself ran.
+
+# %%
+started = dt.datetime.now(dt.UTC)
+uploads = []
+for i in range(UPLOADS):
+    key = f"measure/file-{i}-{int(time.time() * 1000)}.txt"
+    uploads.append({"key": key, "uploaded": pd.Timestamp.now(tz="UTC")})
+    ws.client("s3").put_object(Bucket=bucket, Key=key, Body=b"x" * (i + 1))
+    time.sleep(0.5)
+
+deadline = time.monotonic() + ws.default(local=30, aws=120)
+while len(reports := invocations.report_lines(ws.client("logs"), names["function"], started)) < UPLOADS:
+    ws.check(time.monotonic() < deadline, f"{UPLOADS} invocations reported")
+    time.sleep(1)
+reports = reports.tail(UPLOADS).reset_index(drop=True)
+measured = pd.DataFrame(uploads).join(reports[["timestamp", "duration_ms", "cold"]])
+measured["upload_to_done_ms"] = (measured["timestamp"] - measured["uploaded"]).dt.total_seconds() * 1000
+measured[["key", "upload_to_done_ms", "duration_ms", "cold"]]
+
+# %%
+import plotly.graph_objects as go
+
+fig = go.Figure()
+fig.add_bar(x=measured.index + 1, y=measured["upload_to_done_ms"], name="upload until the function finished")
+fig.add_bar(x=measured.index + 1, y=measured["duration_ms"], name="function Duration (REPORT)")
+fig.update_layout(
+    title="From upload to notification", xaxis_title="upload number", yaxis_title="milliseconds", barmode="group"
+)
+fig
+
+# %%
+display(
+    Markdown(
+        f"Across {UPLOADS} uploads, the notification was published a median "
+        f"**{measured['upload_to_done_ms'].median():.0f} ms** after the upload, while the function itself ran a "
+        f"median **{measured['duration_ms'].median():.1f} ms**. The rest is S3 delivering the event and Lambda "
+        f"starting the call: with asynchronous events you do not wait for the function, and you do not pay for "
+        f"that waiting either. {int(measured['cold'].sum())} of these calls needed a new execution environment."
+    )
+)
+
+# %% [markdown]
+# ## Architecture
+#
+# What this notebook deployed, drawn from the resources as they exist now.
+
+# %%
+function_config = ws.client("lambda").get_function_configuration(FunctionName=names["function"])
+helpers.diagram(
+    [
+        ("you", "upload a file"),
+        ("S3", bucket),
+        ("Lambda", f"{function_config['FunctionName']} ({function_config['Runtime']})"),
+        ("SNS", topic_arn.rsplit(":", 1)[-1]),
+        ("email", EMAIL),
+    ],
+    [("you", "S3"), ("S3", "Lambda"), ("Lambda", "SNS"), ("SNS", "email")],
+    "Module 1: upload -> function -> notification",
+)
+
+# %% [markdown]
+# ## Clean up
+#
+# This removes the bucket (and its files), the function, its role and logs, and the topic. To remove
+# everything the workshop created in every module, run `99_cleanup.ipynb`.
+
+# %%
+from helpers.cleanup import cleanup_module1
+
+removed = cleanup_module1(ws)
+ws.check(
+    not ws.client("lambda").list_functions()["Functions"]
+    or all(f["FunctionName"] != names["function"] for f in ws.client("lambda").list_functions()["Functions"]),
+    "module 1's function is gone",
+)
+removed

@@ -1,0 +1,284 @@
+# %% [markdown]
+# # Module 3: safer, leaner database access
+#
+# In module 2 the function found the database password in its environment variables, copied there at
+# deploy time, and it logged in as the database's master user. Anyone who can read the function's
+# configuration can read the password, and every function environment opens its own connection. In
+# this module you fix both:
+#
+# 1. **Secrets Manager** keeps the credentials; the function reads them when it starts. Its IAM role may
+#    read **that one secret**, nothing else.
+# 2. The API logs in as its **own database user** that may only read, not as the master user.
+# 3. **RDS Proxy** sits between the functions and MySQL and shares a small pool of database connections
+#    among all of them.
+#
+# Then you **measure** why the proxy matters: many simultaneous invocations connecting directly run
+# into the database's connection limit, the same invocations through the proxy do not.
+#
+# **Time**: about 3 minutes on the local target, about 20 minutes on AWS (creating the proxy takes
+# several minutes).
+#
+# **Cost on AWS** of what this module adds, at list prices (the RDS instance is module 2's):
+
+# %%
+import datetime as dt
+import json
+
+import pandas as pd
+from IPython.display import Markdown, display
+
+import helpers
+from helpers import dbaccess, invocations, metrics, stack
+
+stack.price_table(["rds_proxy", "secrets", "vpc_endpoint", "lambda", "rds"])
+
+# %% [markdown]
+# ## Setup
+#
+# `helpers.connect()` picks the target (pocketcloud on this machine, or your AWS account) and prints it.
+# `stack.module2(ws)` makes sure module 2's VPC, database, function and API exist (creating them if you
+# start here), and returns their names.
+
+# %%
+ws = helpers.connect()
+m2 = stack.module2(ws)
+n = stack.names(ws)
+pd.DataFrame(
+    {
+        "resource": ["function", "API", "DB instance", "master secret"],
+        "name": [m2.function, m2.api_url, m2.db_instance, m2.master_secret_arn],
+    }
+)
+
+# %% [markdown]
+# ## Architecture
+#
+# What this module builds, read from the target: grey boxes are not created yet. The function reads the
+# secret, then connects to RDS Proxy, which holds the connections to MySQL. The figure is drawn again at the
+# end with everything in place.
+
+# %%
+stack.architecture_figure(ws, m2).show()
+
+# %% [markdown]
+# Parameters of the measurement in step 6. `USER_LIMIT` caps how many connections the application's
+# database user may hold at once (MySQL's `MAX_USER_CONNECTIONS`); it stands in for a small database's
+# `max_connections` so the effect shows with a few dozen invocations. `INVOCATIONS` is how many calls run
+# at the same moment, and each keeps its connection busy for `HOLD_S` seconds.
+
+# %%
+USER_LIMIT = stack.default_user_limit(ws)
+INVOCATIONS = ws.default(local=24, aws=60)
+HOLD_S = ws.default(local=1.5, aws=2.0)
+
+# %% [markdown]
+# ## Step 1: the credentials in Secrets Manager
+#
+# A secret for the application's database user, in the JSON format RDS uses for database credentials
+# (`engine`, `host`, `port`, `username`, `password`, `dbname`). Secrets Manager generates the password;
+# nobody types it and it appears in no code or notebook. Module 2 already stored the master user's
+# credentials the same way.
+
+# %%
+app_secret_arn = stack.ensure_app_secret(ws, m2)
+value = dbaccess.read_secret(ws.client("secretsmanager"), app_secret_arn)
+{key: ("*" * 8 if key == "password" else val) for key, val in value.items()}
+
+# %%
+ws.check({"engine", "host", "port", "username", "password", "dbname"} <= set(value), "the secret has the RDS format")
+
+# %% [markdown]
+# ## Step 2: the application's own database user
+#
+# The database is in private subnets, reachable only from inside the VPC, so a small one-off function
+# (with its own role, the only one allowed to read the master secret) logs in as the master user and
+# creates the `app` user: it may read the workshop database, nothing more, and hold at most `USER_LIMIT`
+# connections. User names and the password go to MySQL as query parameters, never pasted into SQL.
+
+# %%
+stack.show_code("db_setup")
+
+# %%
+app_user = stack.ensure_app_user(ws, m2, app_secret_arn, USER_LIMIT)
+app_user
+
+# %%
+ws.check(app_user["max_user_connections"] == USER_LIMIT, f"user 'app' may hold at most {USER_LIMIT} connections")
+
+# %% [markdown]
+# ## Step 3: least privilege for the function
+#
+# The function needs to read one secret, so its role gets exactly that: `secretsmanager:GetSecretValue` on
+# the ARN of that secret. The shortcut you will find in many tutorials, attaching the AWS managed policy
+# `SecretsManagerReadWrite`, lets the function read **and change** every secret in the account: a bug or
+# an injected dependency could then read the master password. Don't.
+
+# %%
+policy = stack.function_secret_policy(ws, m2.role_name, app_secret_arn)
+print(json.dumps(policy, indent=2))
+
+# %%
+granted = helpers.role_policies(ws, m2.role_name)
+granted["managed"]
+
+# %%
+secret_statements = [
+    s for doc in granted["inline"].values() for s in doc["Statement"] if "secretsmanager" in str(s["Action"])
+]
+ws.check(all(s["Resource"] == app_secret_arn for s in secret_statements), "the function may read only the app secret")
+ws.check(not any("SecretsManagerReadWrite" in arn for arn in granted["managed"]), "no broad Secrets Manager policy")
+
+# %% [markdown]
+# ## Step 4: a private path to Secrets Manager
+#
+# Functions in private subnets have no route to the internet, and Secrets Manager is an internet-facing
+# AWS endpoint. An **interface VPC endpoint** puts a private address for Secrets Manager into the subnets
+# (about \$0.01 per hour per availability zone, so about \$15 a month for two). The alternative, a NAT
+# gateway, costs more (about \$0.045 per hour plus data). pocketcloud records the endpoint like AWS does.
+
+# %%
+endpoint_id = dbaccess.ensure_secrets_endpoint(
+    ws.client("ec2"), m2.vpc_id, m2.subnet_ids, m2.lambda_security_group_ids, ws.region, ws.tags
+)
+endpoint = ws.client("ec2").describe_vpc_endpoints(VpcEndpointIds=[endpoint_id])["VpcEndpoints"][0]
+{k: endpoint.get(k) for k in ("VpcEndpointId", "ServiceName", "VpcEndpointType", "State", "PrivateDnsEnabled")}
+
+# %% [markdown]
+# ## Step 5: RDS Proxy
+#
+# The proxy gets its own IAM role that may read the same secret (it checks the passwords clients send and
+# logs in to MySQL with them). Its pool may use at most `MaxConnectionsPercent` of the instance's
+# `max_connections`; we choose the share that keeps the pool within the app user's limit. Creating a proxy
+# takes a few minutes on AWS.
+
+# %%
+proxy = stack.ensure_proxy(ws, m2, app_secret_arn, USER_LIMIT, app_user["max_connections"])
+target_group = ws.client("rds").describe_db_proxy_target_groups(DBProxyName=proxy["DBProxyName"])["TargetGroups"][0]
+pool = target_group["ConnectionPoolConfig"]
+pd.Series(
+    {
+        "proxy": proxy["DBProxyName"],
+        "status": proxy["Status"],
+        "endpoint": proxy["Endpoint"],
+        "instance max_connections": app_user["max_connections"],
+        "MaxConnectionsPercent": pool["MaxConnectionsPercent"],
+        "pool size at most": app_user["max_connections"] * pool["MaxConnectionsPercent"] // 100,
+    }
+)
+
+# %%
+print(json.dumps(helpers.role_policies(ws, n["proxy_role"])["inline"], indent=2))
+ws.check(proxy["Status"] == "available", "the proxy is available")
+
+# %% [markdown]
+# ## Step 6: the function reads the secret and connects through the proxy
+#
+# The new handler. Everything still happens inside `lambda_handler` (module 4 measures what that costs):
+# it fetches the secret, connects to the proxy, runs one parameterised query and closes the connection.
+# The optional `?hold=` parameter keeps the query running a little longer, for the measurement below.
+
+# %%
+stack.show_code("db_time_v2")
+
+# %%
+db = stack.ensure_secure_db(ws, m2, user_limit=USER_LIMIT)  # collects what the steps above created
+stack.deploy_db_time(ws, db, "db_time_v2")
+answer = helpers.call_api(db.api_url)
+print(f"HTTP {answer.status} in {answer.latency_ms:.0f} ms:", answer.body)
+env = ws.client("lambda").get_function_configuration(FunctionName=db.function)["Environment"]["Variables"]
+sorted(env)
+
+# %%
+ws.check(answer.status == 200 and answer.body.get("version") == "v2", "the API answers through the proxy")
+ws.check("DB_PASSWORD" not in env, "no password left in the function's environment variables")
+
+# %% [markdown]
+# ## Step 7: measure, direct connections against the proxy
+#
+# The same code deployed twice: the API's function connects through the proxy, a copy connects straight to
+# the instance. Each receives `INVOCATIONS` calls at the same moment, every call holding its connection for
+# `HOLD_S` seconds. A first round of calls starts the execution environments, so that the measured round
+# really is simultaneous.
+
+# %%
+stack.deploy_db_time(ws, db, "db_time_v2", name=n["direct_function"], through_proxy=False)
+lam = ws.client("lambda")
+event = {"queryStringParameters": {"hold": str(HOLD_S)}}
+start = dt.datetime.now(dt.UTC)
+results = {}
+for fn in (n["direct_function"], db.function):
+    # warm-up: start the environments
+    invocations.burst(lambda fn=fn: invocations.timed_invoke(lam, fn, {}), count=INVOCATIONS)
+    results[fn] = invocations.burst(lambda fn=fn: invocations.timed_invoke(lam, fn, event), count=INVOCATIONS)
+direct, pooled = results[n["direct_function"]], results[db.function]
+end = dt.datetime.now(dt.UTC)
+runs = pd.concat([direct.assign(path="direct to MySQL"), pooled.assign(path="through RDS Proxy")])
+runs["outcome"] = runs["body"].map(stack.outcome)
+runs.groupby(["path", "outcome"]).size().unstack(fill_value=0)
+
+# %%
+errors_direct = int(direct["error"].notna().sum())
+errors_proxy = int(pooled["error"].notna().sum())
+ws.check(errors_direct > 0, f"{INVOCATIONS} direct connections exceed the limit of {USER_LIMIT}: some calls fail")
+ws.check(errors_proxy == 0, "through the proxy every call succeeds")
+
+# %% [markdown]
+# What the proxy reported to CloudWatch: `ClientConnections` are the functions connected to the proxy,
+# `DatabaseConnections` the connections the proxy really opened to MySQL (peak per minute). On AWS the
+# instance's own `DatabaseConnections` appears too.
+
+# %%
+connections = stack.wait_for_metrics(
+    lambda: metrics.rds_connection_metrics(
+        ws.client("cloudwatch"), start, end, proxy_names=[db.proxy_name], db_instances=[db.db_instance]
+    ),
+    expect=("ClientConnections", "DatabaseConnections"),
+)
+metrics.metrics_figure(connections, "Connections during the measurement").show()
+peaks = metrics.metric_totals(connections)
+peaks
+
+# %%
+peak_db = peaks.get(f"DatabaseConnections ({db.proxy_name})", 0)
+ws.check(0 < peak_db <= USER_LIMIT, "the proxy never held more database connections than the user may have")
+
+# %% [markdown]
+# ## What you measured
+
+# %%
+outcomes = runs.groupby(["path", "outcome"]).size().rename("calls").reset_index()
+metrics.bar_comparison(
+    outcomes,
+    f"{INVOCATIONS} simultaneous calls, each holding a connection for {HOLD_S} s",
+    value="calls",
+    group="outcome",
+    category="path",
+    y_title="calls",
+).show()
+
+# %%
+display(
+    Markdown(
+        f"Connecting directly, **{errors_direct} of {INVOCATIONS}** calls failed: "
+        f"each execution environment opened its own connection and MySQL refused those beyond "
+        f"the app user's limit of {USER_LIMIT} (every open connection of that user counts, "
+        f"including idle ones the proxy keeps from earlier steps). Through RDS Proxy "
+        f"**{INVOCATIONS - errors_proxy} of {INVOCATIONS}** succeeded: up to "
+        f"**{peaks.get(f'ClientConnections ({db.proxy_name})', 0):.0f}** client connections shared at most "
+        f"**{peak_db:.0f}** database connections, and calls waited briefly for a free one instead of failing. "
+        f"The slowest call through the proxy took **{pooled['latency_ms'].max() / 1000:.1f} s**."
+    )
+)
+
+# %%
+stack.architecture_figure(ws, db).show()
+
+# %% [markdown]
+# ## Clean up
+#
+# This removes the comparison function and the one-off setup function. The secret, the app user and the
+# proxy stay, because modules 4 and 5 use them; on AWS the proxy costs about \$0.03 per hour while it
+# exists. `99_cleanup.ipynb` removes everything the workshop created.
+
+# %%
+stack.cleanup_module3(ws, db, keep_for_next_modules=True)

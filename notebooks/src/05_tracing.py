@@ -1,0 +1,235 @@
+# %% [markdown]
+# # Module 5: tracing with AWS X-Ray
+#
+# Averages tell you *that* a request was slow; a trace tells you *where* the time went. X-Ray follows one
+# request through every service it touches: API Gateway, the Lambda service, your function, and the SQL
+# query your function runs. In this module you:
+#
+# 1. turn on tracing for the API stage and for the function, and add the X-Ray SDK to the function;
+# 2. call the API and fetch the traces;
+# 3. draw the **service map** (who calls whom, how often, how fast) and a **trace timeline** (one request,
+#    segment by segment, with the cold start's `Initialization` and the SQL query visible);
+# 4. optionally, trace a short load test and compare the latency of each segment.
+#
+# **Time**: about 3 minutes on the local target, about 10 minutes on AWS (traces become searchable some
+# seconds after a request ends).
+#
+# **Cost on AWS**: X-Ray charges per trace recorded and retrieved; the default sampling rule records the
+# first request each second and 5% of the rest, which keeps this module within the free tier.
+
+# %%
+import datetime as dt
+
+import pandas as pd
+from IPython.display import Markdown, display
+
+import helpers
+from helpers import loadplots, stack, tracing
+from helpers.loadtest import run_load_test
+
+stack.price_table(["xray", "lambda", "api_gateway", "rds", "rds_proxy"])
+
+# %% [markdown]
+# ## Setup
+#
+# `helpers.connect()` picks the target and prints it; `stack.ensure_secure_db(ws)` makes sure modules 2 and
+# 3 are in place (API, function, database, secret, RDS Proxy) and creates what is missing.
+
+# %%
+ws = helpers.connect()
+db = stack.ensure_secure_db(ws)
+xray = ws.client("xray")
+db.describe()
+
+# %% [markdown]
+# ## Architecture
+#
+# The traced path, drawn from the deployed resources. The X-Ray daemon that Lambda runs next to your
+# function receives the segments over UDP and forwards them to the X-Ray service; API Gateway and Lambda
+# send their own segments directly.
+
+# %%
+stack.architecture_figure(ws, db, client="this notebook", extra=[("daemon + API", "X-Ray")]).show()
+
+# %% [markdown]
+# ## Step 1: turn tracing on
+#
+# Three switches:
+#
+# - **API Gateway stage tracing**: the stage records a segment for every sampled request and passes the
+#   trace id on to Lambda in the `X-Amzn-Trace-Id` header.
+# - **Lambda active tracing** (`TracingConfig: Active`): Lambda records a segment for the service and one
+#   for the function, with `Initialization` (cold starts only), `Invocation` and `Overhead` inside.
+#   The function's role needs the managed policy `AWSXRayDaemonWriteAccess` to send them.
+# - **The X-Ray SDK in your code**: `patch_all()` wraps boto3 and pymysql so each call becomes a
+#   subsegment. The SDK comes from a Lambda layer, like pymysql in module 2.
+#
+# Here is the traced handler: module 4's optimized code plus a few lines. We deploy it as a new function,
+# `sas-db-time-traced`, created with active tracing, and switch the API's integration to it; the clean-up at
+# the end switches back.
+
+# %%
+stack.show_code("db_time_v4_traced")
+
+# %%
+xray_layer = helpers.build_layer(ws, ws.name("xray-sdk"), ["aws-xray-sdk", "wrapt"])
+config = stack.enable_tracing(ws, db, xray_layer)
+stage = ws.client("apigateway").get_stage(
+    restApiId=stack.api_id_and_stage(db.api_url)[0], stageName=stack.api_id_and_stage(db.api_url)[1]
+)
+pd.Series(
+    {
+        "function": config["FunctionName"],
+        "function tracing": config["TracingConfig"]["Mode"],
+        "layers": ", ".join(layer["Arn"].split(":")[-2] for layer in config["Layers"]),
+        "stage tracing": stage.get("tracingEnabled", False),
+    }
+)
+
+# %%
+ws.check(config["TracingConfig"]["Mode"] == "Active", "Lambda active tracing is on")
+ws.check(stage.get("tracingEnabled") is True, "API Gateway stage tracing is on")
+
+# %% [markdown]
+# ## Step 2: call the API
+#
+# The traced function is new, so the first call is a cold start. Normally X-Ray's sampling rule decides
+# which requests to trace (by default the first each second and 5% of the rest). Here the notebook starts
+# each trace itself: it sends an `X-Amzn-Trace-Id` header with a new trace id and `Sampled=1`, and every
+# service on the way keeps that decision, so each of these calls is traced and we know its trace id.
+
+# %%
+CALLS = 5
+
+calls = [tracing.call_traced(db.api_url) for _ in range(CALLS)]
+answers = [answer for answer, _ in calls]
+trace_ids = [trace_id for _, trace_id in calls]
+pd.DataFrame(
+    {
+        "trace id": trace_ids,
+        "status": [a.status for a in answers],
+        "latency_ms": [round(a.latency_ms, 1) for a in answers],
+        "version": [a.body.get("version") if isinstance(a.body, dict) else None for a in answers],
+    }
+)
+
+# %%
+ws.check(all(a.status == 200 for a in answers), "every call answered 200")
+
+# %% [markdown]
+# ## Step 3: fetch the traces
+#
+# `GetTraceSummaries` lists the traces of a time window; `BatchGetTraces` returns their segment documents.
+# Each document is JSON: an id, a name, start and end times, and nested subsegments.
+
+# %%
+start = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=2)
+traces = stack.wait_for_traces(xray, ids=trace_ids)
+frames = [tracing.segments_frame(t) for t in traces]
+cold_trace = next((t for t, f in zip(traces, frames, strict=True) if (f["name"] == "Initialization").any()), traces[0])
+cold = tracing.segments_frame(cold_trace)
+cold[["label", "start_ms", "duration_ms", "sql"]]
+
+# %%
+ws.check(len(traces) >= CALLS, f"X-Ray holds a trace for each of the {CALLS} calls")
+ws.check(
+    cold["origin"].isin(["AWS::ApiGateway::Stage", "AWS::Lambda", "AWS::Lambda::Function"]).sum() == 3,
+    "the trace has API Gateway, Lambda and function segments",
+)
+ws.check((cold["name"] == "Initialization").any(), "the first call's trace shows the cold start (Initialization)")
+ws.check(cold["sql"].notna().any(), "the trace has an SQL subsegment")
+
+# %% [markdown]
+# ## The trace timeline
+#
+# One bar per segment and subsegment, indented under its parent, on a shared time axis. Orange is the
+# cold start (`Initialization`: starting the runtime, importing the code, fetching the secret and opening
+# the connection), purple the SQL query.
+
+# %%
+tracing.timeline_figure(cold, title=f"Cold start: trace {cold_trace['Id']}").show()
+
+# %%
+warm_trace = traces[-1]
+tracing.timeline_figure(warm_trace, title=f"Warm call: trace {warm_trace['Id']}").show()
+
+# %% [markdown]
+# ## The service map
+#
+# `GetServiceGraph` aggregates every trace in a time window into nodes (services) and edges (calls), with
+# counts and response times. The client is whoever called the API: this notebook.
+
+# %%
+graph = tracing.service_graph(xray, start, dt.datetime.now(dt.UTC) + dt.timedelta(seconds=5))  # the last 2 minutes
+nodes, edges = tracing.graph_frames(graph)
+tracing.service_map_figure(graph, "Service map of the last two minutes").show()
+nodes
+
+# %%
+kinds = set(nodes["type"])
+ws.check(
+    {"client", "AWS::ApiGateway::Stage", "AWS::Lambda", "AWS::Lambda::Function"} <= kinds,
+    "the map shows client -> API Gateway -> Lambda -> function",
+)
+ws.check(any("SQL" in kind for kind in kinds), "the map shows the SQL database the function queries")
+
+# %% [markdown]
+# ## Optional challenge: trace a short load test
+#
+# Every segment's duration across many requests shows which part varies. With the default sampling rule
+# about one request per second (plus 5%) is traced, so a `DURATION_S`-second test gives a few dozen traces.
+
+# %%
+USERS = ws.default(local=5, aws=20)
+DURATION_S = ws.default(local=20, aws=60)
+
+load_start = dt.datetime.now(dt.UTC)
+result = run_load_test(db.api_url, users=USERS, spawn_rate=USERS, duration=DURATION_S, wait_s=0.2)
+load_traces = stack.wait_for_traces(xray, start=load_start, count=max(3, DURATION_S // 3))
+durations = tracing.segment_durations(load_traces)
+loadplots.summary_table({"traced load test": result})
+
+# %%
+shown = ["Invocation", "Overhead", "execute", "db_time query", "db-time (AWS::Lambda)"]
+names_present = [s for s in durations["segment"].unique() if s in shown or s.endswith("(AWS::ApiGateway::Stage)")]
+tracing.latency_histogram_figure(
+    durations[durations["segment"].isin(names_present)], f"Latency per segment, {len(load_traces)} sampled traces"
+).show()
+per_segment = durations.groupby("segment")["duration_ms"].describe(percentiles=[0.5, 0.95])[
+    ["count", "50%", "95%", "max"]
+]
+per_segment
+
+# %%
+ws.check(len(load_traces) >= 3, "the load test left sampled traces to analyse")
+
+# %% [markdown]
+# ## What you measured
+
+# %%
+cold_by_name = cold.groupby("name")["duration_ms"].sum()
+warm = tracing.segments_frame(warm_trace)
+warm_by_name = warm.groupby("name")["duration_ms"].sum()
+total_cold = cold["start_ms"].add(cold["duration_ms"]).max()
+total_warm = warm["start_ms"].add(warm["duration_ms"]).max()
+sql_cold = cold[cold["name"] == "execute"]["duration_ms"].sum()
+display(
+    Markdown(
+        f"The first call took **{total_cold:.0f} ms** end to end, "
+        f"of which **{cold_by_name.get('Initialization', 0):.0f} ms** "
+        f"were the cold start's initialization; the SQL query itself took **{sql_cold:.1f} ms**. A warm call took "
+        f"**{total_warm:.0f} ms** in total. The service map counted "
+        f"**{int(nodes.loc[nodes['type'] == 'AWS::Lambda::Function', 'requests'].sum())}** function invocations and "
+        f"shows the whole chain from the client to the SQL database."
+    )
+)
+
+# %% [markdown]
+# ## Clean up
+#
+# This points the API back at module 4's optimized, untraced function, turns stage tracing off and deletes
+# the traced function (the X-Ray layer version stays; it costs nothing). `99_cleanup.ipynb` removes everything
+# the workshop created.
+
+# %%
+stack.cleanup_module5(ws, db)
