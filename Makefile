@@ -7,6 +7,11 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+EXTRAS := .[workshop,pocketcloud,dev]
+# Every package version the suite was last run with; `make lock` writes it anew from the newest allowed.
+LOCK   := constraints.txt
+# Packages whose private names pocketcloud relies on; `make check-latest` tries their newest allowed releases.
+LATEST := moto boto3 botocore s3transfer awslambdaric
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
 # Settings for the private pocketcloud that test and workshop runs start (free ports, own state dir).
 TEST_CLOUD = POCKETCLOUD_STATE_DIR=$(CURDIR)/build/$(1)-cloud POCKETCLOUD_PORT=0 POCKETCLOUD_XRAY_PORT=0
@@ -17,17 +22,37 @@ LAB_ARGS ?=
 # JupyterLab refuses to run as root (containers, cloud notebook VMs) unless told it may.
 LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: setup db-server browser apt-python-venv workshop test test-unit test-notebooks lab bench clean lint
+.PHONY: setup db-server browser apt-python-venv workshop test test-unit test-notebooks lab bench clean lint lock check-latest
 
 setup: $(STAMP) db-server
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
 	@$(PYTHON) -m venv --help >/dev/null 2>&1 && $(PYTHON) -c 'import ensurepip' 2>/dev/null || $(MAKE) --no-print-directory apt-python-venv
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[workshop,pocketcloud,dev]'
+	$(BIN)/python -m pip install --quiet -c $(LOCK) -e '$(EXTRAS)'
 	@touch $@
+
+# The lock anew: the newest releases pyproject.toml allows, installed in a scratch venv and frozen.
+lock:
+	rm -rf build/lock-venv && $(PYTHON) -m venv build/lock-venv
+	build/lock-venv/bin/python -m pip install --quiet --upgrade pip
+	build/lock-venv/bin/python -m pip install --quiet -e '$(EXTRAS)'
+	{ echo "# Tested versions of every package make setup installs (make lock writes this file)."; \
+	  build/lock-venv/bin/python -m pip freeze --exclude-editable; } > $(LOCK)
+	rm -rf build/lock-venv
+
+# The newest moto, boto3 and awslambdaric that pyproject.toml allows, everything else as locked, in a scratch
+# venv: the unit and pocketcloud behaviour tests say whether a release moved what pocketcloud hooks into.
+check-latest: db-server
+	rm -rf build/latest-venv && $(PYTHON) -m venv build/latest-venv
+	build/latest-venv/bin/python -m pip install --quiet --upgrade pip
+	grep -v -i -E '^($(subst $(eval) ,|,$(LATEST)))==' $(LOCK) > build/latest-constraints.txt
+	build/latest-venv/bin/python -m pip install --quiet -c build/latest-constraints.txt -e '$(EXTRAS)'
+	build/latest-venv/bin/python -m pip install --quiet --upgrade -c build/latest-constraints.txt $(LATEST)
+	build/latest-venv/bin/python -m pip list 2>/dev/null | grep -i -E '^($(subst $(eval) ,|,$(LATEST))) '
+	build/latest-venv/bin/pytest -q tests/unit tests/pocketcloud
 
 # Debian/Ubuntu ship venv/ensurepip separately.
 apt-python-venv:
@@ -54,11 +79,13 @@ browser:
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy pocketcloud helpers
 
 test: setup test-unit test-notebooks
 
 test-unit: setup browser
 	$(BIN)/pytest -q tests
+	$(BIN)/pytest -q --doctest-modules pocketcloud helpers
 
 test-notebooks: setup
 	@mkdir -p build

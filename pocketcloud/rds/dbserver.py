@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import os
 import secrets
 import shutil
 import signal
 import socket
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,8 +24,8 @@ INSTALL_HINT = "Install one with: sudo apt-get install mariadb-server (or set PO
 
 def find_server_binary(configured: str = "") -> str | None:
     """The DB server binary: the setting, else mariadbd/mysqld on PATH or in /usr/sbin."""
-    if configured:
-        return configured if os.access(configured, os.X_OK) else None
+    if configured:  # a path (made absolute in Settings) or a bare name to look up on PATH
+        return configured if os.access(configured, os.X_OK) else shutil.which(configured)
     for name in ("mariadbd", "mysqld"):
         found = shutil.which(name) or (f"/usr/sbin/{name}" if os.access(f"/usr/sbin/{name}", os.X_OK) else None)
         if found:
@@ -38,6 +40,23 @@ def _install_db_binary(server_binary: str) -> str | None:
             if candidate and os.access(str(candidate), os.X_OK):
                 return str(candidate)
     return None
+
+
+def admin_socket_path(data_root: Path) -> Path:
+    """Where the server's admin socket lives.
+
+    A unix socket's path holds at most 107 bytes, and the data dir sits as deep as the folder the
+    learner started pocketcloud in (MariaDB refuses to start past the limit), so the socket goes into
+    a short per-user folder under the temp dir, named by a digest of the data dir.
+
+    >>> len(str(admin_socket_path(Path("/very" + "/deep" * 40)))) < 107
+    True
+    """
+    folder = Path(tempfile.gettempdir()) / f"pocketcloud-{os.getuid()}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    if folder.stat().st_uid != os.getuid():
+        raise RuntimeError(f"{folder} belongs to another user; set TMPDIR to a folder of your own")
+    return folder / f"{hashlib.sha256(str(data_root).encode()).hexdigest()[:20]}.sock"
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -60,7 +79,7 @@ class DbServer:
         self.binary = binary
         self.root = data_root
         self.data_dir = data_root / "data"
-        self.socket = data_root / "mysqld.sock"
+        self.socket = admin_socket_path(data_root)
         self.port = port
         self.max_connections = max_connections
         self.master_user = master_user
@@ -193,3 +212,4 @@ class DbServer:
 
     def remove_data(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
+        self.socket.unlink(missing_ok=True)
