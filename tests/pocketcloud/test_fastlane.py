@@ -71,7 +71,7 @@ def test_a_connection_keeps_working_after_aiohttp_takes_it_over(cloud: pocketclo
     assert (first.status, json.loads(first.read())) == (200, {"n": 1})
     conn.request("GET", "/_pocketcloud/health")  # not a fast route: aiohttp serves the connection from here on
     health = conn.getresponse()
-    assert (health.status, json.loads(health.read())) == (200, {"status": "ok"})
+    assert (health.status, json.loads(health.read())["status"]) == (200, "ok")
     conn.request("POST", path, body=b'{"n": 2}', headers={"X-Amz-Log-Type": "Tail"})
     second = conn.getresponse()
     assert (second.status, json.loads(second.read())) == (200, {"n": 2})
