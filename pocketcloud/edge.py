@@ -6,7 +6,7 @@ Requests go, in order, to
    without a web framework, or by aiohttp on connections the fast lane handed over,
 2. data-plane routes registered by services (admin, X-Ray, provisioned concurrency ...),
 3. action interceptors for query/JSON protocol operations moto lacks or that need a data plane,
-4. moto, followed by any ``after`` hooks for that operation.
+4. moto.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import asyncio
 import dataclasses
 import json
 import re
-from collections.abc import Awaitable, Callable, Hashable
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from aiohttp import web
@@ -75,7 +75,6 @@ class AwsRequest:
 
 
 Interceptor = Callable[[AwsRequest], Awaitable[web.StreamResponse | None]]
-AfterHook = Callable[[AwsRequest, web.Response], Awaitable[None]]
 
 
 class Edge:
@@ -86,7 +85,6 @@ class Edge:
         self._runner: web.AppRunner | None = None
         self._listener: asyncio.Server | None = None
         self._interceptors: dict[tuple[str, str], Interceptor] = {}
-        self._after: dict[tuple[str, str], list[AfterHook]] = {}
         self._finalized = False
         # Counts control-plane requests that may change state, so data planes can cache what they
         # read from moto until the next one (e.g. a function's configuration on every invoke).
@@ -109,10 +107,6 @@ class Edge:
     def intercept(self, service: str, action: str, handler: Interceptor) -> None:
         """Answer ``service``/``action`` instead of moto; the handler may return None to fall through."""
         self._interceptors[(service, action)] = handler
-
-    def after(self, service: str, action: str, hook: AfterHook) -> None:
-        """Run ``hook`` after moto answered ``service``/``action`` with a 2xx status."""
-        self._after.setdefault((service, action), []).append(hook)
 
     def finalize(self) -> None:
         if not self._finalized:
@@ -155,50 +149,12 @@ class Edge:
         try:
             body = await request.read()
             aws = AwsRequest.parse(request, body, self.server.settings.region)
-            key = (aws.service or "", aws.action or "")
-            interceptor = self._interceptors.get(key)
+            interceptor = self._interceptors.get((aws.service or "", aws.action or ""))
             if interceptor is not None:
                 answer = await interceptor(aws)
                 if answer is not None:
                     return answer
-            response = await self.server.moto.forward(request, body)
-            if 200 <= response.status < 300:
-                for hook in self._after.get(key, ()):
-                    await hook(aws, response)
-            return response
+            return await self.server.moto.forward(request, body)
         finally:
             if mutating:
                 self.generation += 1  # again: a data plane may have cached the old state meanwhile
-
-
-V = TypeVar("V")
-_MISSING = object()
-
-
-class StateCache(Generic[V]):
-    """Values a data plane derives from moto's state, kept until the next control-plane request
-    that may change it (the edge counts them in ``generation``), so hot paths do not ask moto.
-
-    Example::
-
-        specs: StateCache[FunctionSpec] = StateCache(server.edge)
-        spec = specs.get(("hello", None), lambda: load_spec(backend, "hello", None)[0])
-    """
-
-    def __init__(self, edge: Edge, max_entries: int | None = None) -> None:
-        self._edge = edge
-        self._values: dict[Hashable, Any] = {}
-        self._generation = -1
-        self._max_entries = max_entries  # past it, start over rather than grow without bound
-
-    def get(self, key: Hashable, load: Callable[[], V]) -> V:
-        """The cached value for ``key``, or ``load()``'s (not cached when it raises)."""
-        if self._edge.generation != self._generation:
-            self._values.clear()
-            self._generation = self._edge.generation
-        value = self._values.get(key, _MISSING)
-        if value is _MISSING:
-            if self._max_entries is not None and len(self._values) >= self._max_entries:
-                self._values.clear()
-            value = self._values[key] = load()
-        return value

@@ -9,10 +9,10 @@ import time
 from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any
 
-from ..edge import StateCache
 from ..fastlane import Request, Response
 from ..ids import request_id as new_request_id
 from ..lambda_ import LambdaError
+from ..state_cache import StateCache
 from . import patches
 from .proxy import EventTemplate, MalformedResponse, parse_response
 from .routes import Match, match

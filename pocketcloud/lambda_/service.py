@@ -9,9 +9,9 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any
 
-from ..edge import StateCache
 from ..ids import request_id as new_request_id
 from ..monitoring.metrics import Series
+from ..state_cache import StateCache
 from .environment import INIT_TIMEOUT_S, ExecutionEnvironment, LaunchConfig, Outcome, python_executable
 from .exceptions import LambdaError
 from .functions import CodeCache, FunctionSpec, layer_paths, load_spec, split_name

@@ -8,8 +8,8 @@ import json
 from multidict import CIMultiDict
 
 from pocketcloud.apigateway.proxy import EventTemplate, MalformedResponse, parse_response
-from pocketcloud.edge import StateCache
 from pocketcloud.fastlane import HttpVersion, Request
+from pocketcloud.state_cache import StateCache
 
 ROUTE = dict(
     api_id="a1b2c3",
@@ -84,7 +84,7 @@ class _Edge:
 
 
 def test_state_cache_with_a_bound_starts_over_instead_of_growing() -> None:
-    cache: StateCache[int] = StateCache(_Edge(), max_entries=3)  # type: ignore[arg-type]
+    cache: StateCache[int] = StateCache(_Edge(), max_entries=3)
     loads: list[int] = []
     for key in [1, 2, 3, 1, 4, 1]:
         cache.get(key, lambda key=key: loads.append(key) or key)

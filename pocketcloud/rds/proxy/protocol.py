@@ -182,10 +182,6 @@ def error_message(payload: bytes) -> str:
     return f"({code}) {text.decode(errors='replace')}"
 
 
-def error_code(payload: bytes) -> int:
-    return struct.unpack_from("<H", payload, 1)[0]
-
-
 def ok_status(payload: bytes) -> int:
     """Server status flags of an OK packet."""
     _, pos = lenenc_int(payload, 1)
