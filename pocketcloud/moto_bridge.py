@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 from aiohttp import web
 
 from .errors import json_error, query_error
-from .moto_hooks import when_loaded
+from .moto_hooks import moto_hook, registry
 
 log = logging.getLogger("pocketcloud.moto")
 
@@ -41,8 +41,7 @@ class MotoBridge:
         self._app: Any = None
         self._backends: dict[tuple[str, str, str], Any] = {}
         self._modules_frozen = len(sys.modules)
-        _stop_instance_tracking()
-        when_loaded("moto.iam.models", _look_up_keys_in_existing_backends)
+        registry.register(HOOKS)
 
     def _wsgi_app(self) -> Any:
         if self._app is None:
@@ -138,7 +137,8 @@ class MotoBridge:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _stop_instance_tracking() -> None:
+@moto_hook("moto.core.common_models", "BaseModel", "__new__", ("cls", "*args", "**kwargs"))
+def stop_instance_tracking(original: Any, common_models: ModuleType) -> object:
     """Keep moto from listing every model it makes in ``<Model>.instances_tracked``.
 
     Those lists feed moto's dashboard, which pocketcloud does not serve, and only a reset empties
@@ -146,17 +146,15 @@ def _stop_instance_tracking() -> None:
     would stay in memory, and a load test writes three log events per invocation. Models now live
     as long as their backend refers to them.
     """
-    from moto.core.common_models import BaseModel
 
-    if BaseModel.__new__ is not _untracked_new:
-        BaseModel.__new__ = _untracked_new  # type: ignore[method-assign,assignment]
+    def untracked_new(cls: type, *args: Any, **kwargs: Any) -> Any:
+        return object.__new__(cls)
 
-
-def _untracked_new(cls: type, *args: Any, **kwargs: Any) -> Any:
-    return object.__new__(cls)
+    return untracked_new
 
 
-def _look_up_keys_in_existing_backends(iam: ModuleType) -> None:
+@moto_hook("moto.iam.models", None, "get_account_id_from", ("access_key",))
+def look_up_keys_in_existing_backends(original: Any, iam: ModuleType) -> object:
     """Find a request's access key only in the IAM backends that exist.
 
     moto looks for the caller's access key in every partition's IAM backend (eight of them) on every
@@ -168,19 +166,26 @@ def _look_up_keys_in_existing_backends(iam: ModuleType) -> None:
     def get_account_id_from(access_key: str) -> str:
         for account_id, account in list(iam.iam_backends.items()):
             if any(access_key in backend.access_keys for backend in list(account.values())):
-                return account_id
-        return iam.DEFAULT_ACCOUNT_ID
+                return str(account_id)
+        return str(iam.DEFAULT_ACCOUNT_ID)
 
-    original_mark_visited = iam.mark_account_as_visited
+    return get_account_id_from
+
+
+@moto_hook("moto.iam.models", None, "mark_account_as_visited", ("account_id", "access_key", "service", "region"))
+def mark_visits_in_existing_backends(original: Any, iam: ModuleType) -> object:
+    """Mark a key's use only in an IAM backend that exists and holds it, for the reason above."""
 
     def mark_account_as_visited(account_id: str, access_key: str, service: str, region: str) -> None:
         account = iam.iam_backends.get(account_id)
         backend = dict.get(account, iam.get_partition(region)) if account is not None else None
         if backend is not None and access_key in backend.access_keys:
-            original_mark_visited(account_id, access_key, service, region)
+            original(account_id, access_key, service, region)
 
-    iam.get_account_id_from = get_account_id_from
-    iam.mark_account_as_visited = mark_account_as_visited
+    return mark_account_as_visited
+
+
+HOOKS = (stop_instance_tracking, look_up_keys_in_existing_backends, mark_visits_in_existing_backends)
 
 
 def _environ(request: web.Request, body: bytes) -> dict[str, Any]:

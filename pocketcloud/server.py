@@ -19,6 +19,7 @@ from aiohttp import web
 from .edge import Edge
 from .monitoring import LogWriter, MetricRecorder
 from .moto_bridge import MotoBridge
+from .moto_hooks import registry as moto_hooks
 from .processes import ProcessGroup
 from .settings import Settings
 
@@ -40,7 +41,7 @@ class Service(Protocol):
     name: str
 
     def install(self) -> None:
-        """Register edge routes/interceptors and moto patches; runs before the edge listens."""
+        """Register edge routes/interceptors and moto hooks; runs before the edge listens."""
 
     async def start(self) -> None:
         """Start listeners and background tasks."""
@@ -82,13 +83,17 @@ class Server:
             service = module.Service(self)
             self.services[service.name] = service
 
-    async def start(self) -> None:
-        self.settings.state_dir.mkdir(parents=True, exist_ok=True)
+    def install(self) -> None:
+        """Every route, interceptor and moto hook, registered before anything listens."""
         self.load_services()
         self._install_admin_routes()
         for service in self.services.values():
             service.install()
         self.edge.finalize()
+
+    async def start(self) -> None:
+        self.settings.state_dir.mkdir(parents=True, exist_ok=True)
+        self.install()
         self.ports["edge"] = await self.edge.listen(self.settings.host, self.settings.port)
         self.metrics.start()
         for service in self.services.values():
@@ -138,6 +143,7 @@ class Server:
             "ports": self.ports,
             "children": len(self.processes.pids),
             "services": {name: svc.status() for name, svc in self.services.items()},
+            "moto_hooks": moto_hooks.status(),
         }
 
     def _install_admin_routes(self) -> None:

@@ -13,7 +13,7 @@ from ..fastlane import Request, Response
 from ..ids import request_id as new_request_id
 from ..lambda_ import LambdaError
 from ..state_cache import StateCache
-from . import patches
+from . import moto_hooks
 from .proxy import EventTemplate, MalformedResponse, parse_response
 from .routes import Match, match
 
@@ -60,7 +60,7 @@ class ApiGatewayService:
         self._plans: StateCache[_Plan] = StateCache(server.edge, max_entries=4096)
 
     def install(self) -> None:
-        patches.install()
+        moto_hooks.install()
         self.server.edge.add_fast_route("*", INVOKE_PATH, self._by_path)
         self.server.edge.add_fast_route("*", INVOKE_PATH_AWS, self._by_path)
         self.server.edge.add_fast_host(HOST_PATTERN, self._by_host)

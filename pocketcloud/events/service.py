@@ -35,9 +35,9 @@ class EventsService:
 
     # -- lifecycle ---------------------------------------------------------------------------------
     def install(self) -> None:
-        from . import patches
+        from . import moto_hooks
 
-        patches.install(self)
+        moto_hooks.install(self)
         edge = self.server.edge
         edge.add_route("GET", "/_pocketcloud/mailbox", self._mailbox)
         edge.add_route("GET", "/_pocketcloud/sns/confirm", self._confirm_link)

@@ -79,9 +79,9 @@ class LambdaService:
 
     # -- service lifecycle -------------------------------------------------------------------------
     def install(self) -> None:
-        from . import patches, responses
+        from . import moto_hooks, responses
 
-        patches.install()
+        moto_hooks.install()
         responses.install(self)
 
     async def start(self) -> None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from . import patches
+from . import moto_hooks
 from .instances import InstanceManager
 from .proxies import ProxyManager
 
@@ -24,7 +24,7 @@ class RdsService:
         self.proxies = ProxyManager(server, self.instances)
 
     def install(self) -> None:
-        patches.install(self.instances, self.proxies)
+        moto_hooks.install(self)
         self.server.edge.add_route("GET", "/_pocketcloud/rds", self._describe)
 
     async def start(self) -> None:

@@ -1,0 +1,90 @@
+"""Hooks into moto's S3 and SNS models so that events reach pocketcloud's data planes."""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote_plus, unquote_plus
+
+from ..moto_hooks import Target, moto_hook, registry
+
+if TYPE_CHECKING:
+    from .service import EventsService
+
+EVENTS: Target[EventsService] = Target("events")
+
+
+@moto_hook("moto.s3.notifications", None, "_invoke_awslambda", ("account_id", "event_body", "fn_arn", "region_name"))
+def deliver_s3_notifications(original: Any, notifications: ModuleType) -> object:
+    """S3 bucket notifications invoke the function for real, asynchronously, as S3 does."""
+
+    def invoke_awslambda(account_id: str, event_body: Any, fn_arn: str, region_name: str) -> None:
+        for record in event_body.get("Records", []):
+            # S3 URL-encodes keys in events but keeps the slashes (moto encodes those too).
+            obj = record["s3"]["object"]
+            obj["key"] = quote_plus(unquote_plus(obj["key"]), safe="/")
+        service = EVENTS.current
+        if service is not None:
+            service.invoke_later(fn_arn, event_body)
+
+    return invoke_awslambda
+
+
+@moto_hook(
+    "moto.sns.models",
+    "Subscription",
+    "publish",
+    (
+        "self",
+        "message",
+        "message_id",
+        "subject",
+        "message_attributes",
+        "group_id",
+        "deduplication_id",
+        "message_structure",
+    ),
+)
+def deliver_sns_messages(original: Any, sns: ModuleType) -> object:
+    """SNS delivers to Lambda and email subscriptions through pocketcloud (the filter policy and a
+    JSON message structure applied first, as moto does); moto keeps the other protocols."""
+
+    def publish(
+        self: Any, message: str, message_id: str, subject: str | None = None, message_attributes: Any = None, **kw: Any
+    ) -> None:
+        if self._filter_policy_matcher is not None and not self._filter_policy_matcher.matches(
+            message_attributes, message
+        ):
+            return
+        if kw.get("message_structure") == "json":
+            message = self._parse_message_structure(message, self.protocol)
+            kw["message_structure"] = None
+        service = EVENTS.current
+        if service is not None and service.on_publish(self, message, message_id, subject, message_attributes):
+            return
+        original(self, message, message_id, subject, message_attributes, **kw)
+
+    return publish
+
+
+@moto_hook("moto.sns.models", "SNSBackend", "subscribe", ("self", "topic_arn", "endpoint", "protocol"))
+def confirm_email_subscriptions(original: Any, sns: ModuleType) -> object:
+    """An email subscription starts pending and gets a confirmation email, as on AWS."""
+
+    def subscribe(self: Any, topic_arn: str, endpoint: str, protocol: str) -> Any:
+        subscription = original(self, topic_arn, endpoint, protocol)
+        service = EVENTS.current
+        if service is not None:
+            service.on_subscribe(subscription)
+        return subscription
+
+    return subscribe
+
+
+HOOKS = (deliver_s3_notifications, deliver_sns_messages, confirm_email_subscriptions)
+
+
+def install(service: EventsService) -> None:
+    """Route moto's event deliveries to ``service``; the latest server's wins."""
+    EVENTS.serve(service)
+    registry.register(HOOKS)

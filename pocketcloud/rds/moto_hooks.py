@@ -1,0 +1,232 @@
+"""Hooks into moto's RDS backend so that its DB instances and proxies follow real servers and listeners."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from ..moto_hooks import Target, moto_hook, registry
+
+if TYPE_CHECKING:
+    from .instances import InstanceManager
+    from .service import RdsService
+
+RDS: Target[RdsService] = Target("rds")
+
+
+# -- DB instances ---------------------------------------------------------------------------------
+@moto_hook("moto.rds.models", "DBInstance", "address", ("self",))
+def report_the_server_address(original: property, models: ModuleType) -> object:
+    """The endpoint address is the loopback address the DB server listens on."""
+
+    moto_address = original.fget
+    assert moto_address is not None
+
+    def address(self: Any) -> str:
+        return str(getattr(self, "pocketcloud_address", None) or moto_address(self))
+
+    return property(address)
+
+
+@moto_hook("moto.rds.models", "RDSBackend", "create_db_instance", ("self", "db_kwargs"))
+def start_db_servers(original: Any, models: ModuleType) -> object:
+    """A new DB instance gets a real server; if it cannot have one, moto forgets the instance again."""
+
+    def create_db_instance(self: Any, db_kwargs: dict[str, Any]) -> Any:
+        instance = original(self, db_kwargs)
+        service = RDS.current
+        if service is not None and not instance.db_cluster_identifier:
+            try:
+                service.instances.on_create(instance, db_kwargs.get("master_user_password"))
+            except Exception:
+                self.databases.pop(instance.db_instance_identifier, None)
+                raise
+        return instance
+
+    return create_db_instance
+
+
+@moto_hook(
+    "moto.rds.models",
+    "RDSBackend",
+    "delete_db_instance",
+    (
+        "self",
+        "db_instance_identifier",
+        "final_db_snapshot_identifier",
+        "skip_final_snapshot",
+        "delete_automated_backups",
+    ),
+)
+def remove_deleted_db_servers(original: Any, models: ModuleType) -> object:
+    """Deleting an instance stops its server and removes its data."""
+    return _then_tell_instances(
+        original, lambda instances, instance: instances.on_delete(instance.db_instance_identifier)
+    )
+
+
+@moto_hook(
+    "moto.rds.models", "RDSBackend", "stop_db_instance", ("self", "db_instance_identifier", "db_snapshot_identifier")
+)
+def stop_db_servers(original: Any, models: ModuleType) -> object:
+    """Stopping an instance stops its server."""
+    return _then_tell_instances(original, lambda instances, instance: instances.on_stop(instance))
+
+
+@moto_hook("moto.rds.models", "RDSBackend", "start_db_instance", ("self", "db_instance_identifier"))
+def restart_stopped_db_servers(original: Any, models: ModuleType) -> object:
+    """Starting a stopped instance starts its server again."""
+    return _then_tell_instances(original, lambda instances, instance: instances.on_start(instance))
+
+
+@moto_hook("moto.rds.models", "RDSBackend", "reboot_db_instance", ("self", "db_instance_identifier"))
+def reboot_db_servers(original: Any, models: ModuleType) -> object:
+    """Rebooting an instance restarts its server."""
+    return _then_tell_instances(original, lambda instances, instance: instances.on_reboot(instance))
+
+
+@moto_hook("moto.rds.models", "RDSBackend", "modify_db_instance", ("self", "db_instance_identifier", "db_kwargs"))
+def change_master_passwords(original: Any, models: ModuleType) -> object:
+    """A new MasterUserPassword is set in the running server."""
+
+    def modify_db_instance(self: Any, db_instance_identifier: str, db_kwargs: dict[str, Any]) -> Any:
+        instance = original(self, db_instance_identifier, db_kwargs)
+        service = RDS.current
+        password = db_kwargs.get("MasterUserPassword") or db_kwargs.get("master_user_password")
+        if service is not None and password:
+            service.instances.on_password(instance, password)
+        return instance
+
+    return modify_db_instance
+
+
+def _then_tell_instances(original: Any, tell: Callable[[InstanceManager, Any], None]) -> object:
+    """``original``, then ``tell(instances, the instance it returned)`` when a service is installed."""
+
+    def changed(self: Any, *args: Any, **kwargs: Any) -> Any:
+        instance = original(self, *args, **kwargs)
+        service = RDS.current
+        if service is not None:
+            tell(service.instances, instance)
+        return instance
+
+    return changed
+
+
+# -- DB proxies -------------------------------------------------------------------------------------
+@moto_hook(
+    "moto.rds.models",
+    "RDSBackend",
+    "create_db_proxy",
+    (
+        "self",
+        "db_proxy_name",
+        "engine_family",
+        "auth",
+        "role_arn",
+        "vpc_subnet_ids",
+        "vpc_security_group_ids",
+        "require_tls",
+        "idle_client_timeout",
+        "debug_logging",
+        "tags",
+    ),
+)
+def start_proxy_listeners(original: Any, models: ModuleType) -> object:
+    """A new DB proxy gets a listener; if it cannot have one, moto forgets the proxy again."""
+
+    def create_db_proxy(self: Any, *args: Any, **kwargs: Any) -> Any:
+        proxy = original(self, *args, **kwargs)
+        service = RDS.current
+        if service is not None:
+            try:
+                service.proxies.on_create(proxy)
+            except Exception:
+                self.db_proxies.pop(proxy.db_proxy_name, None)
+                raise
+        return proxy
+
+    return create_db_proxy
+
+
+@moto_hook("moto.rds.models", "RDSBackend", "delete_db_proxy", ("self", "proxy_name"))
+def stop_proxy_listeners(original: Any, models: ModuleType) -> object:
+    """Deleting a proxy closes its listener and its pools."""
+
+    def delete_db_proxy(self: Any, proxy_name: str) -> Any:
+        proxy = original(self, proxy_name)
+        service = RDS.current
+        if service is not None:
+            service.proxies.on_delete(proxy_name)
+        return proxy
+
+    return delete_db_proxy
+
+
+@moto_hook(
+    "moto.rds.models",
+    "RDSBackend",
+    "register_db_proxy_targets",
+    ("self", "db_proxy_name", "target_group_name", "db_cluster_identifiers", "db_instance_identifiers"),
+)
+def point_proxies_at_db_servers(original: Any, models: ModuleType) -> object:
+    """A registered target is the DB server of that instance: its port, and the proxy's pools' backend."""
+
+    def register_db_proxy_targets(self: Any, db_proxy_name: str, *args: Any, **kwargs: Any) -> Any:
+        targets = original(self, db_proxy_name, *args, **kwargs)
+        service = RDS.current
+        if service is not None:
+            service.proxies.on_register(db_proxy_name, targets)
+        return targets
+
+    return register_db_proxy_targets
+
+
+@moto_hook("moto.rds.models", "RDSBackend", "modify_db_proxy_target_group", ("self", "proxy_name", "config"))
+def resize_proxy_pools(original: Any, models: ModuleType) -> object:
+    """The target group's connection settings (and InitQuery, which moto drops) configure the pools."""
+
+    def modify_db_proxy_target_group(self: Any, proxy_name: str, config: dict[str, Any]) -> Any:
+        group = original(self, proxy_name, config)
+        service = RDS.current
+        if service is not None:
+            service.proxies.on_modify(proxy_name, group, config)
+        return group
+
+    return modify_db_proxy_target_group
+
+
+@moto_hook("moto.rds.models", "DBProxyTarget", "target_health", ("self",))
+def report_target_health(original: property, models: ModuleType) -> object:
+    """A target is healthy while its DB server runs."""
+
+    def target_health(self: Any) -> dict[str, str]:
+        db_server = getattr(self, "pocketcloud_server", None)
+        if db_server is None or db_server.running:
+            return {"State": "AVAILABLE"}
+        return {"State": "UNAVAILABLE", "Reason": "CONNECTION_FAILED", "Description": "The DB server is not running"}
+
+    return property(target_health)
+
+
+HOOKS = (
+    report_the_server_address,
+    start_db_servers,
+    remove_deleted_db_servers,
+    stop_db_servers,
+    restart_stopped_db_servers,
+    reboot_db_servers,
+    change_master_passwords,
+    start_proxy_listeners,
+    stop_proxy_listeners,
+    point_proxies_at_db_servers,
+    resize_proxy_pools,
+    report_target_health,
+)
+
+
+def install(service: RdsService) -> None:
+    """Route moto's RDS changes to ``service``'s instances and proxies; the latest server's win."""
+    RDS.serve(service)
+    registry.register(HOOKS)
