@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-import importlib
 import json
 import logging
 import os
@@ -16,27 +15,23 @@ from typing import Any, Protocol
 
 from aiohttp import web
 
+from .apigateway import ApiGatewayService
 from .edge import Edge
+from .events import EventsService
+from .lambda_ import LambdaService
 from .monitoring import LogWriter, MetricRecorder
 from .moto_bridge import MotoBridge
 from .moto_hooks import registry as moto_hooks
 from .processes import ProcessGroup
+from .rds import RdsService
 from .settings import Settings
+from .xray import XRayService
 
 log = logging.getLogger("pocketcloud")
 
-# Data-plane services, in start order. Each package exposes ``Service(server)``.
-SERVICE_MODULES = [
-    "pocketcloud.xray",
-    "pocketcloud.lambda_",
-    "pocketcloud.apigateway",
-    "pocketcloud.events",
-    "pocketcloud.rds",
-]
-
 
 class Service(Protocol):
-    """What every data-plane package provides (as ``<package>.Service``)."""
+    """What every data-plane package's ``service.py`` provides."""
 
     name: str
 
@@ -62,7 +57,14 @@ class Server:
         self.logs = LogWriter(self.moto)
         self.metrics = MetricRecorder(self.moto)
         self.processes = ProcessGroup()
-        self.services: dict[str, Service] = {}
+        # The data planes, in start order: each may use those built before it (Lambda traces into
+        # X-Ray, API Gateway and events invoke Lambda).
+        self.xray = XRayService(self)
+        self.lambda_ = LambdaService(self)
+        self.apigateway = ApiGatewayService(self)
+        self.events = EventsService(self)
+        self.rds = RdsService(self)
+        self.services: tuple[Service, ...] = (self.xray, self.lambda_, self.apigateway, self.events, self.rds)
         # Bound ports, filled in as listeners start (settings may ask for port 0).
         self.ports: dict[str, int] = {}
         self._stopped = asyncio.Event()
@@ -72,22 +74,10 @@ class Server:
     def endpoint_url(self) -> str:
         return f"http://{self.settings.host}:{self.ports['edge']}"
 
-    def load_services(self) -> None:
-        for module_name in SERVICE_MODULES:
-            try:
-                module = importlib.import_module(module_name)
-            except ModuleNotFoundError as exc:
-                if exc.name == module_name:
-                    continue  # service not built yet
-                raise
-            service = module.Service(self)
-            self.services[service.name] = service
-
     def install(self) -> None:
         """Every route, interceptor and moto hook, registered before anything listens."""
-        self.load_services()
         self._install_admin_routes()
-        for service in self.services.values():
+        for service in self.services:
             service.install()
         self.edge.finalize()
 
@@ -96,7 +86,7 @@ class Server:
         self.install()
         self.ports["edge"] = await self.edge.listen(self.settings.host, self.settings.port)
         self.metrics.start()
-        for service in self.services.values():
+        for service in self.services:
             await service.start()
         settle_garbage_collector()  # before the ready file: a full collection would hold up the first request
         self._write_ready_file()
@@ -121,7 +111,7 @@ class Server:
     async def stop(self) -> None:
         self.ready = False
         self.settings.ready_file.unlink(missing_ok=True)
-        for service in reversed(list(self.services.values())):
+        for service in reversed(self.services):
             try:
                 await service.stop()
             except Exception:
@@ -142,7 +132,7 @@ class Server:
             "uptime_seconds": round(time.time() - self.started_at, 1),
             "ports": self.ports,
             "children": len(self.processes.pids),
-            "services": {name: svc.status() for name, svc in self.services.items()},
+            "services": {service.name: service.status() for service in self.services},
             "moto_hooks": moto_hooks.status(),
         }
 

@@ -5,6 +5,4 @@ Invoke URLs: ``/restapis/{api}/{stage}/_user_request_/{path}`` and ``{api}.execu
 
 from .service import ApiGatewayService
 
-Service = ApiGatewayService
-
-__all__ = ["ApiGatewayService", "Service"]
+__all__ = ["ApiGatewayService"]

@@ -2,6 +2,4 @@
 
 from .service import EventsService
 
-Service = EventsService
-
-__all__ = ["EventsService", "Service"]
+__all__ = ["EventsService"]

@@ -1,23 +1,19 @@
-"""Events between services: S3 notifications and SNS subscriptions that run Lambda functions for
-real, and SNS email subscriptions that land in a local mailbox."""
+"""The events service: its lifecycle, and the deliveries moto's S3 and SNS hand it (Lambda runs for real,
+email lands in a local mailbox)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
-import uuid
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from aiohttp import web
-
-from ..errors import query_error
+from . import handlers, moto_hooks
 from .formats import email_json, new_token, sns_record
 from .mailbox import Email, Mailbox
 
 if TYPE_CHECKING:
-    from ..edge import AwsRequest
     from ..server import Server
 
 log = logging.getLogger("pocketcloud.events")
@@ -35,13 +31,8 @@ class EventsService:
 
     # -- lifecycle ---------------------------------------------------------------------------------
     def install(self) -> None:
-        from . import moto_hooks
-
         moto_hooks.install(self)
-        edge = self.server.edge
-        edge.add_route("GET", "/_pocketcloud/mailbox", self._mailbox)
-        edge.add_route("GET", "/_pocketcloud/sns/confirm", self._confirm_link)
-        edge.intercept("sns", "ConfirmSubscription", self._confirm_api)
+        handlers.install(self)
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -57,10 +48,7 @@ class EventsService:
         """Invoke ``function_arn`` asynchronously (InvocationType=Event); never blocks moto."""
         if self._loop is None:
             return
-        lam = self.server.services.get("lambda")
-        if lam is None:
-            log.warning("no Lambda service; event for %s dropped", function_arn)
-            return
+        lam = self.server.lambda_
         self.delivered += 1
         payload = json.dumps(event).encode()
 
@@ -135,36 +123,13 @@ class EventsService:
             return True
         return False
 
-    # -- confirmation --------------------------------------------------------------------------------
-    def _confirm(self, topic_arn: str, token: str) -> str | None:
+    # -- confirmation (on moto's worker thread, under the moto lock) --------------------------------
+    def confirm(self, topic_arn: str, token: str) -> str | None:
+        """Confirm the subscription ``token`` was issued for; its ARN, or None for an unknown token."""
         backend = self.server.moto.backend("sns", region=topic_arn.split(":")[3] if topic_arn.count(":") >= 5 else None)
         for subscription in backend.subscriptions.values():
             if subscription.topic.arn == topic_arn and getattr(subscription, "pocketcloud_token", None) == token:
                 subscription.attributes["PendingConfirmation"] = "false"
                 subscription.confirmed = True
-                return subscription.arn
+                return str(subscription.arn)
         return None
-
-    async def _confirm_api(self, aws: AwsRequest) -> web.Response:
-        topic_arn, token = aws.params.get("TopicArn", ""), aws.params.get("Token", "")
-        arn = await self.server.moto.run(self._confirm, topic_arn, token)
-        if arn is None:
-            return query_error("InvalidParameter", "Invalid parameter: Token", 400)
-        xml = (
-            '<ConfirmSubscriptionResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/">'
-            f"<ConfirmSubscriptionResult><SubscriptionArn>{arn}</SubscriptionArn></ConfirmSubscriptionResult>"
-            f"<ResponseMetadata><RequestId>{uuid.uuid4()}</RequestId></ResponseMetadata>"
-            "</ConfirmSubscriptionResponse>"
-        )
-        return web.Response(text=xml, content_type="text/xml")
-
-    async def _confirm_link(self, request: web.Request) -> web.Response:
-        arn = await self.server.moto.run(
-            self._confirm, request.query.get("TopicArn", ""), request.query.get("Token", "")
-        )
-        if arn is None:
-            return web.Response(status=400, text="Invalid or expired confirmation link.\n")
-        return web.Response(text=f"Subscription confirmed!\n{arn}\n")
-
-    async def _mailbox(self, request: web.Request) -> web.Response:
-        return web.json_response(self.mailbox.list(request.query.get("to")))

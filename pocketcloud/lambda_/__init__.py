@@ -2,12 +2,10 @@
 
 Example::
 
-    result = await server.services["lambda"].invoke("hello", b"{}")
+    result = await server.lambda_.invoke("hello", b"{}")
 """
 
-from .exceptions import LambdaError
+from .errors import LambdaError
 from .service import InvokeResult, LambdaService
 
-Service = LambdaService
-
-__all__ = ["InvokeResult", "LambdaError", "LambdaService", "Service"]
+__all__ = ["InvokeResult", "LambdaError", "LambdaService"]

@@ -15,7 +15,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from .exceptions import LambdaError
+from .errors import LambdaError
 
 
 @dataclasses.dataclass(frozen=True)

@@ -6,7 +6,7 @@ import dataclasses
 import time
 
 from .environment import ExecutionEnvironment
-from .exceptions import LambdaError
+from .errors import LambdaError
 
 
 @dataclasses.dataclass

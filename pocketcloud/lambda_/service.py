@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any
 from ..ids import request_id as new_request_id
 from ..monitoring.metrics import Series
 from ..state_cache import StateCache
+from . import handlers, moto_hooks
 from .environment import INIT_TIMEOUT_S, ExecutionEnvironment, LaunchConfig, Outcome, python_executable
-from .exceptions import LambdaError
+from .errors import LambdaError
 from .functions import CodeCache, FunctionSpec, layer_paths, load_spec, split_name
 from .logs import LogShipper, report_line, tail
 from .pool import Pools, ProvisionedConfig
@@ -79,21 +80,18 @@ class LambdaService:
 
     # -- service lifecycle -------------------------------------------------------------------------
     def install(self) -> None:
-        from . import moto_hooks, responses
-
         moto_hooks.install()
-        responses.install(self)
+        handlers.install(self)
 
     async def start(self) -> None:
         runtime_dir = build_runtime_dir(self.server.settings.state_dir / "lambda" / "runtime")
-        xray = self.server.services.get("xray")
         self._launch = LaunchConfig(
             python=python_executable(),
             runtime_dir=runtime_dir,
             host=self.server.settings.host,
             endpoint_url=self.server.endpoint_url,
             region=self.server.settings.region,
-            xray_address=getattr(xray, "daemon_address", None) if xray else None,
+            xray_address=self.server.xray.daemon_address,
             nice=self.server.settings.lambda_nice,
             batch=self.server.settings.lambda_batch,
         )
@@ -237,8 +235,9 @@ class LambdaService:
         except LambdaError:
             self._count(metrics, "Throttles", 1)
             raise
-        xray = self.server.services.get("xray")
-        trace = InvocationTrace(xray, spec, trace_header, self.server.settings.region, self.server.settings.account_id)
+        trace = InvocationTrace(
+            self.server.xray, spec, trace_header, self.server.settings.region, self.server.settings.account_id
+        )
         try:
             concurrent = self.pools.in_flight[spec.name]
             env = self._take_ready(spec, qualifier, metrics)

@@ -3,39 +3,44 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..xray.tracing import new_trace_id
+from ..xray.tracing import TraceContext, new_trace_id
 from .functions import FunctionSpec
+
+if TYPE_CHECKING:
+    from ..xray import XRayService
 
 
 class InvocationTrace:
-    """Tracing for one invocation. Without an X-Ray service the incoming header passes through."""
+    """Tracing for one invocation: the header its handler sees and, when active and sampled, Lambda's segments."""
 
-    def __init__(self, xray: Any, spec: FunctionSpec, incoming: str | None, region: str, account: str) -> None:
+    context: TraceContext | None
+    service_segment_id: str | None
+    function_segment_id: str | None
+
+    def __init__(self, xray: XRayService, spec: FunctionSpec, incoming: str | None, region: str, account: str) -> None:
         self._xray = xray
         self._spec = spec
         self._region = region
         self._account = account
         active_mode = spec.tracing_mode == "Active"
         self.started = time.time()
-        if xray and not active_mode and not incoming:
+        if not active_mode and not incoming:
             # PassThrough with nothing upstream: the handler gets a fresh unsampled trace, and Lambda
             # records nothing. The common case, so it skips parsing and the sampler.
             self.context, self.active = None, False
             self.service_segment_id = self.function_segment_id = None
             self.runtime_header = f"Root={new_trace_id()};Sampled=0"
             return
-        self.context = xray.trace_context(incoming, decide=active_mode) if xray else None
-        self.active = bool(self.context and active_mode and self.context.sampled)
+        context = self.context = xray.trace_context(incoming, decide=active_mode)
+        self.active = bool(active_mode and context.sampled)
         self.service_segment_id = xray.new_id() if self.active else None
         self.function_segment_id = xray.new_id() if self.active else None
-        if self.context is None:
-            self.runtime_header = incoming
-        elif self.active:
-            self.runtime_header = self.context.header(parent_id=self.function_segment_id)
+        if self.active:
+            self.runtime_header = context.header(parent_id=self.function_segment_id)
         else:
-            self.runtime_header = self.context.header(parent_id=self.context.parent_id)
+            self.runtime_header = context.header(parent_id=context.parent_id)
 
     def finish(
         self,
@@ -47,10 +52,11 @@ class InvocationTrace:
         error: str | None,
     ) -> None:
         """Record the AWS::Lambda and AWS::Lambda::Function segments (Active tracing, sampled only)."""
-        if not self.active:
+        context = self.context
+        if not self.active or context is None:
             return
         ended = time.time()
-        trace_id = self.context.trace_id
+        trace_id = context.trace_id
         spec = self._spec
         function_arn = spec.version_arn if spec.version != "$LATEST" else spec.arn
         service: dict[str, Any] = {
@@ -64,8 +70,8 @@ class InvocationTrace:
             "http": {"response": {"status": 200}},
             "resource_arn": function_arn,
         }
-        if self.context.parent_id:
-            service["parent_id"] = self.context.parent_id
+        if context.parent_id:
+            service["parent_id"] = context.parent_id
         subsegments = []
         if init_started is not None and init_ms is not None:
             subsegments.append(

@@ -2,6 +2,4 @@
 
 from .service import RdsService
 
-Service = RdsService
-
-__all__ = ["RdsService", "Service"]
+__all__ = ["RdsService"]

@@ -8,6 +8,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from .dbserver import INSTALL_HINT, DbServer, find_server_binary, free_port
+from .errors import invalid_parameter
 from .sizing import max_connections
 
 if TYPE_CHECKING:
@@ -30,15 +31,11 @@ class InstanceManager:
 
     # -- called on moto's worker thread, under the moto lock -----------------------------------------
     def on_create(self, instance: Any, master_password: str | None) -> None:
-        from moto.rds.exceptions import RDSClientError
-
         if (instance.engine or "").lower() not in ENGINES:
             return
         binary = self.binary
         if binary is None:
-            raise RDSClientError(
-                "InvalidParameterValue", f"pocketcloud found no MariaDB/MySQL server binary. {INSTALL_HINT}"
-            )
+            raise invalid_parameter(f"pocketcloud found no MariaDB/MySQL server binary. {INSTALL_HINT}")
         ident = instance.db_instance_identifier
         db_server = DbServer(
             binary=binary,

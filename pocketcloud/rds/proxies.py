@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from typing import TYPE_CHECKING, Any
 
+from .errors import invalid_parameter
 from .proxy import DbProxy
 
 if TYPE_CHECKING:
@@ -25,12 +26,10 @@ class ProxyManager:
 
     # -- called on moto's worker thread ---------------------------------------------------------------
     def on_create(self, model: Any) -> None:
-        from moto.rds.exceptions import InvalidParameterValue
-
         if model.engine_family != "MYSQL":
             return
         if not any(entry.get("SecretArn") for entry in model.auth or []):
-            raise InvalidParameterValue("Auth must name at least one Secrets Manager secret (SecretArn).")
+            raise invalid_parameter("Auth must name at least one Secrets Manager secret (SecretArn).")
         proxy = DbProxy(self.server, model.db_proxy_name, list(model.auth), float(model.idle_client_timeout))
         self.proxies[model.db_proxy_name] = proxy
         model.endpoint = proxy.address

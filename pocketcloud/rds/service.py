@@ -1,13 +1,11 @@
-"""RDS data plane: real DB servers for DB instances (and, in ``proxy/``, RDS Proxy)."""
+"""The RDS service's lifecycle: DB servers for DB instances (`instances.py`) and RDS Proxy listeners (`proxies.py`)."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import TYPE_CHECKING, Any
 
-from aiohttp import web
-
-from . import moto_hooks
+from . import handlers, moto_hooks
 from .instances import InstanceManager
 from .proxies import ProxyManager
 
@@ -25,7 +23,7 @@ class RdsService:
 
     def install(self) -> None:
         moto_hooks.install(self)
-        self.server.edge.add_route("GET", "/_pocketcloud/rds", self._describe)
+        handlers.install(self)
 
     async def start(self) -> None:
         self.instances.loop = asyncio.get_running_loop()
@@ -37,6 +35,3 @@ class RdsService:
 
     def status(self) -> dict[str, Any]:
         return {**self.instances.status(), "proxies": self.proxies.status()}
-
-    async def _describe(self, _: web.Request) -> web.Response:
-        return web.json_response(self.status())

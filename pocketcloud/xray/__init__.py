@@ -2,13 +2,11 @@
 
 Example (inside pocketcloud)::
 
-    xray = server.services["xray"]
+    xray = server.xray
     context = xray.trace_context(request.headers.get("X-Amzn-Trace-Id"))
 """
 
 from .service import XRayService
 from .tracing import TraceContext
 
-Service = XRayService
-
-__all__ = ["Service", "TraceContext", "XRayService"]
+__all__ = ["TraceContext", "XRayService"]

@@ -1,18 +1,13 @@
-"""X-Ray: the UDP daemon, the segment store and the trace APIs (moto keeps groups and sampling rules)."""
+"""The X-Ray service's lifecycle (the UDP daemon) and what other services trace through: contexts, ids, segments."""
 
 from __future__ import annotations
 
 import asyncio
-import json
-import time
 from typing import TYPE_CHECKING, Any
 
-from aiohttp import web
-
-from ..errors import json_error
+from . import handlers, moto_hooks
 from .daemon import DaemonProtocol
-from .graph import service_graph, trace_summary
-from .store import BadSegment, SegmentStore
+from .store import SegmentStore
 from .tracing import Sampler, TraceContext, new_segment_id, new_trace_id
 
 if TYPE_CHECKING:
@@ -53,12 +48,8 @@ class XRayService:
 
     # -- lifecycle -------------------------------------------------------------------------------------
     def install(self) -> None:
-        edge = self.server.edge
-        edge.add_route("POST", "/TraceSegments", self._put_trace_segments)
-        edge.add_route("POST", "/TraceSummaries", self._get_trace_summaries)
-        edge.add_route("POST", "/Traces", self._batch_get_traces)
-        edge.add_route("POST", "/ServiceGraph", self._get_service_graph)
-        edge.add_route("POST", "/TraceGraph", self._get_trace_graph)
+        moto_hooks.install()
+        handlers.install(self)
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
@@ -80,100 +71,3 @@ class XRayService:
             "datagrams_rejected": self.protocol.rejected,
             "sample_all": self.sampler.sample_all,
         }
-
-    # -- API -------------------------------------------------------------------------------------------
-    async def _body(self, request: web.Request) -> dict[str, Any]:
-        try:
-            body = await request.json()
-        except ValueError:
-            body = None
-        if not isinstance(body, dict):
-            raise _invalid("The request body must be a JSON object")
-        return body
-
-    async def _put_trace_segments(self, request: web.Request) -> web.Response:
-        try:
-            body = await self._body(request)
-        except _Invalid as exc:
-            return exc.response
-        unprocessed = []
-        for raw in body.get("TraceSegmentDocuments", []):
-            doc: Any = None
-            try:
-                doc = json.loads(raw)
-                self.record(doc)
-            except (ValueError, BadSegment, TypeError, AttributeError) as exc:
-                seg_id = doc.get("id") if isinstance(doc, dict) else None
-                unprocessed.append({"Id": seg_id, "ErrorCode": "InvalidSegment", "Message": str(exc)})
-        return web.json_response({"UnprocessedTraceSegments": unprocessed})
-
-    def _time_range(self, body: dict[str, Any]) -> tuple[float, float]:
-        if "StartTime" not in body or "EndTime" not in body:
-            raise _invalid("StartTime and EndTime are required")
-        start, end = float(body["StartTime"]), float(body["EndTime"])
-        if end < start:
-            raise _invalid("EndTime must not be before StartTime")
-        return start, end
-
-    async def _get_trace_summaries(self, request: web.Request) -> web.Response:
-        try:
-            body = await self._body(request)
-            start, end = self._time_range(body)
-        except _Invalid as exc:
-            return exc.response
-        summaries = [trace_summary(t) for t in self.store.between(start, end)]
-        return web.json_response(
-            {"TraceSummaries": summaries, "ApproximateTime": time.time(), "TracesProcessedCount": len(summaries)}
-        )
-
-    async def _batch_get_traces(self, request: web.Request) -> web.Response:
-        try:
-            body = await self._body(request)
-        except _Invalid as exc:
-            return exc.response
-        ids = body.get("TraceIds")
-        if not isinstance(ids, list):
-            return _invalid("TraceIds is required").response
-        traces, missing = self.store.get(ids)
-        return web.json_response(
-            {
-                "Traces": [
-                    {
-                        "Id": t.id,
-                        "Duration": round(t.end - t.start, 6),
-                        "LimitExceeded": False,
-                        "Segments": t.documents(),
-                    }
-                    for t in traces
-                ],
-                "UnprocessedTraceIds": missing,
-            }
-        )
-
-    async def _get_service_graph(self, request: web.Request) -> web.Response:
-        try:
-            body = await self._body(request)
-            start, end = self._time_range(body)
-        except _Invalid as exc:
-            return exc.response
-        services = service_graph(self.store.between(start, end), self.server.settings.account_id)
-        return web.json_response(
-            {"StartTime": start, "EndTime": end, "Services": services, "ContainsOldGroupVersions": False}
-        )
-
-    async def _get_trace_graph(self, request: web.Request) -> web.Response:
-        try:
-            body = await self._body(request)
-        except _Invalid as exc:
-            return exc.response
-        traces, _ = self.store.get(list(body.get("TraceIds") or []))
-        return web.json_response({"Services": service_graph(traces, self.server.settings.account_id)})
-
-
-class _Invalid(Exception):
-    def __init__(self, response: web.Response) -> None:
-        self.response = response
-
-
-def _invalid(message: str) -> _Invalid:
-    return _Invalid(json_error("InvalidRequestException", message, 400))

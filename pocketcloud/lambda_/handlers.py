@@ -1,4 +1,4 @@
-"""The Lambda API operations pocketcloud answers itself: Invoke and provisioned concurrency."""
+"""The edge routes the Lambda service answers itself: Invoke, provisioned concurrency, log reads that wait for lines."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from ..fastlane import Request, Response
-from .exceptions import LambdaError
+from .errors import LambdaError
 from .functions import load_spec, split_name
 
 if TYPE_CHECKING:
