@@ -49,11 +49,11 @@ def main(argv: list[str] | None = None) -> int:
         print("pocketcloud stopped" if stopped else "pocketcloud was not running")
         return 0
     if args.command == "status":
-        cloud = client.attach(settings)
-        if cloud is None:
+        attached = client.attach(settings)
+        if attached is None:
             print("pocketcloud is not running")
             return 3
-        print(json.dumps(cloud.status(), indent=2))
+        print(json.dumps(attached.status(), indent=2))
         return 0
     if args.command == "logs":
         return _logs(settings, args.lines, args.follow)

@@ -74,7 +74,8 @@ class Cloud:
             return json.loads(response.read() or b"null")
 
     def status(self) -> dict[str, Any]:
-        return self.admin("status")
+        status: dict[str, Any] = self.admin("status")
+        return status
 
     def api_url(self, api_id: str, stage: str, path: str = "") -> str:
         """The invoke URL of a deployed REST API stage, as pocketcloud serves it."""
@@ -82,11 +83,12 @@ class Cloud:
 
     def mailbox(self) -> list[dict[str, Any]]:
         """Emails that SNS delivered to email / email-json subscriptions."""
-        return self.admin("mailbox")
+        emails: list[dict[str, Any]] = self.admin("mailbox")
+        return emails
 
     def is_alive(self) -> bool:
         try:
-            return self.admin("health", timeout=2)["status"] == "ok"
+            return bool(self.admin("health", timeout=2)["status"] == "ok")
         except (OSError, urllib.error.URLError, ValueError):
             return False
 
@@ -94,7 +96,8 @@ class Cloud:
 def read_ready(settings: Settings) -> dict[str, Any] | None:
     """What the server wrote once ready (pid, endpoint, ports), or None."""
     try:
-        return json.loads(settings.ready_file.read_text())
+        ready: dict[str, Any] = json.loads(settings.ready_file.read_text())
+        return ready
     except (FileNotFoundError, ValueError):
         return None
 

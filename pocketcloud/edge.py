@@ -123,7 +123,8 @@ class Edge:
         self._listener = await asyncio.get_running_loop().create_server(
             lambda: EdgeConnection(self.fast_routes, aiohttp_server, MAX_BODY_BYTES), host, port, reuse_address=True
         )
-        return self._listener.sockets[0].getsockname()[1]
+        bound: int = self._listener.sockets[0].getsockname()[1]
+        return bound
 
     async def close(self) -> None:
         if self._listener:

@@ -21,7 +21,7 @@ import json
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 from urllib.parse import parse_qsl, unquote
 
 from aiohttp import web
@@ -286,7 +286,7 @@ class EdgeConnection(asyncio.Protocol):
             self._answering = True
             self._loop.create_task(self._answer(request, handler, keep_alive))
 
-    def _parse_head(self) -> _Head | bool | None:
+    def _parse_head(self) -> _Head | Literal[False] | None:
         """The next request's head; None while incomplete; False when aiohttp should take over."""
         buffer = self._buffer
         end = buffer.find(b"\r\n\r\n")

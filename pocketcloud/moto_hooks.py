@@ -123,7 +123,7 @@ class HookRegistry:
                 if known is not None:
                     raise ValueError(f"two moto hooks are named {hook.name}: {known.target} and {hook.target}")
                 self._hooks[hook.name] = hook
-            wrapt.register_post_import_hook(lambda module, hook=hook: self._apply(hook, module), hook.module)
+            wrapt.register_post_import_hook(self._applier(hook), hook.module)
 
     def apply_all(self) -> None:
         """Import every registered hook's moto module now, which applies the hooks; for tests."""
@@ -144,6 +144,9 @@ class HookRegistry:
                     row["error"] = self._failed[name]
                 rows.append(row)
             return rows
+
+    def _applier(self, hook: MotoHook) -> Callable[[ModuleType], None]:
+        return lambda module: self._apply(hook, module)
 
     def _apply(self, hook: MotoHook, module: ModuleType) -> None:
         with self._lock:
@@ -175,16 +178,25 @@ def _original(hook: MotoHook, module: ModuleType) -> tuple[object, Any]:
     checked = original.fget if isinstance(original, property) else original
     try:
         found = _parameter_names(checked)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError):  # None (a property without a getter), or no signature to read
         raise _mismatch(hook, f"{hook.attribute} is not a function or property") from None
     if found != hook.parameters:
         raise _mismatch(hook, f"expected parameters {hook.parameters}, moto's has {found}")
     return owner, original
 
 
-def _parameter_names(function: Callable[..., Any]) -> tuple[str, ...]:
-    prefix = {inspect.Parameter.VAR_POSITIONAL: "*", inspect.Parameter.VAR_KEYWORD: "**"}
-    return tuple(prefix.get(p.kind, "") + p.name for p in inspect.signature(function).parameters.values())
+def _parameter_names(function: Callable[..., Any] | None) -> tuple[str, ...]:
+    if function is None:
+        raise TypeError("no function")
+    return tuple(_shown(p) for p in inspect.signature(function).parameters.values())
+
+
+def _shown(parameter: inspect.Parameter) -> str:
+    if parameter.kind is inspect.Parameter.VAR_POSITIONAL:
+        return "*" + parameter.name
+    if parameter.kind is inspect.Parameter.VAR_KEYWORD:
+        return "**" + parameter.name
+    return parameter.name
 
 
 def _mismatch(hook: MotoHook, reason: str) -> MotoHookMismatch:

@@ -11,6 +11,7 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Callable, Coroutine
 from typing import Any, Protocol
 
 from aiohttp import web
@@ -193,6 +194,7 @@ def serve(settings: Settings) -> None:
             raise
         await server.wait_stopped()
 
+    runner: Callable[[Coroutine[Any, Any, None]], None]
     try:  # uvloop makes every HTTP hop of the data planes cheaper; plain asyncio works too
         import uvloop
 

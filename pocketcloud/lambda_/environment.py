@@ -13,7 +13,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .functions import FunctionSpec
 from .runtime_api import Invocation, RuntimeApi
@@ -179,8 +179,9 @@ class ExecutionEnvironment:
         self._output.attach(read_fd)
         self._exited = asyncio.get_running_loop().create_task(self._proc.wait())
         self._exited.add_done_callback(self._on_exit)
+        started_or_failed: set[asyncio.Future[Any]] = {self._api.ready, self._api.init_error, self._exited}
         done, _ = await asyncio.wait(
-            {self._api.ready, self._api.init_error, self._exited},
+            started_or_failed,
             timeout=INIT_TIMEOUT_S,
             return_when=asyncio.FIRST_COMPLETED,
         )

@@ -17,6 +17,9 @@ from typing import Any
 
 from .errors import LambdaError
 
+# What an environment was started from: equal fingerprints, same code and configuration.
+Fingerprint = tuple[object, ...]
+
 
 @dataclasses.dataclass(frozen=True)
 class FunctionSpec:
@@ -34,7 +37,7 @@ class FunctionSpec:
     reserved_concurrency: int | None
 
     @functools.cached_property
-    def fingerprint(self) -> tuple:
+    def fingerprint(self) -> Fingerprint:
         """Changes whenever code or configuration changes (the hot path compares it on every call)."""
         return (
             self.version, self.handler, self.runtime, self.memory_mb, self.timeout_s,

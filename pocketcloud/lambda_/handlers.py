@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
@@ -70,7 +70,7 @@ def install(service: LambdaService) -> None:
         edge.intercept("logs", action, flush_logs_first)
 
 
-def _config_json(service: LambdaService, name: str, qualifier: str) -> dict:
+def _config_json(service: LambdaService, name: str, qualifier: str) -> dict[str, Any]:
     config = service.pools.provisioned[(name, qualifier)]
     body = {
         "RequestedProvisionedConcurrentExecutions": config.requested,

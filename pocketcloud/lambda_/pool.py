@@ -7,6 +7,7 @@ import time
 
 from .environment import ExecutionEnvironment
 from .errors import LambdaError
+from .functions import Fingerprint
 
 
 @dataclasses.dataclass
@@ -27,7 +28,7 @@ class ProvisionedConfig:
     def available(self) -> int:
         return sum(1 for env in self.environments if env.alive)
 
-    def idle_environment(self, fingerprint: str) -> ExecutionEnvironment | None:
+    def idle_environment(self, fingerprint: Fingerprint) -> ExecutionEnvironment | None:
         for env in self.environments:
             if not env.busy and env.alive and env.spec.fingerprint == fingerprint:
                 return env
@@ -67,9 +68,11 @@ class Pools:
         self.in_flight[function] -= 1
         self.total_in_flight -= 1
 
-    def take_idle(self, key: tuple[str, str], fingerprint: str) -> tuple[ExecutionEnvironment | None, list]:
+    def take_idle(
+        self, key: tuple[str, str], fingerprint: Fingerprint
+    ) -> tuple[ExecutionEnvironment | None, list[ExecutionEnvironment]]:
         """A warm environment for ``key`` if one matches ``fingerprint``; also returns stale ones to discard."""
-        stale = []
+        stale: list[ExecutionEnvironment] = []
         idle = self.idle.get(key, [])
         while idle:
             env = idle.pop()  # most recently used first: it is the warmest

@@ -62,7 +62,8 @@ def admin_socket_path(data_root: Path) -> Path:
 def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as sock:
         sock.bind((host, 0))
-        return sock.getsockname()[1]
+        port: int = sock.getsockname()[1]
+        return port
 
 
 def _sql_string(value: str) -> str:

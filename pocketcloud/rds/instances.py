@@ -4,6 +4,7 @@ status, endpoint and password in step with it."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +24,7 @@ class InstanceManager:
         self.server = server
         self.servers: dict[str, DbServer] = {}
         self.loop: asyncio.AbstractEventLoop | None = None
-        self._tasks: set[asyncio.Future[Any]] = set()
+        self._tasks: set[concurrent.futures.Future[Any]] = set()
 
     @property
     def binary(self) -> str | None:

@@ -56,7 +56,7 @@ class XRayService:
         transport, _ = await loop.create_datagram_endpoint(
             lambda: self.protocol, local_addr=(self.server.settings.host, self.server.settings.xray_port)
         )
-        self._transport = transport  # type: ignore[assignment]
+        self._transport = transport
         self.server.ports["xray"] = transport.get_extra_info("sockname")[1]
 
     async def stop(self) -> None:

@@ -112,14 +112,13 @@ class Backend:
             for _ in range(columns):
                 await self._read(forward)
             await self._read(forward)  # EOF after column definitions
-            status = None
             while True:
                 row = await self._read(forward)
                 if row[:1] == b"\xff":
                     return None
                 if p.is_eof(row):
-                    status = p.eof_status(row)
                     break
+            status = p.eof_status(row)
             if not status & p.STATUS_MORE_RESULTS:
                 return status
 

@@ -186,7 +186,8 @@ def ok_status(payload: bytes) -> int:
     """Server status flags of an OK packet."""
     _, pos = lenenc_int(payload, 1)
     _, pos = lenenc_int(payload, pos)
-    return struct.unpack_from("<H", payload, pos)[0]
+    status: int = struct.unpack_from("<H", payload, pos)[0]
+    return status
 
 
 def is_eof(payload: bytes) -> bool:
