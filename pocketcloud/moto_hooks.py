@@ -27,6 +27,7 @@ import importlib
 import importlib.metadata
 import inspect
 import logging
+import sys
 import threading
 from collections.abc import Callable, Iterable
 from types import ModuleType
@@ -158,9 +159,24 @@ class HookRegistry:
             except MotoHookMismatch as exc:
                 self._failed[hook.name] = str(exc)
                 log.error("%s", exc)
+                self._rearm(hook)
                 raise
             self._applied.add(hook.name)
             self._failed.pop(hook.name, None)
+
+    def _rearm(self, hook: MotoHook) -> None:
+        """Check again when moto imports the module again, so that every later import fails too.
+
+        Python drops a module whose import raised, and moto imports it again on its next request;
+        wrapt has forgotten the hook by then, and that request would run on moto unchanged. wrapt
+        defers a hook only for a module not in ``sys.modules``, so the module leaves it meanwhile.
+        """
+        loading = sys.modules.pop(hook.module, None)
+        try:
+            wrapt.register_post_import_hook(self._applier(hook), hook.module)
+        finally:
+            if loading is not None:
+                sys.modules[hook.module] = loading
 
 
 def _original(hook: MotoHook, module: ModuleType) -> tuple[object, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -72,6 +73,31 @@ def test_a_hook_on_an_attribute_moto_no_longer_has_is_refused_by_name(fake_moto:
 
     with pytest.raises(MotoHookMismatch, match=r"moved_away cannot apply to .*Subscription\.deliver.*no attribute"):
         HookRegistry().register([moved_away])
+
+
+def test_every_later_import_of_a_module_a_hook_does_not_fit_fails_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Python drops a module whose import raised and moto imports it again on its next request: that
+    request must not run on moto unchanged."""
+    (tmp_path / "pocketcloud_test_moved_moto.py").write_text(
+        "class Backend:\n    def subscribe(self, topic_arn, endpoint, protocol, attributes):\n        pass\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+
+    @moto_hook("pocketcloud_test_moved_moto", "Backend", "subscribe", ("self", "topic_arn", "endpoint", "protocol"))
+    def confirm_subscriptions(original: Any, module: ModuleType) -> object:
+        return original
+
+    fresh = HookRegistry()
+    fresh.register([confirm_subscriptions])  # not loaded yet: nothing checked
+    assert fresh.status()[0]["applied"] is False and "error" not in fresh.status()[0]
+    try:
+        for _ in range(3):
+            with pytest.raises(MotoHookMismatch, match="confirm_subscriptions cannot apply"):
+                importlib.import_module("pocketcloud_test_moved_moto")
+    finally:
+        sys.modules.pop("pocketcloud_test_moved_moto", None)
 
 
 def test_a_matching_hook_replaces_the_attribute_once(fake_moto: ModuleType) -> None:
