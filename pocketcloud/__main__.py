@@ -1,3 +1,5 @@
+"""``python -m pocketcloud``: the command line (cli.py)."""
+
 import sys
 
 from .cli import main

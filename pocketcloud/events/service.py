@@ -1,5 +1,4 @@
-"""The events service: its lifecycle, and the deliveries moto's S3 and SNS hand it (Lambda runs for real,
-email lands in a local mailbox)."""
+"""The events service: its lifecycle, and the deliveries moto's S3 and SNS hand it (to Lambda, to the mailbox)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
-"""DB instances: moto keeps the RDS model; pocketcloud runs a real server for each and keeps the model's
-status, endpoint and password in step with it."""
+"""DB instances: moto keeps the model, pocketcloud runs a real server for each and keeps the two in step.
+
+The model's status, endpoint and master password follow the server.
+"""
 
 from __future__ import annotations
 

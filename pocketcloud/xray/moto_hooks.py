@@ -1,5 +1,4 @@
-"""X-Ray's changes to moto: none; moto keeps groups and sampling rules, and pocketcloud answers the
-trace APIs before moto sees them (``handlers.py``)."""
+"""X-Ray's changes to moto: none (moto keeps groups and sampling rules; handlers.py answers the trace APIs)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
-"""One RDS Proxy: a MySQL-protocol listener that authenticates clients against its Secrets Manager
-secrets and multiplexes them onto a bounded pool of connections to its target DB instance."""
+"""One RDS Proxy: a MySQL-protocol listener multiplexing clients onto a bounded pool to its target.
+
+Clients authenticate against the proxy's Secrets Manager secrets; their statements run on connections
+lent from the pool to the target DB instance.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
-"""One client connection to the proxy: authentication, then statements multiplexed onto pooled
-database connections, pinned where session state would otherwise leak between clients."""
+"""One client connection to the proxy: authentication, then statements multiplexed onto pooled connections.
+
+A client is pinned to one connection where its session state would otherwise leak between clients.
+"""
 
 from __future__ import annotations
 
