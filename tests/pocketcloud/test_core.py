@@ -119,3 +119,12 @@ def test_status_lists_services_and_ports(cloud: pocketcloud.Cloud) -> None:
     assert status["ports"]["edge"] == int(cloud.endpoint_url.rsplit(":", 1)[1])
     assert isinstance(status["services"], dict)
     assert status["pid"] == cloud.pid
+
+
+def test_status_lists_the_moto_hooks_and_which_have_applied(cloud: pocketcloud.Cloud) -> None:
+    cloud.client("sts").get_caller_identity()  # loads moto's core and IAM models, not RDS's
+    hooks = {row["hook"]: row for row in cloud.status()["moto_hooks"]}
+    assert hooks["moto_bridge.look_up_keys_in_existing_backends"]["applied"] is True
+    assert hooks["moto_bridge.stop_instance_tracking"]["target"] == "moto.core.common_models.BaseModel.__new__"
+    assert "rds.moto_hooks.start_db_servers" in hooks
+    assert not any("error" in row for row in hooks.values())
