@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PREFIX = "sas-"
@@ -22,7 +25,7 @@ TAGS = {"workshop": "serverless-at-scale"}
 LOCAL, AWS = "local", "aws"
 
 
-def detect_target(environ: dict[str, str] | None = None, has_credentials: bool | None = None) -> str:
+def detect_target(environ: Mapping[str, str] | None = None, has_credentials: bool | None = None) -> str:
     """``WORKSHOP_TARGET`` if set, else ``aws`` when boto3 finds credentials, else ``local``.
 
     >>> detect_target({"WORKSHOP_TARGET": "local"}, has_credentials=True)
@@ -44,7 +47,7 @@ def detect_target(environ: dict[str, str] | None = None, has_credentials: bool |
 
 
 class CheckpointFailed(AssertionError):
-    pass
+    """A checkpoint's condition was false: the notebook stops with the checkpoint's message."""
 
 
 @dataclasses.dataclass
@@ -114,8 +117,12 @@ class Workshop:
         """The tags as ``[{"Key": ..., "Value": ...}]`` (some APIs want other key names)."""
         return [{key: k, value: v} for k, v in self.tags.items()]
 
-    def default(self, *, local: Any, aws: Any) -> Any:
-        """The default that fits this target: small on a laptop, larger on AWS."""
+    def default(self, *, local: T, aws: T) -> T:
+        """The default that fits this target: small on a laptop, larger on AWS.
+
+        >>> Workshop("aws", "eu-west-1", "123456789012").default(local=10, aws=600)
+        600
+        """
         return local if self.local else aws
 
     def check(self, condition: Any, message: str) -> None:
@@ -125,6 +132,7 @@ class Workshop:
         print(f"✔ {message}")
 
     def banner(self) -> str:
+        """One line: the target, and the account and region everything is created in."""
         where = f"pocketcloud at {self.endpoint_url}" if self.local else "your AWS account"
         return f"Target: {self.target} ({where}) | account {self.account} | region {self.region}"
 

@@ -1,0 +1,95 @@
+"""The workshop's VPC (from the CloudFormation template next to this module) and its Secrets Manager endpoint."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ..session import Workshop
+from .waiting import wait_for
+
+TEMPLATE = Path(__file__).with_name("templates") / "vpc.yaml"
+
+
+def deploy_vpc(ws: Workshop, stack_name: str | None = None) -> dict[str, Any]:
+    """Create the VPC stack once and return its outputs (VpcId, SubnetIds list, security group ids)."""
+    cfn = ws.client("cloudformation")
+    stack_name = stack_name or ws.name("network")
+    try:
+        stack = cfn.describe_stacks(StackName=stack_name)["Stacks"][0]
+    except cfn.exceptions.ClientError:
+        stack = None
+    if stack is None or stack["StackStatus"] in ("DELETE_COMPLETE", "ROLLBACK_COMPLETE"):
+        if stack is not None:
+            cfn.delete_stack(StackName=stack_name)
+            _wait_stack(ws, "stack_delete_complete", f"deleting stack {stack_name}", stack_name)
+        cfn.create_stack(
+            StackName=stack_name,
+            TemplateBody=TEMPLATE.read_text(),
+            Parameters=[{"ParameterKey": "Prefix", "ParameterValue": ws.prefix.rstrip("-")}],
+            Tags=ws.tag_list(),
+        )
+    answer = _wait_stack(ws, "stack_create_complete", f"creating stack {stack_name}", stack_name)
+    described = answer["Stacks"][0]
+    if described["StackStatus"] not in ("CREATE_COMPLETE", "UPDATE_COMPLETE"):
+        raise RuntimeError(f"stack {stack_name} ended in {described['StackStatus']}")
+    outputs: dict[str, Any] = {o["OutputKey"]: o["OutputValue"] for o in described["Outputs"]}
+    outputs["SubnetIds"] = outputs["SubnetIds"].split(",")
+    return outputs
+
+
+def _wait_stack(ws: Workshop, waiter: str, what: str, stack_name: str) -> dict[str, Any]:
+    return wait_for(
+        ws.client("cloudformation"),
+        waiter,
+        what,
+        timeout_s=900,
+        estimate_s=ws.default(local=5, aws=120),
+        interval_s=ws.default(local=2, aws=10),
+        StackName=stack_name,
+    )
+
+
+def _secrets_endpoints(ws: Workshop, vpc_id: str) -> list[dict[str, Any]]:
+    service = f"com.amazonaws.{ws.region}.secretsmanager"
+    found: list[dict[str, Any]] = ws.client("ec2").describe_vpc_endpoints(
+        Filters=[{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "service-name", "Values": [service]}]
+    )["VpcEndpoints"]
+    return found
+
+
+def ensure_secrets_endpoint(
+    ws: Workshop, vpc_id: str, subnet_ids: Sequence[str], security_group_ids: Sequence[str]
+) -> str:
+    """An interface VPC endpoint so functions in private subnets reach Secrets Manager; returns its id.
+
+    Without it (or a NAT gateway) a function in the VPC cannot call Secrets Manager at all.
+    """
+    alive = [
+        e for e in _secrets_endpoints(ws, vpc_id) if e.get("State", "").lower() not in ("deleted", "deleting", "failed")
+    ]
+    if alive:
+        return str(alive[0]["VpcEndpointId"])
+    created = ws.client("ec2").create_vpc_endpoint(
+        VpcEndpointType="Interface",
+        VpcId=vpc_id,
+        ServiceName=f"com.amazonaws.{ws.region}.secretsmanager",
+        SubnetIds=list(subnet_ids),
+        SecurityGroupIds=list(security_group_ids),
+        PrivateDnsEnabled=True,
+        TagSpecifications=[{"ResourceType": "vpc-endpoint", "Tags": ws.tag_list()}],
+    )
+    return str(created["VpcEndpoint"]["VpcEndpointId"])
+
+
+def delete_secrets_endpoint(ws: Workshop, vpc_id: str) -> list[str]:
+    """Delete the Secrets Manager endpoint(s) of ``vpc_id``; returns the ids removed."""
+    ids = [
+        str(e["VpcEndpointId"])
+        for e in _secrets_endpoints(ws, vpc_id)
+        if e.get("State", "").lower() not in ("deleted", "deleting")
+    ]
+    if ids:
+        ws.client("ec2").delete_vpc_endpoints(VpcEndpointIds=ids)
+    return ids
