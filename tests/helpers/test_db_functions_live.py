@@ -18,10 +18,13 @@ import pytest
 from botocore.config import Config
 
 import pocketcloud
-from helpers import dbaccess, invocations
+from helpers.aws import proxy, secrets
+from helpers.measure import invocations
+from helpers.session import Workshop
+
+from .conftest import workshop_on
 
 ROOT = Path(__file__).resolve().parents[2]
-TAGS = {"workshop": "serverless-at-scale"}
 TRUST = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
@@ -44,11 +47,17 @@ def _pymysql_layer() -> bytes:
 
 
 @pytest.fixture(scope="module")
-def stack(cloud: pocketcloud.Cloud) -> Iterator[dict]:
+def ws(cloud: pocketcloud.Cloud) -> Iterator[Workshop]:
+    with workshop_on(cloud, "t-") as session:
+        yield session
+
+
+@pytest.fixture(scope="module")
+def stack(cloud: pocketcloud.Cloud, ws: Workshop) -> Iterator[dict]:
     suffix = uuid.uuid4().hex[:6]
-    rds, sm, iam, lam = (cloud.client(s) for s in ("rds", "secretsmanager", "iam", "lambda"))
+    rds, iam, lam = (cloud.client(s) for s in ("rds", "iam", "lambda"))
     db_id = f"t-db-{suffix}"
-    master_pw = dbaccess.generate_password(sm)
+    master_pw = secrets.generate_password(ws)
     rds.create_db_instance(
         DBInstanceIdentifier=db_id, Engine="mysql", DBInstanceClass="db.t3.micro", MasterUsername="admin",
         MasterUserPassword=master_pw, DBName="workshop", AllocatedStorage=20,
@@ -60,15 +69,12 @@ def stack(cloud: pocketcloud.Cloud) -> Iterator[dict]:
         assert time.monotonic() < deadline, "DB instance did not become available"
         time.sleep(1)
     host, port = db["Endpoint"]["Address"], db["Endpoint"]["Port"]
-    master_arn = dbaccess.put_secret(
-        sm,
-        f"t-master-{suffix}",
-        dbaccess.rds_secret("admin", master_pw, host, port, "workshop", instance_id=db_id),
-        TAGS,
+    master_arn = secrets.put_secret(
+        ws, f"t-master-{suffix}", secrets.rds_secret("admin", master_pw, host, port, "workshop", instance_id=db_id)
     )
-    app_pw = dbaccess.generate_password(sm)
-    app_arn = dbaccess.put_secret(
-        sm, f"t-app-{suffix}", dbaccess.rds_secret("app", app_pw, host, port, "workshop", instance_id=db_id), TAGS
+    app_pw = secrets.generate_password(ws)
+    app_arn = secrets.put_secret(
+        ws, f"t-app-{suffix}", secrets.rds_secret("app", app_pw, host, port, "workshop", instance_id=db_id)
     )
     role = iam.create_role(RoleName=f"t-fn-{suffix}", AssumeRolePolicyDocument=json.dumps(TRUST))["Role"]["Arn"]
     layer = lam.publish_layer_version(LayerName=f"t-pymysql-{suffix}", Content={"ZipFile": _pymysql_layer()})
@@ -116,28 +122,30 @@ def test_db_setup_creates_a_capped_read_only_user(cloud: pocketcloud.Cloud, stac
     assert "SELECT ON `workshop`.*" in grants and "INSERT" not in grants
 
 
-def test_direct_connections_hit_the_cap_and_the_proxy_absorbs_them(cloud: pocketcloud.Cloud, stack: dict) -> None:
-    rds, sm, iam = cloud.client("rds"), cloud.client("secretsmanager"), cloud.client("iam")
+def test_direct_connections_hit_the_cap_and_the_proxy_absorbs_them(
+    cloud: pocketcloud.Cloud, ws: Workshop, stack: dict
+) -> None:
+    iam = cloud.client("iam")
     suffix = stack["suffix"]
-    proxy_role = dbaccess.ensure_proxy_role(iam, f"t-proxy-{suffix}", stack["app_arn"], TAGS)
-    assert dbaccess.ensure_proxy_role(iam, f"t-proxy-{suffix}", stack["app_arn"], TAGS) == proxy_role  # idempotent
+    proxy_role = proxy.ensure_proxy_role(ws, f"t-proxy-{suffix}", stack["app_arn"])
+    assert proxy.ensure_proxy_role(ws, f"t-proxy-{suffix}", stack["app_arn"]) == proxy_role  # idempotent
     policy = json.loads(
         json.dumps(iam.get_role_policy(RoleName=f"t-proxy-{suffix}", PolicyName="read-db-secret")["PolicyDocument"])
     )
     assert policy["Statement"][0]["Resource"] == stack["app_arn"]
     percent = max(1, USER_LIMIT * 100 // stack["setup"]["max_connections"])
-    proxy = dbaccess.ensure_db_proxy(
-        rds, f"t-proxy-{suffix}", stack["app_arn"], proxy_role, stack["subnets"], stack["groups"], stack["db_id"], TAGS,
+    created = proxy.ensure_db_proxy(
+        ws, f"t-proxy-{suffix}", stack["app_arn"], proxy_role, stack["subnets"], stack["groups"], stack["db_id"],
         max_connections_percent=percent, progress=False,
     )  # fmt: skip
-    again = dbaccess.ensure_db_proxy(
-        rds, f"t-proxy-{suffix}", stack["app_arn"], proxy_role, stack["subnets"], stack["groups"], stack["db_id"], TAGS,
+    again = proxy.ensure_db_proxy(
+        ws, f"t-proxy-{suffix}", stack["app_arn"], proxy_role, stack["subnets"], stack["groups"], stack["db_id"],
         max_connections_percent=percent, progress=False,
     )  # fmt: skip
-    assert again["Endpoint"] == proxy["Endpoint"]
+    assert again["Endpoint"] == created["Endpoint"]
     env = {"SECRET_ARN": stack["app_arn"]}
     direct = stack["deploy"]("db_time_v2", env, name=f"t-direct-{suffix}")
-    pooled = stack["deploy"]("db_time_v2", {**env, "DB_HOST": proxy["Endpoint"], "DB_PORT": "3306"})
+    pooled = stack["deploy"]("db_time_v2", {**env, "DB_HOST": created["Endpoint"], "DB_PORT": "3306"})
     lam = cloud.client("lambda", config=Config(retries={"total_max_attempts": 1}, read_timeout=60))
     one = invocations.timed_invoke(lam, pooled)
     assert one["error"] is None, one["body"]
@@ -154,10 +162,10 @@ def test_direct_connections_hit_the_cap_and_the_proxy_absorbs_them(cloud: pocket
     assert proxy_runs["error"].isna().all(), list(proxy_runs["body"])
     status = cloud.status()["services"]["rds"]
     assert json.dumps(status)  # the proxy reports its pool
-    secret_value = dbaccess.read_secret(sm, stack["app_arn"])
+    secret_value = secrets.read_secret(ws, stack["app_arn"])
     assert secret_value["engine"] == "mysql" and secret_value["username"] == "app"
-    assert dbaccess.delete_db_proxy(rds, f"t-proxy-{suffix}", progress=False)
-    assert not dbaccess.delete_db_proxy(rds, f"t-proxy-{suffix}", progress=False)
+    assert proxy.delete_db_proxy(ws, f"t-proxy-{suffix}", progress=False)
+    assert not proxy.delete_db_proxy(ws, f"t-proxy-{suffix}", progress=False)
 
 
 def test_v3_reuses_its_connection_and_reconnects_after_a_drop(cloud: pocketcloud.Cloud, stack: dict) -> None:
@@ -183,14 +191,15 @@ def test_v3_reuses_its_connection_and_reconnects_after_a_drop(cloud: pocketcloud
     assert json.loads(json.loads(after["body"])["body"])["version"] == "v3"
 
 
-def test_put_secret_is_idempotent_and_updates_changes(cloud: pocketcloud.Cloud) -> None:
+def test_put_secret_is_idempotent_and_updates_changes(cloud: pocketcloud.Cloud, ws: Workshop) -> None:
     sm = cloud.client("secretsmanager")
     name = f"t-idem-{uuid.uuid4().hex[:6]}"
-    value = dbaccess.rds_secret("u", "p", "h", 3306, "d")
-    arn = dbaccess.put_secret(sm, name, value, TAGS)
-    assert dbaccess.put_secret(sm, name, value, TAGS) == arn
+    value = secrets.rds_secret("u", "p", "h", 3306, "d")
+    arn = secrets.put_secret(ws, name, value)
+    assert secrets.put_secret(ws, name, value) == arn
     versions = sm.list_secret_version_ids(SecretId=name)["Versions"]
-    dbaccess.put_secret(sm, name, {**value, "password": "q"}, TAGS)
-    assert dbaccess.read_secret(sm, name)["password"] == "q"
+    secrets.put_secret(ws, name, {**value, "password": "q"})
+    assert secrets.read_secret(ws, name)["password"] == "q"
     assert len(sm.list_secret_version_ids(SecretId=name)["Versions"]) == len(versions) + 1
-    assert dbaccess.secret_read_policy(arn)["Statement"][0]["Action"] == "secretsmanager:GetSecretValue"
+    assert sm.describe_secret(SecretId=name)["Tags"] == [{"Key": "workshop", "Value": "serverless-at-scale"}]
+    assert secrets.secret_read_policy(arn)["Statement"][0]["Action"] == "secretsmanager:GetSecretValue"

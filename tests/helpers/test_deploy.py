@@ -8,7 +8,8 @@ from collections.abc import Iterator
 import pytest
 
 import pocketcloud
-from helpers import api, iam, lambdas, layers
+from helpers.aws import api, iam, lambdas, layers
+from helpers.measure.invocations import invoke
 from helpers.session import Workshop
 
 
@@ -30,13 +31,13 @@ def test_deploy_function_twice_is_a_no_op_and_code_changes_update(ws: Workshop, 
     second = lambdas.deploy_function(ws, ws.name("fn"), str(code), role_arn=role)
     assert second["CodeSha256"] == first["CodeSha256"]
     assert second["LastModified"] == first["LastModified"], "nothing changed, nothing updated"
-    assert lambdas.invoke(ws, ws.name("fn")).payload == "one"
+    assert invoke(ws, ws.name("fn")).payload == "one"
 
     (code / "lambda_function.py").write_text("def lambda_handler(e, c):\n    return 'two'\n")
     third = lambdas.deploy_function(ws, ws.name("fn"), str(code), role_arn=role, env={"MODE": "x"})
     assert third["CodeSha256"] != first["CodeSha256"]
     assert third["Environment"]["Variables"] == {"MODE": "x"}
-    assert lambdas.invoke(ws, ws.name("fn")).payload == "two"
+    assert invoke(ws, ws.name("fn")).payload == "two"
     names = [f["FunctionName"] for f in ws.client("lambda").list_functions()["Functions"]]
     assert names.count(ws.name("fn")) == 1
 

@@ -10,7 +10,8 @@ import zipfile
 import pytest
 
 import pocketcloud
-from helpers.inventory import TAG_KEY, TAG_VALUE, delete_resources, find_resources, hourly_cost
+from helpers.aws.inventory import TAG_KEY, TAG_VALUE, delete_resources, find_resources
+from helpers.measure.prices import hourly_cost
 
 PREFIX = "invtest-"
 

@@ -1,4 +1,4 @@
-"""helpers.invocations against real functions on pocketcloud: cold/warm starts, throttled bursts, logs."""
+"""helpers.measure.invocations against real functions on pocketcloud: cold/warm starts, throttled bursts, logs."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import zipfile
 from botocore.config import Config
 
 import pocketcloud
-from helpers import invocations
+from helpers.measure import invocations
 
 TRUST = {
     "Version": "2012-10-17",

@@ -1,4 +1,4 @@
-"""helpers.loadplots on real (short) Locust runs against a loopback HTTP server."""
+"""helpers.views.loadtests on real (short) Locust runs against a loopback HTTP server."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from aiohttp import web
 
-from helpers import loadplots
-from helpers.loadtest import LoadTestResult, run_load_test
+from helpers import views
+from helpers.measure.loadtest import LoadTestResult, run_load_test
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +50,7 @@ def runs() -> Iterator[dict[str, LoadTestResult]]:
 
 
 def test_summary_table_has_a_row_per_run(runs: dict[str, LoadTestResult]) -> None:
-    table = loadplots.summary_table(runs)
+    table = views.loadtests.summary_table(runs)
     assert list(table.index) == ["good", "flaky"]
     assert table.loc["good", "failures"] == 0 and table.loc["good", "requests"] > 10
     assert 30 <= table.loc["flaky", "failure_pct"] <= 70
@@ -59,18 +59,18 @@ def test_summary_table_has_a_row_per_run(runs: dict[str, LoadTestResult]) -> Non
 
 
 def test_compare_figure_has_panels_per_measure_and_a_line_per_run(runs: dict[str, LoadTestResult]) -> None:
-    fig = loadplots.compare_figure(runs, "Two runs")
+    fig = views.loadtests.compare_figure(runs, "Two runs")
     assert fig.layout.title.text == "Two runs"
-    assert len(fig.data) == 2 * len(loadplots.PANELS)
+    assert len(fig.data) == 2 * len(views.loadtests.PANELS)
     assert {trace.name for trace in fig.data} == {"good", "flaky"}
     assert fig.layout.yaxis.title.text == "succeeded (requests/s)"
     assert max(fig.data[0].y) > 0  # the good run succeeds every second it runs
     assert fig.layout.xaxis4.title.text.endswith("(s)")
-    single = loadplots.history_figure(runs["good"], "One run")
-    assert len(single.data) == len(loadplots.PANELS) and not any(t.showlegend for t in single.data)
+    single = views.loadtests.history_figure(runs["good"], "One run")
+    assert len(single.data) == len(views.loadtests.PANELS) and not any(t.showlegend for t in single.data)
 
 
 def test_latency_box_figure() -> None:
     frame = pd.DataFrame({"setup": ["a", "a", "b"], "latency_ms": [1.0, 2.0, 30.0]})
-    fig = loadplots.latency_box_figure(frame, group="setup", title="t", y_title="latency (ms)")
+    fig = views.latency.latency_box_figure(frame, group="setup", title="t", y_title="latency (ms)")
     assert fig.layout.yaxis.title.text == "latency (ms)" and len(fig.data) == 2

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from aiohttp import web
 
-from helpers.loadtest import run_load_test
+from helpers.measure.loadtest import run_load_test
 
 
 @pytest.fixture(scope="module")

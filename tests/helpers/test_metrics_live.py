@@ -1,4 +1,4 @@
-"""helpers.metrics against a real pocketcloud: real invocations, real CloudWatch answers."""
+"""helpers.measure.metrics (and views.metrics) against a real pocketcloud: real invocations, real CloudWatch answers."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from botocore.config import Config
 
 import pocketcloud
-from helpers import metrics
+from helpers import measure, views
 
 TRUST = {
     "Version": "2012-10-17",
@@ -73,8 +73,8 @@ def test_lambda_metrics_of_real_invocations(cloud: pocketcloud.Cloud) -> None:
     end = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=5)
 
     cw = cloud.client("cloudwatch")
-    frame = metrics.lambda_metrics(cw, name, start, end)
-    totals = metrics.metric_totals(frame)
+    frame = measure.metrics.lambda_metrics(cw, name, start, end)
+    totals = measure.metrics.metric_totals(frame)
     assert totals["Invocations"] == 4 + 3 - throttled
     assert totals["Errors"] == 1
     assert totals["Throttles"] == throttled
@@ -82,10 +82,10 @@ def test_lambda_metrics_of_real_invocations(cloud: pocketcloud.Cloud) -> None:
     assert totals["Duration"] > 0
     assert set(frame["FunctionName"]) == {name}
 
-    alias = metrics.metric_totals(metrics.lambda_metrics(cw, name, start, end, qualifier="live"))
+    alias = measure.metrics.metric_totals(measure.metrics.lambda_metrics(cw, name, start, end, qualifier="live"))
     assert alias["Invocations"] == 3 and alias["Errors"] == 1
 
-    fig = metrics.metrics_figure(frame, f"{name} under load", metrics=["Invocations", "Throttles", "Duration"])
+    fig = views.metrics.metrics_figure(frame, f"{name} under load", metrics=["Invocations", "Throttles", "Duration"])
     assert len(fig.data) == 3 and fig.layout.yaxis3.title.text == "Duration, average (ms)"
 
 
@@ -105,10 +105,10 @@ def test_rds_connection_metrics_read_what_cloudwatch_holds(cloud: pocketcloud.Cl
             {"MetricName": m, "Dimensions": d, "Value": v, "Unit": "Count", "Timestamp": now} for m, d, v in data
         ],
     )
-    frame = metrics.rds_connection_metrics(
+    frame = measure.metrics.rds_connection_metrics(
         cw, now - dt.timedelta(minutes=2), now + dt.timedelta(minutes=1), proxy_names=[proxy], db_instances=[instance]
     )
-    totals = metrics.metric_totals(frame)
+    totals = measure.metrics.metric_totals(frame)
     assert totals[f"ClientConnections ({proxy})"] == 40
     assert totals[f"DatabaseConnections ({proxy})"] == 5
     assert totals[f"DatabaseConnections ({instance})"] == 7
@@ -118,7 +118,7 @@ def test_bad_metric_query_gets_the_aws_error(cloud: pocketcloud.Cloud) -> None:
     import botocore.exceptions
     import pytest
 
-    bad = metrics.MetricQuery("AWS/Lambda", "Invocations", (), stat="NotAStat")
+    bad = measure.metrics.MetricQuery("AWS/Lambda", "Invocations", (), stat="NotAStat")
     now = dt.datetime.now(dt.UTC)
     with pytest.raises(botocore.exceptions.ClientError):
-        metrics.get_metrics(cloud.client("cloudwatch"), [bad], now - dt.timedelta(minutes=5), now)
+        measure.metrics.get_metrics(cloud.client("cloudwatch"), [bad], now - dt.timedelta(minutes=5), now)

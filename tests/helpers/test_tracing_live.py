@@ -1,5 +1,5 @@
-"""helpers.tracing against pocketcloud's X-Ray: real segments sent by the aws-xray-sdk over UDP,
-read back through GetTraceSummaries / BatchGetTraces / GetServiceGraph and drawn."""
+"""helpers.measure.traces and helpers.views.traces against pocketcloud's X-Ray: real segments sent by the
+aws-xray-sdk over UDP, read back through GetTraceSummaries / BatchGetTraces / GetServiceGraph and drawn."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from aws_xray_sdk.core import AWSXRayRecorder
 from aws_xray_sdk.core.context import Context
 
 import pocketcloud
-from helpers import tracing
+from helpers import measure, views
 
 
 def _recorder(cloud: pocketcloud.Cloud) -> AWSXRayRecorder:
@@ -49,7 +49,7 @@ def _send_request(recorder: AWSXRayRecorder, name: str) -> str:
 def _wait_for(xray, start, trace_ids, timeout=20):
     deadline = time.monotonic() + timeout
     while True:
-        summaries = tracing.trace_summaries(xray, start, dt.datetime.now(dt.UTC) + dt.timedelta(seconds=5))
+        summaries = measure.traces.trace_summaries(xray, start, dt.datetime.now(dt.UTC) + dt.timedelta(seconds=5))
         if set(trace_ids) <= set(summaries["id"]) or time.monotonic() > deadline:
             return summaries
         time.sleep(0.3)
@@ -64,31 +64,31 @@ def test_sdk_segments_come_back_as_frames_and_figures(cloud: pocketcloud.Cloud) 
     summaries = _wait_for(xray, start, ids)
     assert set(ids) <= set(summaries["id"])
 
-    traces = tracing.get_traces(xray, ids)
+    traces = measure.traces.get_traces(xray, ids)
     assert [t["Id"] for t in traces] == ids
-    frame = tracing.segments_frame(traces[0])
+    frame = measure.traces.segments_frame(traces[0])
     assert list(frame["name"]) == [name, "db_time query", "execute"]
     assert list(frame["depth"]) == [0, 1, 2]
     sql = frame[frame["name"] == "execute"].iloc[0]
     assert "MySQL" in sql["sql"] and sql["duration_ms"] >= 15
     assert frame[frame["name"] == "db_time query"].iloc[0]["sql"] == "SELECT NOW()"
 
-    fig = tracing.timeline_figure(traces[0])
+    fig = views.traces.timeline_figure(traces[0])
     assert len(fig.data[0].x) == 3 and any("SELECT NOW()" in t for t in fig.data[0].text)
 
-    durations = tracing.segment_durations(traces)
+    durations = measure.traces.segment_durations(traces)
     assert (durations["segment"] == "execute").sum() == 3
 
     end = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=5)
-    services = tracing.service_graph(xray, start, end)
-    nodes, edges = tracing.graph_frames(services)
+    services = measure.traces.service_graph(xray, start, end)
+    nodes, edges = measure.traces.graph_frames(services)
     ours = nodes[nodes["name"] == name]
     assert len(ours) == 1 and ours.iloc[0]["requests"] >= 3
     assert (nodes["type"] == "client").any()
     our_ref = ours.iloc[0]["ref"]
     downstream = set(edges[edges["source"] == our_ref]["target"])
     assert downstream, "the SQL subsegment (namespace remote) becomes a downstream node"
-    fig = tracing.service_map_figure(services)
+    fig = views.traces.service_map_figure(services)
     assert any(name in text for text in fig.data[0].text)
 
 
@@ -100,14 +100,14 @@ def test_fetch_traces_in_a_window_with_a_limit(cloud: pocketcloud.Cloud) -> None
     ids = [_send_request(recorder, name) for _ in range(2)]
     _wait_for(xray, start, ids)
     end = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=5)
-    traces = tracing.fetch_traces(xray, start, end)
+    traces = measure.traces.fetch_traces(xray, start, end)
     assert set(ids) <= {t["Id"] for t in traces}
-    assert len(tracing.fetch_traces(xray, start, end, limit=1)) == 1
-    past = tracing.fetch_traces(xray, start - dt.timedelta(hours=2), start - dt.timedelta(hours=1))
+    assert len(measure.traces.fetch_traces(xray, start, end, limit=1)) == 1
+    past = measure.traces.fetch_traces(xray, start - dt.timedelta(hours=2), start - dt.timedelta(hours=1))
     assert not set(ids) & {t["Id"] for t in past}
 
 
 def test_unknown_trace_ids_are_skipped(cloud: pocketcloud.Cloud) -> None:
     if "xray" not in cloud.ports:
         pytest.skip("pocketcloud has no X-Ray service yet")
-    assert tracing.get_traces(cloud.client("xray"), ["1-00000000-000000000000000000000000"]) == []
+    assert measure.traces.get_traces(cloud.client("xray"), ["1-00000000-000000000000000000000000"]) == []

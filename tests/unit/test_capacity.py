@@ -2,7 +2,8 @@ import math
 
 import pytest
 
-from helpers.capacity import PRICES, SECONDS_PER_MONTH, Traffic, capacity_plan, monthly_cost
+from helpers.measure.capacity import Traffic, capacity_plan, monthly_cost
+from helpers.measure.prices import PRICES, SECONDS_PER_MONTH
 
 
 def test_concurrency_is_rate_times_duration() -> None:

@@ -7,11 +7,11 @@ import zipfile
 
 import pytest
 
-from helpers.api import api_url
-from helpers.database import mask
-from helpers.iam import allow, policy
-from helpers.lambdas import code_sha256, zip_folder
+from helpers.aws.api import api_url
+from helpers.aws.iam import allow, policy
+from helpers.aws.lambdas import code_sha256, zip_folder
 from helpers.session import CheckpointFailed, Workshop, detect_target
+from helpers.views.tables import mask
 
 
 def test_target_detection_order() -> None:

@@ -1,10 +1,10 @@
-"""helpers.invocations: REPORT line parsing."""
+"""helpers.measure.invocations: REPORT line parsing."""
 
 from __future__ import annotations
 
 import base64
 
-from helpers import invocations
+from helpers.measure import invocations
 
 COLD = (
     "REPORT RequestId: 3f1c2a7e-0000-4000-8000-000000000001\tDuration: 102.51 ms\tBilled Duration: 103 ms\t"

@@ -1,4 +1,4 @@
-"""helpers.tracing: BatchGetTraces / GetServiceGraph answers to tables and figures.
+"""helpers.measure.traces and helpers.views.traces: BatchGetTraces / GetServiceGraph answers to tables and figures.
 
 The documents follow the X-Ray segment document schema and API reference: API Gateway stage
 segment -> Lambda service segment -> function segment (Initialization, Invocation, Overhead), plus a
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from helpers import tracing
+from helpers import measure, views
 
 TRACE_ID = "1-67443f00-0123456789abcdef01234567"
 T = 1764046800.0
@@ -47,7 +47,7 @@ def _trace() -> dict:
 
 
 def test_segments_frame_nests_documents_by_parent_in_time_order() -> None:
-    frame = tracing.segments_frame(_trace())
+    frame = measure.traces.segments_frame(_trace())
     assert list(frame["name"]) == [
         "workshop-api/dev", "db-time", "db-time", "Initialization", "Invocation", "db_time query", "execute",
         "Overhead",
@@ -63,11 +63,11 @@ def test_segments_frame_nests_documents_by_parent_in_time_order() -> None:
 
 
 def test_segments_frame_of_empty_trace() -> None:
-    assert tracing.segments_frame({"Id": TRACE_ID, "Segments": []}).empty
+    assert measure.traces.segments_frame({"Id": TRACE_ID, "Segments": []}).empty
 
 
 def test_timeline_figure_shows_every_bar_with_initialization_and_sql() -> None:
-    fig = tracing.timeline_figure(_trace())
+    fig = views.traces.timeline_figure(_trace())
     bar = fig.data[0]
     assert bar.orientation == "h" and len(bar.x) == 8
     labels = list(fig.layout.yaxis.ticktext)
@@ -85,19 +85,19 @@ def test_summaries_frame_from_api_shape() -> None:
         {"Id": TRACE_ID, "Duration": 0.4, "ResponseTime": 0.4, "HasFault": False, "HasError": True,
          "HasThrottle": False, "Http": {"HttpURL": "https://x/dev/", "HttpStatus": 429, "HttpMethod": "GET"}},
     ]  # fmt: skip
-    frame = tracing.summaries_frame(summaries)
+    frame = measure.traces.summaries_frame(summaries)
     assert frame.loc[0, "http_status"] == 429 and bool(frame.loc[0, "has_error"])
-    assert tracing.summaries_frame([]).empty
+    assert measure.traces.summaries_frame([]).empty
 
 
 def test_segment_durations_qualify_segments_by_origin() -> None:
-    durations = tracing.segment_durations([_trace(), _trace()])
+    durations = measure.traces.segment_durations([_trace(), _trace()])
     assert len(durations) == 16
     names = set(durations["segment"])
     assert {"db-time (AWS::Lambda)", "db-time (AWS::Lambda::Function)", "execute", "Initialization"} <= names
-    only = tracing.segment_durations([_trace()], names=["execute"])
+    only = measure.traces.segment_durations([_trace()], names=["execute"])
     assert list(only["segment"]) == ["execute"]
-    fig = tracing.latency_histogram_figure(durations)
+    fig = views.traces.latency_histogram_figure(durations)
     assert fig.layout.xaxis.title.text == "duration (ms)" and len(fig.data) == len(names)
 
 
@@ -129,7 +129,7 @@ def _graph() -> list[dict]:
 
 
 def test_graph_frames_add_the_client_in_front_of_the_root() -> None:
-    nodes, edges = tracing.graph_frames(_graph())
+    nodes, edges = measure.traces.graph_frames(_graph())
     assert list(nodes["type"]) == [
         "client",
         "AWS::ApiGateway::Stage",
@@ -141,7 +141,7 @@ def test_graph_frames_add_the_client_in_front_of_the_root() -> None:
     assert ((edges["source"] == client) & (edges["target"] == 0)).any()
     lam = nodes[nodes["type"] == "AWS::Lambda::Function"].iloc[0]
     assert lam["avg_ms"] == 180.0 and lam["errors"] == 1
-    layers = tracing._layers(nodes, edges)
+    layers = views.traces._layers(nodes, edges)
     assert [layers[r] for r in nodes["ref"]] == [0, 1, 2, 3, 4]
 
 
@@ -150,12 +150,12 @@ def test_graph_frames_keep_an_existing_client_node() -> None:
         {"ReferenceId": 9, "Name": "client", "Type": "client", "Edges": [{"ReferenceId": 0}]},
         *_graph(),
     ]
-    nodes, edges = tracing.graph_frames(graph)
+    nodes, edges = measure.traces.graph_frames(graph)
     assert (nodes["type"] == "client").sum() == 1 and len(edges) == 4
 
 
 def test_service_map_figure_draws_nodes_left_to_right_with_arrows() -> None:
-    fig = tracing.service_map_figure(_graph(), "Service map")
+    fig = views.traces.service_map_figure(_graph(), "Service map")
     scatter = fig.data[0]
     assert list(scatter.x) == [0.0, 1.0, 2.0, 3.0, 4.0]
     assert "Database::SQL" in scatter.text[-1] and "client" in scatter.text[0]
@@ -165,12 +165,12 @@ def test_service_map_figure_draws_nodes_left_to_right_with_arrows() -> None:
 
 
 def test_service_map_of_empty_graph_and_cycles_terminate() -> None:
-    assert "no services" in tracing.service_map_figure([]).layout.title.text
+    assert "no services" in views.traces.service_map_figure([]).layout.title.text
     cyclic = [
         {"ReferenceId": 0, "Name": "a", "Type": "x", "Root": True, "Edges": [{"ReferenceId": 1}]},
         {"ReferenceId": 1, "Name": "b", "Type": "x", "Edges": [{"ReferenceId": 0}]},
     ]
-    fig = tracing.service_map_figure(cyclic)
+    fig = views.traces.service_map_figure(cyclic)
     assert len(fig.data[0].x) == 3
 
 
@@ -178,8 +178,8 @@ def test_new_trace_header_starts_a_sampled_trace() -> None:
     import re
     import time
 
-    trace_id, header = tracing.new_trace_header()
+    trace_id, header = measure.traces.new_trace_header()
     assert re.fullmatch(r"1-[0-9a-f]{8}-[0-9a-f]{24}", trace_id)
     assert abs(int(trace_id.split("-")[1], 16) - time.time()) < 5
     assert header == f"Root={trace_id};Sampled=1"
-    assert tracing.new_trace_header()[0] != trace_id
+    assert measure.traces.new_trace_header()[0] != trace_id

@@ -1,0 +1,13 @@
+"""What the notebooks measure: invocations, load tests (Locust), CloudWatch metrics, X-Ray traces, prices
+and capacity. Measurement code computes numbers and frames; ``helpers.views`` draws them.
+
+>>> from helpers import measure
+>>> measure.capacity.capacity_plan(100, duration_ms=50).concurrency
+5
+>>> measure.metrics.lambda_queries("sas-db-time")[0].metric
+'ConcurrentExecutions'
+"""
+
+from . import capacity, invocations, loadtest, metrics, prices, traces
+
+__all__ = ["capacity", "invocations", "loadtest", "metrics", "prices", "traces"]

@@ -1,0 +1,143 @@
+"""Capacity and monthly cost from numbers measured in a load test.
+
+Lambda concurrency is requests per second times the average duration in seconds (Little's law):
+100 req/s of 50 ms calls keep 5 environments busy. Prices are list prices for us-east-1 on
+``PRICES_AS_OF`` (``helpers.measure.prices``); check the AWS pricing pages before relying on them.
+
+>>> plan = capacity_plan(200, duration_ms=45, memory_mb=256)
+>>> plan.concurrency
+9
+>>> round(monthly_cost(plan).total) > 0
+True
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import pandas as pd
+
+from .prices import PRICES, RDS_INSTANCES, SECONDS_PER_MONTH
+
+
+@dataclasses.dataclass(frozen=True)
+class Traffic:
+    """Users expressed as load: at the peak, ``concurrent_share`` of daily users are online and each
+    online user sends ``requests_per_user_per_minute``."""
+
+    daily_active_users: int
+    concurrent_share: float = 0.10
+    requests_per_user_per_minute: float = 6.0
+
+    @property
+    def concurrent_users(self) -> float:
+        return self.daily_active_users * self.concurrent_share
+
+    @property
+    def peak_requests_per_s(self) -> float:
+        return self.concurrent_users * self.requests_per_user_per_minute / 60
+
+
+@dataclasses.dataclass(frozen=True)
+class CapacityPlan:
+    peak_requests_per_s: float
+    average_requests_per_s: float
+    duration_ms: float
+    memory_mb: int
+    concurrency: int
+    provisioned_concurrency: int = 0
+    db_instance_class: str = "db.t3.micro"
+    with_proxy: bool = True
+    secrets: int = 1
+    vpc_endpoint_azs: int = 2
+
+
+def capacity_plan(
+    requests_per_s: float | None = None,
+    *,
+    duration_ms: float,
+    memory_mb: int = 128,
+    traffic: Traffic | None = None,
+    average_to_peak: float = 0.3,
+    provisioned_share: float = 0.0,
+    db_instance_class: str = "db.t3.micro",
+    with_proxy: bool = True,
+) -> CapacityPlan:
+    """Concurrency needed at the peak, for a request rate or for a user population.
+
+    ``average_to_peak`` scales the peak rate to the month's average (traffic is not flat);
+    ``provisioned_share`` of the peak concurrency is kept warm with provisioned concurrency.
+    """
+    if (requests_per_s is None) == (traffic is None):
+        raise ValueError("give either requests_per_s or traffic")
+    if duration_ms <= 0 or memory_mb < 128:
+        raise ValueError("duration_ms must be > 0 and memory_mb >= 128")
+    if db_instance_class not in RDS_INSTANCES:
+        raise ValueError(f"unknown instance class {db_instance_class!r}; known: {sorted(RDS_INSTANCES)}")
+    peak = requests_per_s if requests_per_s is not None else traffic.peak_requests_per_s  # type: ignore[union-attr]
+    concurrency = max(1, math.ceil(peak * duration_ms / 1000))
+    return CapacityPlan(
+        peak_requests_per_s=peak,
+        average_requests_per_s=peak * average_to_peak,
+        duration_ms=duration_ms,
+        memory_mb=memory_mb,
+        concurrency=concurrency,
+        provisioned_concurrency=math.ceil(concurrency * provisioned_share),
+        db_instance_class=db_instance_class,
+        with_proxy=with_proxy,
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class MonthlyCost:
+    lines: pd.DataFrame  # columns: item, usage, usd
+
+    @property
+    def total(self) -> float:
+        return float(self.lines["usd"].sum())
+
+
+def monthly_cost(plan: CapacityPlan) -> MonthlyCost:
+    """Monthly USD for Lambda, API Gateway, RDS, RDS Proxy and Secrets Manager under ``plan``."""
+    requests = plan.average_requests_per_s * SECONDS_PER_MONTH
+    gb = plan.memory_mb / 1024
+    gb_seconds = requests * plan.duration_ms / 1000 * gb
+    hours = SECONDS_PER_MONTH / 3600
+    rds_hourly, vcpus = RDS_INSTANCES[plan.db_instance_class]
+    rows = [
+        ("Lambda requests", f"{requests:,.0f} requests", requests * PRICES["lambda_request"]),
+        ("Lambda duration", f"{gb_seconds:,.0f} GB-s", gb_seconds * PRICES["lambda_gb_second"]),
+        (
+            "API Gateway REST requests",
+            f"{requests:,.0f} requests",
+            requests * PRICES["api_gateway_rest_request"],
+        ),
+        (f"RDS {plan.db_instance_class}", f"{hours:.0f} h", hours * rds_hourly),
+        (
+            "Secrets Manager",
+            f"{plan.secrets} secret(s)",
+            plan.secrets * PRICES["secrets_manager_secret_month"],
+        ),
+        (
+            "Secrets Manager VPC endpoint",
+            f"{plan.vpc_endpoint_azs} AZ x {hours:.0f} h",
+            plan.vpc_endpoint_azs * hours * PRICES["vpc_interface_endpoint_az_hour"],
+        ),
+    ]
+    if plan.with_proxy:
+        proxy_vcpus = max(2, vcpus)
+        rows.append(
+            ("RDS Proxy", f"{proxy_vcpus} vCPU x {hours:.0f} h", proxy_vcpus * hours * PRICES["rds_proxy_vcpu_hour"])
+        )
+    if plan.provisioned_concurrency:
+        configured = plan.provisioned_concurrency * gb * SECONDS_PER_MONTH
+        rows.append(
+            (
+                "Lambda provisioned concurrency",
+                f"{plan.provisioned_concurrency} env x {hours:.0f} h",
+                configured * PRICES["lambda_provisioned_gb_second"],
+            )
+        )
+    lines = pd.DataFrame(rows, columns=["item", "usage", "usd"])
+    return MonthlyCost(lines=lines)

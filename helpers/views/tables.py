@@ -1,0 +1,95 @@
+"""Tables and text the notebooks show: prices, deployed resources, what cleanup finds, handler code."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pandas as pd
+
+from ..aws.inventory import Resource
+from ..aws.lambdas import LAMBDA_CODE
+from ..measure.prices import PRICES, PRICES_AS_OF, RDS_INSTANCES, resource_hourly_usd
+
+
+def mask(secret: str) -> str:
+    """A password as it may be shown: its length only.
+
+    >>> mask("hunter22")
+    '•••••••• (8 characters)'
+    """
+    return f"{'•' * min(len(secret), 12)} ({len(secret)} characters)"
+
+
+def show_code(folder: str, filename: str = "lambda_function.py") -> Any:
+    """The handler source as a Markdown code block, so learners read what they deploy."""
+    from IPython.display import Markdown
+
+    source = (LAMBDA_CODE / folder / filename).read_text()
+    return Markdown(f"`lambda_code/{folder}/{filename}`\n\n```python\n{source}\n```")  # type: ignore[no-untyped-call]
+
+
+def resource_table(rows: Mapping[str, object]) -> pd.DataFrame:
+    """A two-column table (resource, value) of what a module deployed.
+
+    >>> resource_table({"function": "sas-db-time", "app user connection cap": 10})["value"].tolist()
+    ['sas-db-time', '10']
+    """
+    return pd.DataFrame({"resource": list(rows), "value": [str(v) for v in rows.values()]})
+
+
+def resources_table(resources: Iterable[Resource]) -> pd.DataFrame:
+    """What cleanup found or deleted: kind, name, detail and the estimated USD per hour of each."""
+    return pd.DataFrame(
+        [
+            {"kind": r.kind, "name": r.name, "detail": r.detail, "usd_per_hour": resource_hourly_usd(r)}
+            for r in resources
+        ],
+        columns=["kind", "name", "detail", "usd_per_hour"],
+    )
+
+
+def price_table(items: list[str], *, memory_mb: int = 128, db_class: str = "db.t3.micro") -> pd.DataFrame:
+    """Hourly list prices of what a module keeps running, from the dated table in ``helpers.measure.prices``.
+
+    >>> price_table(["rds"]).iloc[0].tolist()
+    ['RDS db.t3.micro', '0.017 per hour', '0.017']
+    """
+    rds_hourly, vcpus = RDS_INSTANCES[db_class]
+    gb = memory_mb / 1024
+    catalogue = {
+        "lambda": ("Lambda", "per request + per GB-second of run time", "only while called"),
+        "api_gateway": (
+            "API Gateway REST",
+            f"{PRICES['api_gateway_rest_request'] * 1e6:.2f} per million requests",
+            "only while called",
+        ),
+        "rds": (f"RDS {db_class}", f"{rds_hourly:.3f} per hour", f"{rds_hourly:.3f}"),
+        "rds_proxy": (
+            "RDS Proxy",
+            f"{PRICES['rds_proxy_vcpu_hour']:.3f} per vCPU-hour of the instance ({max(2, vcpus)} vCPU minimum)",
+            f"{PRICES['rds_proxy_vcpu_hour'] * max(2, vcpus):.3f}",
+        ),
+        "secrets": (
+            "Secrets Manager",
+            f"{PRICES['secrets_manager_secret_month']:.2f} per secret-month"
+            f" + {PRICES['secrets_manager_api_call'] * 1e4:.2f} per 10,000 calls",
+            f"{PRICES['secrets_manager_secret_month'] / 730:.4f} per secret",
+        ),
+        "vpc_endpoint": (
+            "VPC interface endpoint (Secrets Manager)",
+            f"{PRICES['vpc_interface_endpoint_az_hour']:.3f} per AZ-hour (2 AZs)",
+            f"{2 * PRICES['vpc_interface_endpoint_az_hour']:.3f}",
+        ),
+        "provisioned": (
+            f"Lambda provisioned concurrency ({memory_mb} MB)",
+            f"{PRICES['lambda_provisioned_gb_second'] * 3600:.4f} per GB-hour configured",
+            f"{PRICES['lambda_provisioned_gb_second'] * 3600 * gb:.4f} per environment",
+        ),
+        "xray": ("X-Ray", "5.00 per million traces recorded (first 100,000 per month free)", "only while called"),
+    }
+    rows = [catalogue[i] for i in items]
+    # Amounts without a "$": JupyterLab typesets the text between two bare dollar signs in an output as math.
+    frame = pd.DataFrame(rows, columns=["resource", "list price in USD (us-east-1)", "USD per hour while it exists"])
+    frame.attrs["as_of"] = PRICES_AS_OF
+    return frame
