@@ -47,6 +47,10 @@ class Settings:
     db_max_connections_cap: int = 30
     # How long `up` waits for the server to become ready.
     start_timeout: float = 60.0
+    # pocketcloud says no where AWS says no: security groups and VPC egress decide what a function
+    # reaches, its execution role what its AWS calls may do. Off = a permissive emulator (every
+    # connection admitted, every call allowed); lifecycle states and delays stay as they are.
+    enforce_rules: bool = True
 
     def __post_init__(self) -> None:
         if not ipaddress.ip_address(self.host).is_loopback:
