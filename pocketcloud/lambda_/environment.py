@@ -15,6 +15,7 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .credentials import Caller
 from .functions import FunctionSpec
 from .runtime_api import Invocation, RuntimeApi
 
@@ -27,6 +28,8 @@ INIT_TIMEOUT_S = 10.0  # Lambda's limit for the init phase of on-demand environm
 PEAK_READ_INTERVAL_S = 1.0
 _PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
 PIPE_READ_BYTES = 65536
+# For an environment started without issued credentials (none of pocketcloud's own starts one).
+_NO_ROLE_CREDENTIALS = dict.fromkeys(("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"), "testing")
 _OUT_OF_MEMORY = ("Runtime.OutOfMemory", "Runtime exited with error: signal: killed")  # errorType, message
 
 # awslambdaric's own entry point, as `python -m awslambdaric <handler>` runs it, with one setting
@@ -86,6 +89,7 @@ class ExecutionEnvironment:
         self.layer_dirs = layer_dirs
         self.launch = launch
         self.init_type = init_type
+        self.caller: Caller | None = None  # its credentials (set before start), see credentials.py
         self.log_stream = time.strftime("%Y/%m/%d/", time.gmtime()) + f"[{spec.version}]{self.id}"
         self.init_duration_ms: float | None = None
         self.started_wall = 0.0
@@ -143,9 +147,8 @@ class ExecutionEnvironment:
             "_HANDLER": spec.handler,
             # boto3 inside the handler reaches pocketcloud unchanged.
             "AWS_ENDPOINT_URL": launch.endpoint_url,
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_SESSION_TOKEN": "testing",
+            # The execution role's temporary credentials, as Lambda hands them to each environment.
+            **(self.caller.environment_variables() if self.caller else _NO_ROLE_CREDENTIALS),
         }
         if launch.xray_address:
             env["AWS_XRAY_DAEMON_ADDRESS"] = launch.xray_address

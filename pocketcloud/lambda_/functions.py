@@ -35,13 +35,14 @@ class FunctionSpec:
     code_sha256: str
     layer_arns: tuple[str, ...]
     reserved_concurrency: int | None
+    role: str = ""  # the execution role's ARN; environments run with its credentials
 
     @functools.cached_property
     def fingerprint(self) -> Fingerprint:
         """Changes whenever code or configuration changes (the hot path compares it on every call)."""
         return (
             self.version, self.handler, self.runtime, self.memory_mb, self.timeout_s,
-            tuple(sorted(self.environment.items())), self.tracing_mode, self.code_sha256, self.layer_arns,
+            tuple(sorted(self.environment.items())), self.tracing_mode, self.code_sha256, self.layer_arns, self.role,
         )  # fmt: skip
 
     @property
@@ -92,6 +93,7 @@ def load_spec(backend: Any, name: str, qualifier: str | None) -> tuple[FunctionS
         code_sha256=fn.code_sha_256,
         layer_arns=tuple(layer["Arn"] for layer in fn.layers),
         reserved_concurrency=fn.reserved_concurrency,
+        role=fn.role or "",
     )
     return spec, fn
 

@@ -13,6 +13,7 @@ from ..ids import request_id as new_request_id
 from ..monitoring.metrics import Series
 from ..state_cache import StateCache
 from . import handlers, moto_hooks
+from .credentials import Caller, Credentials
 from .environment import INIT_TIMEOUT_S, ExecutionEnvironment, LaunchConfig, Outcome, python_executable
 from .errors import LambdaError
 from .functions import CodeCache, FunctionSpec, layer_paths, load_spec, split_name
@@ -77,6 +78,7 @@ class LambdaService:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._background: list[asyncio.Task[None]] = []
         self._targets: StateCache[_Target] = StateCache(server.edge)
+        self.credentials = Credentials()  # each environment's keys for its execution role
 
     # -- service lifecycle -------------------------------------------------------------------------
     def install(self) -> None:
@@ -120,6 +122,17 @@ class LambdaService:
 
     def backend(self) -> Any:
         return self.server.moto.backend("lambda")
+
+    def caller_of(self, access_key: str) -> Caller | None:
+        """Which function, version, execution role and environment an access key was issued to; None for
+        keys pocketcloud did not issue to a function (the learner's, the tests', dummy keys).
+
+        Example::
+
+            caller = server.lambda_.caller_of("ASIA...")
+            caller.function, caller.version, caller.role_arn, caller.environment_id
+        """
+        return self.credentials.caller_of(access_key)
 
     # -- invoking --------------------------------------------------------------------------------
     async def invoke(
@@ -303,6 +316,7 @@ class LambdaService:
             layer = self.backend().layers_versions_by_arn(arn)
             layer_dirs += layer_paths(self.code.unpack("layers", layer.code_sha_256, layer.code_bytes))
         env = ExecutionEnvironment(spec, code_dir, layer_dirs, self._launch, init_type)
+        env.caller = self.credentials.issue(spec.name, spec.version, spec.role, env.id)
         self.pools.all.add(env)
         await env.start(self.server.processes)
         if init_type == "on-demand" and env.init_lines:
