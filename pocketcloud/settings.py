@@ -14,6 +14,10 @@ from pathlib import Path
 from typing import Any
 
 PREFIX = "POCKETCLOUD_"
+# A new AWS account's Lambda quota: 10 concurrent executions, all of them the unreserved minimum
+# ("Lambda quotas": new accounts have reduced concurrency quotas, raised automatically with use).
+NEW_ACCOUNT_CONCURRENCY = 10
+ACCOUNT_PROFILES = ("default", "new")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -30,6 +34,19 @@ class Settings:
     xray_sample_all: bool = False
     # Lambda
     lambda_concurrency_limit: int = 50
+    # Unreserved concurrency that reserved and provisioned concurrency must leave to the rest of the account
+    # (AWS: 100 of the usual 1,000); -1 = a tenth of lambda_concurrency_limit, rounded up.
+    lambda_unreserved_minimum: int = -1
+    # "default", or "new": a new AWS account's Lambda quota (10 concurrent executions, all 10 of them the
+    # unreserved minimum), where every reserved or provisioned concurrency request fails.
+    account_profile: str = "default"
+    # Function states: CreateFunction answers State Pending, Active this long after (AWS: seconds; a VPC
+    # function's network interfaces take longer, up to minutes); invoking or changing it meanwhile is refused.
+    lambda_pending_seconds: float = 0.5
+    lambda_vpc_pending_seconds: float = 2.0
+    # UpdateFunctionCode / UpdateFunctionConfiguration: LastUpdateStatus InProgress this long (a change of
+    # VpcConfig: lambda_vpc_pending_seconds); invocations meanwhile run the previous code and configuration.
+    lambda_update_seconds: float = 0.5
     lambda_idle_seconds: float = 300.0
     lambda_max_payload_bytes: int = 6 * 1024 * 1024
     # First retry delay of a failed asynchronous invocation, doubled for the second (AWS: about 1 and 2 minutes).
@@ -45,6 +62,17 @@ class Settings:
     db_server: str = ""  # path to mariadbd/mysqld; empty = search PATH
     # Below the Lambda concurrency limit, so that "more invocations than DB connections" shows on a laptop.
     db_max_connections_cap: int = 30
+    # A new DB instance is `creating` at least this long (its server's start counts), then `backing-up` (the
+    # first automated backup, when BackupRetentionPeriod > 0) this long, then `available` (AWS: minutes).
+    db_instance_create_seconds: float = 2.0
+    db_instance_backup_seconds: float = 1.0
+    # A new RDS Proxy is `creating`, its endpoint refusing clients, this long before `available` (AWS: minutes).
+    db_proxy_create_seconds: float = 3.0
+    # An interface VPC endpoint is `pending` this long before `available` (AWS: a minute or two).
+    vpc_endpoint_pending_seconds: float = 2.0
+    # CloudWatch: a metric value shows in GetMetricData / GetMetricStatistics this long after it was recorded,
+    # aggregated per minute (AWS: Lambda sends its metrics at 1-minute intervals; they show a minute or more later).
+    metrics_delay_seconds: float = 3.0
     # How long `up` waits for the server to become ready.
     start_timeout: float = 60.0
     # pocketcloud says no where AWS says no: security groups and VPC egress decide what a function
@@ -60,6 +88,33 @@ class Settings:
         object.__setattr__(self, "state_dir", absolute_path(self.state_dir))
         if os.sep in self.db_server or self.db_server.startswith("~"):
             object.__setattr__(self, "db_server", str(absolute_path(self.db_server)))
+        if self.account_profile not in ACCOUNT_PROFILES:
+            choices = ", ".join(ACCOUNT_PROFILES)
+            raise ValueError(f"account_profile must be one of {choices}, not {self.account_profile!r}")
+
+    @property
+    def lambda_quota(self) -> int:
+        """The account's concurrent executions quota (a new account's is 10, whatever the setting).
+
+        >>> Settings(account_profile="new").lambda_quota
+        10
+        """
+        return NEW_ACCOUNT_CONCURRENCY if self.account_profile == "new" else self.lambda_concurrency_limit
+
+    @property
+    def lambda_min_unreserved(self) -> int:
+        """Unreserved concurrency the account keeps whatever is reserved or provisioned (AWS: 100 of 1,000).
+
+        >>> Settings(lambda_concurrency_limit=50).lambda_min_unreserved
+        5
+        >>> Settings(account_profile="new").lambda_min_unreserved
+        10
+        """
+        if self.account_profile == "new":
+            return NEW_ACCOUNT_CONCURRENCY
+        if self.lambda_unreserved_minimum >= 0:
+            return self.lambda_unreserved_minimum
+        return -(-self.lambda_concurrency_limit // 10)
 
     @property
     def endpoint_url(self) -> str:
