@@ -37,11 +37,12 @@ def main() -> None:
     cloud = pocketcloud.start(settings)
     os.environ.update(cloud.env(), POCKETCLOUD_STATE_DIR=str(state), WORKSHOP_TARGET="local")
     try:
-        from helpers import connect, stack
-        from helpers.loadtest import run_load_test
+        from helpers import connect
+        from helpers.measure.loadtest import run_load_test
+        from helpers.modules import m3_secrets_and_proxy as m3
 
         ws = connect()
-        db = stack.ensure_secure_db(ws)
+        db = m3.ensure(ws)
         warm = run_load_test(db.api_url, users=args.users, spawn_rate=args.users, duration=20, progress=False)
         server = psutil.Process(cloud.pid)
         rss_start, own_start = _family_rss(cloud.pid), server.memory_info().rss / 2**20

@@ -1,5 +1,7 @@
-"""RDS for MySQL: a DB subnet group and a small instance whose generated master password lives in
-Secrets Manager, never in the notebook."""
+"""RDS for MySQL: a DB subnet group and a small instance, its master password generated into Secrets Manager.
+
+The password is never typed or shown: Secrets Manager makes it and keeps it.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Event plumbing: an SNS topic with an email subscription (and pocketcloud's mailbox), and an S3 bucket
-that notifies a function on upload."""
+"""Event plumbing: SNS topics with email subscriptions, pocketcloud's mailbox, S3 buckets that notify a function."""
 
 from __future__ import annotations
 

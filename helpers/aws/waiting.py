@@ -1,8 +1,8 @@
 """The one way the helpers wait: a bounded poll with a progress bar, and boto3's waiters run through it.
 
-A learner sees the same thing for every wait: nothing when the answer is already there, otherwise a
-bar that counts seconds against the usual wait and ends at 100 %; a wait that runs out of time
-removes its bar and says so in one line.
+A learner sees the same thing for every wait: nothing when the answer comes within a second or two,
+otherwise a bar that counts seconds against the usual wait and ends at 100 %; a wait that runs out of
+time removes its bar and says so in one line.
 
 Example::
 
@@ -37,13 +37,15 @@ def poll(
     progress: bool = True,
     on_timeout: Literal["raise", "return"] = "raise",
     postfix: Callable[[], str] | None = None,
+    show_after_s: float = 2.0,
 ) -> T:
     """Call ``fetch()`` every ``interval_s`` seconds until ``done(value)``, for at most ``timeout_s``.
 
     Returns the value that was done. Out of time it raises ``TimeoutError``, or with
-    ``on_timeout="return"`` prints one line and returns the last value. ``estimate_s`` is the usual
-    wait: the bar's length, stretched when the wait runs longer so that it never reads 100 % early.
-    ``postfix`` adds a short status to the bar (e.g. a load test's current rate).
+    ``on_timeout="return"`` prints one line and returns the last value. With ``progress``, a wait longer
+    than ``show_after_s`` shows a bar of seconds against ``estimate_s``, the usual wait (stretched when
+    the wait runs longer, so that it never reads 100 % early); ``postfix`` adds a short status to it
+    (e.g. a load test's current rate).
 
     >>> answers = iter(["creating", "creating", "available"])
     >>> poll(lambda: next(answers), lambda s: s == "available", "demo", timeout_s=5, estimate_s=1,
@@ -56,31 +58,37 @@ def poll(
     started = time.monotonic()
     deadline = started + timeout_s
     value = fetch()
-    if done(value):
-        return value
-    bar = _bar(what, estimate_s) if progress else None
+    bar = None
     try:
-        while time.monotonic() < deadline:
+        while not done(value):
+            if time.monotonic() >= deadline:
+                return _out_of_time(value, what, timeout_s, bar, on_timeout, progress)
             time.sleep(max(0.0, min(interval_s, deadline - time.monotonic())))
             value = fetch()
-            if done(value):
-                if bar is not None:
-                    bar.n = bar.total
-                    bar.refresh()
-                return value
+            elapsed = time.monotonic() - started
+            # A wait of a second or two is not worth a bar: it would flash by on every deploy.
+            if progress and bar is None and elapsed >= show_after_s and not done(value):
+                bar = _bar(what, estimate_s)
             if bar is not None:
-                _advance(bar, time.monotonic() - started, postfix)
+                _advance(bar, elapsed, postfix)
         if bar is not None:
-            bar.leave = False  # a bar that did not finish is removed; the line below says what happened
-        message = f"{what}: not done after {timeout_s:.0f} s"
-        if on_timeout == "raise":
-            raise TimeoutError(message)
-        if progress:
-            print(f"{message}; going on with what is there.")
+            bar.n = bar.total
+            bar.refresh()
         return value
     finally:
         if bar is not None:
             bar.close()
+
+
+def _out_of_time(value: T, what: str, timeout_s: float, bar: Any, on_timeout: str, progress: bool) -> T:
+    if bar is not None:
+        bar.leave = False  # a bar that did not finish is removed; the line below says what happened
+    message = f"{what}: not done after {timeout_s:.0f} s"
+    if on_timeout == "raise":
+        raise TimeoutError(message)
+    if progress:
+        print(f"{message}; going on with what is there.")
+    return value
 
 
 def wait_until(
@@ -180,7 +188,7 @@ def wait_for(
     return response
 
 
-_BAR_FORMAT = "{desc}: {percentage:3.0f}%|{bar}| {n}/{total} s [{elapsed}<{remaining}{postfix}]"
+_BAR_FORMAT = "{desc}: {percentage:3.0f}%|{bar}| {n}/{total} s{postfix}"
 
 
 def _is_not_none(value: object) -> bool:
@@ -190,7 +198,8 @@ def _is_not_none(value: object) -> bool:
 def _bar(what: str, estimate_s: float) -> Any:
     from tqdm.auto import tqdm
 
-    # Seconds against the usual wait; tqdm's own rate ("s/s") would say nothing here.
+    # Seconds waited against the usual wait; tqdm's own rate and clock would say nothing more (and its clock
+    # starts late, with the bar).
     return tqdm(total=max(1, round(estimate_s)), desc=what, bar_format=_BAR_FORMAT)
 
 

@@ -1,5 +1,6 @@
-"""What the notebooks measure: invocations, load tests (Locust), CloudWatch metrics, X-Ray traces, prices
-and capacity. Measurement code computes numbers and frames; ``helpers.views`` draws them.
+"""What the notebooks measure: invocations, Locust load tests, CloudWatch metrics, X-Ray traces, prices, capacity.
+
+Measurement code computes numbers and frames; ``helpers.views`` draws them.
 
 >>> from helpers import measure
 >>> measure.capacity.capacity_plan(100, duration_ms=50).concurrency

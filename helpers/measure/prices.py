@@ -1,7 +1,6 @@
-"""The workshop's one price table (USD, us-east-1 list prices on ``PRICES_AS_OF``) and what the resources
-the workshop leaves running cost per hour.
+"""The workshop's one price table (USD, us-east-1 list prices) and what its resources cost per hour.
 
-Check the AWS pricing pages before relying on these numbers.
+Prices are as of ``PRICES_AS_OF``. Check the AWS pricing pages before relying on these numbers.
 
 >>> from helpers.aws.inventory import Resource
 >>> resource_hourly_usd(Resource("rds:db-instance", "sas-db", "db.t3.micro"))

@@ -38,11 +38,11 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 import helpers
-from helpers import events, invocations
-from helpers.modules import module1_names
+from helpers import aws, measure, views
+from helpers.modules import m1_first_lambda as m1
 
 ws = helpers.connect()
-names = module1_names(ws)
+names = m1.names(ws)
 pd.DataFrame({"resource": list(names), "name": list(names.values())})
 
 # %% [markdown]
@@ -61,9 +61,9 @@ UPLOADS = 5  # files uploaded in the measurement step
 # for mail they did not ask for.
 
 # %%
-topic_arn = helpers.ensure_topic(ws, names["topic"])
-helpers.subscribe_email(ws, topic_arn, EMAIL)
-helpers.mailbox(ws, to=EMAIL)[["timestamp", "subject", "kind"]]
+topic_arn = aws.events.ensure_topic(ws, names["topic"])
+aws.events.subscribe_email(ws, topic_arn, EMAIL)
+aws.events.mailbox(ws, to=EMAIL)[["timestamp", "subject", "kind"]]
 
 # %% [markdown]
 # Confirm the subscription. On AWS, open the confirmation email and click its link, then run the next
@@ -71,8 +71,8 @@ helpers.mailbox(ws, to=EMAIL)[["timestamp", "subject", "kind"]]
 # is exactly what the link does.
 
 # %%
-helpers.confirm_from_mailbox(ws, topic_arn, EMAIL)
-ws.check(events.subscription_confirmed(ws, topic_arn, EMAIL), f"the subscription for {EMAIL} is confirmed")
+aws.events.confirm_from_mailbox(ws, topic_arn, EMAIL)
+ws.check(aws.events.subscription_confirmed(ws, topic_arn, EMAIL), f"the subscription for {EMAIL} is confirmed")
 
 # %% [markdown]
 # ## Step 2: the bucket
@@ -80,7 +80,7 @@ ws.check(events.subscription_confirmed(ws, topic_arn, EMAIL), f"the subscription
 # Bucket names are global across all AWS accounts, so the name includes your account id and region.
 
 # %%
-bucket = helpers.ensure_bucket(ws, names["bucket"])
+bucket = aws.events.ensure_bucket(ws, names["bucket"])
 bucket
 
 # %% [markdown]
@@ -90,12 +90,12 @@ bucket
 # logs (the AWS managed `AWSLambdaBasicExecutionRole`) and publish to *this* topic, nothing else.
 
 # %%
-role_arn = helpers.ensure_lambda_role(
+role_arn = aws.iam.ensure_lambda_role(
     ws,
     names["role"],
-    inline={"publish-uploads": helpers.iam.policy(helpers.iam.allow("sns:Publish", topic_arn))},
+    inline={"publish-uploads": aws.iam.policy(aws.iam.allow("sns:Publish", topic_arn))},
 )
-helpers.role_policies(ws, names["role"])
+aws.iam.role_policies(ws, names["role"])
 
 # %% [markdown]
 # ## Step 4: the function
@@ -104,10 +104,12 @@ helpers.role_policies(ws, names["role"])
 # SNS client is created outside the handler so that warm calls reuse it.
 
 # %%
-helpers.show_code("s3_notifier")
+views.tables.show_code("s3_notifier")
 
 # %%
-config = helpers.deploy_function(ws, names["function"], "s3_notifier", role_arn=role_arn, env={"TOPIC_ARN": topic_arn})
+config = aws.lambdas.deploy_function(
+    ws, names["function"], "s3_notifier", role_arn=role_arn, env={"TOPIC_ARN": topic_arn}
+)
 ws.check(config["State"] == "Active", f"{names['function']} is deployed and active")
 {k: config[k] for k in ("FunctionName", "Runtime", "Handler", "MemorySize", "Timeout", "CodeSha256")}
 
@@ -117,7 +119,7 @@ ws.check(config["State"] == "Active", f"{names['function']} is deployed and acti
 
 # %%
 sample_event = {"Records": [{"s3": {"bucket": {"name": bucket}, "object": {"key": "hand-made+test.txt", "size": 3}}}]}
-first = helpers.invoke(ws, names["function"], sample_event)
+first = measure.invocations.invoke(ws, names["function"], sample_event)
 ws.check(first.status == 200 and first.error is None, "the function runs without error")
 first
 
@@ -128,7 +130,7 @@ first
 # needs a notification configuration that sends `ObjectCreated` events to it.
 
 # %%
-helpers.notify_function_on_upload(ws, bucket, names["function"])
+aws.events.notify_function_on_upload(ws, bucket, names["function"])
 ws.client("s3").get_bucket_notification_configuration(Bucket=bucket)["LambdaFunctionConfigurations"]
 
 # %% [markdown]
@@ -140,7 +142,7 @@ ws.client("s3").get_bucket_notification_configuration(Bucket=bucket)["LambdaFunc
 # %%
 key = f"reports/hello-{int(time.time())}.txt"
 ws.client("s3").put_object(Bucket=bucket, Key=key, Body=b"Hello from module 1")
-mail = helpers.wait_for_email(ws, EMAIL, key, timeout_s=60) if ws.local else None
+mail = aws.events.wait_for_email(ws, EMAIL, key, timeout_s=60) if ws.local else None
 if ws.local:
     ws.check(mail is not None and key in mail["body"], f"an email about {key} arrived")
     display(Markdown(f"**Subject:** {mail['subject']}\n\n```\n{mail['body']}\n```"))
@@ -153,7 +155,7 @@ else:
 
 # %%
 time.sleep(ws.default(local=0.5, aws=10))  # CloudWatch Logs needs a moment on AWS
-logs = helpers.recent_logs(ws, names["function"], limit=12)
+logs = aws.lambdas.recent_logs(ws, names["function"], limit=12)
 ws.check(any(key in line for line in logs), "the function logged the upload")
 print("\n".join(logs))
 
@@ -172,25 +174,15 @@ for i in range(UPLOADS):
     ws.client("s3").put_object(Bucket=bucket, Key=key, Body=b"x" * (i + 1))
     time.sleep(0.5)
 
-deadline = time.monotonic() + ws.default(local=30, aws=120)
-while len(reports := invocations.report_lines(ws.client("logs"), names["function"], started)) < UPLOADS:
-    ws.check(time.monotonic() < deadline, f"{UPLOADS} invocations reported")
-    time.sleep(1)
+reports = measure.invocations.wait_for_reports(ws, names["function"], started, UPLOADS)
+ws.check(len(reports) >= UPLOADS, f"{UPLOADS} invocations reported")
 reports = reports.tail(UPLOADS).reset_index(drop=True)
 measured = pd.DataFrame(uploads).join(reports[["timestamp", "duration_ms", "cold"]])
 measured["upload_to_done_ms"] = (measured["timestamp"] - measured["uploaded"]).dt.total_seconds() * 1000
 measured[["key", "upload_to_done_ms", "duration_ms", "cold"]]
 
 # %%
-import plotly.graph_objects as go
-
-fig = go.Figure()
-fig.add_bar(x=measured.index + 1, y=measured["upload_to_done_ms"], name="upload until the function finished")
-fig.add_bar(x=measured.index + 1, y=measured["duration_ms"], name="function Duration (REPORT)")
-fig.update_layout(
-    title="From upload to notification", xaxis_title="upload number", yaxis_title="milliseconds", barmode="group"
-)
-fig
+views.latency.upload_figure(measured)
 
 # %%
 display(
@@ -210,7 +202,7 @@ display(
 
 # %%
 function_config = ws.client("lambda").get_function_configuration(FunctionName=names["function"])
-helpers.diagram(
+views.diagrams.diagram(
     [
         ("you", "upload a file"),
         ("S3", bucket),
@@ -229,9 +221,7 @@ helpers.diagram(
 # everything the workshop created in every module, run `99_cleanup.ipynb`.
 
 # %%
-from helpers.cleanup import cleanup_module1
-
-removed = cleanup_module1(ws)
+removed = m1.cleanup(ws)
 ws.check(
     not ws.client("lambda").list_functions()["Functions"]
     or all(f["FunctionName"] != names["function"] for f in ws.client("lambda").list_functions()["Functions"]),

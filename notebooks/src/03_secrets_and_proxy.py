@@ -28,21 +28,22 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 import helpers
-from helpers import dbaccess, invocations, metrics, stack
+from helpers import aws, measure, views
+from helpers.modules import m3_secrets_and_proxy as m3
 
-stack.price_table(["rds_proxy", "secrets", "vpc_endpoint", "lambda", "rds"])
+views.tables.price_table(["rds_proxy", "secrets", "vpc_endpoint", "lambda", "rds"])
 
 # %% [markdown]
 # ## Setup
 #
 # `helpers.connect()` picks the target (pocketcloud on this machine, or your AWS account) and prints it.
-# `stack.module2(ws)` makes sure module 2's VPC, database, function and API exist (creating them if you
+# `m3.module2(ws)` makes sure module 2's VPC, database, function and API exist (creating them if you
 # start here), and returns their names.
 
 # %%
 ws = helpers.connect()
-m2 = stack.module2(ws)
-n = stack.names(ws)
+m2 = m3.module2(ws)
+n = m3.names(ws)
 pd.DataFrame(
     {
         "resource": ["function", "API", "DB instance", "master secret"],
@@ -58,7 +59,7 @@ pd.DataFrame(
 # end with everything in place.
 
 # %%
-stack.architecture_figure(ws, m2).show()
+m3.architecture_figure(ws, m2).show()
 
 # %% [markdown]
 # Parameters of the measurement in step 6. `USER_LIMIT` caps how many connections the application's
@@ -67,7 +68,7 @@ stack.architecture_figure(ws, m2).show()
 # at the same moment, and each keeps its connection busy for `HOLD_S` seconds.
 
 # %%
-USER_LIMIT = stack.default_user_limit(ws)
+USER_LIMIT = m3.default_user_limit(ws)
 INVOCATIONS = ws.default(local=24, aws=60)
 HOLD_S = ws.default(local=1.5, aws=2.0)
 
@@ -80,8 +81,8 @@ HOLD_S = ws.default(local=1.5, aws=2.0)
 # credentials the same way.
 
 # %%
-app_secret_arn = stack.ensure_app_secret(ws, m2)
-value = dbaccess.read_secret(ws.client("secretsmanager"), app_secret_arn)
+app_secret_arn = m3.ensure_app_secret(ws, m2)
+value = aws.secrets.read_secret(ws, app_secret_arn)
 {key: ("*" * 8 if key == "password" else val) for key, val in value.items()}
 
 # %%
@@ -96,10 +97,10 @@ ws.check({"engine", "host", "port", "username", "password", "dbname"} <= set(val
 # connections. User names and the password go to MySQL as query parameters, never pasted into SQL.
 
 # %%
-stack.show_code("db_setup")
+views.tables.show_code("db_setup")
 
 # %%
-app_user = stack.ensure_app_user(ws, m2, app_secret_arn, USER_LIMIT)
+app_user = m3.ensure_app_user(ws, m2, app_secret_arn, USER_LIMIT)
 app_user
 
 # %%
@@ -114,11 +115,11 @@ ws.check(app_user["max_user_connections"] == USER_LIMIT, f"user 'app' may hold a
 # an injected dependency could then read the master password. Don't.
 
 # %%
-policy = stack.function_secret_policy(ws, m2.role_name, app_secret_arn)
+policy = m3.function_secret_policy(ws, m2.role_name, app_secret_arn)
 print(json.dumps(policy, indent=2))
 
 # %%
-granted = helpers.role_policies(ws, m2.role_name)
+granted = aws.iam.role_policies(ws, m2.role_name)
 granted["managed"]
 
 # %%
@@ -137,9 +138,7 @@ ws.check(not any("SecretsManagerReadWrite" in arn for arn in granted["managed"])
 # gateway, costs more (about \$0.045 per hour plus data). pocketcloud records the endpoint like AWS does.
 
 # %%
-endpoint_id = dbaccess.ensure_secrets_endpoint(
-    ws.client("ec2"), m2.vpc_id, m2.subnet_ids, m2.lambda_security_group_ids, ws.region, ws.tags
-)
+endpoint_id = aws.network.ensure_secrets_endpoint(ws, m2.vpc_id, m2.subnet_ids, m2.lambda_security_group_ids)
 endpoint = ws.client("ec2").describe_vpc_endpoints(VpcEndpointIds=[endpoint_id])["VpcEndpoints"][0]
 {k: endpoint.get(k) for k in ("VpcEndpointId", "ServiceName", "VpcEndpointType", "State", "PrivateDnsEnabled")}
 
@@ -152,7 +151,7 @@ endpoint = ws.client("ec2").describe_vpc_endpoints(VpcEndpointIds=[endpoint_id])
 # takes a few minutes on AWS.
 
 # %%
-proxy = stack.ensure_proxy(ws, m2, app_secret_arn, USER_LIMIT, app_user["max_connections"])
+proxy = m3.ensure_proxy(ws, m2, app_secret_arn, USER_LIMIT, app_user["max_connections"])
 target_group = ws.client("rds").describe_db_proxy_target_groups(DBProxyName=proxy["DBProxyName"])["TargetGroups"][0]
 pool = target_group["ConnectionPoolConfig"]
 pd.Series(
@@ -167,7 +166,7 @@ pd.Series(
 )
 
 # %%
-print(json.dumps(helpers.role_policies(ws, n["proxy_role"])["inline"], indent=2))
+print(json.dumps(aws.iam.role_policies(ws, n["proxy_role"])["inline"], indent=2))
 ws.check(proxy["Status"] == "available", "the proxy is available")
 
 # %% [markdown]
@@ -178,12 +177,12 @@ ws.check(proxy["Status"] == "available", "the proxy is available")
 # The optional `?hold=` parameter keeps the query running a little longer, for the measurement below.
 
 # %%
-stack.show_code("db_time_v2")
+views.tables.show_code("db_time_v2")
 
 # %%
-db = stack.ensure_secure_db(ws, m2, user_limit=USER_LIMIT)  # collects what the steps above created
-stack.deploy_db_time(ws, db, "db_time_v2")
-answer = helpers.call_api(db.api_url)
+db = m3.ensure(ws, m2, user_limit=USER_LIMIT)  # collects what the steps above created
+m3.deploy_db_time(ws, db, "db_time_v2")
+answer = aws.api.call_api(db.api_url)
 print(f"HTTP {answer.status} in {answer.latency_ms:.0f} ms:", answer.body)
 env = ws.client("lambda").get_function_configuration(FunctionName=db.function)["Environment"]["Variables"]
 sorted(env)
@@ -201,19 +200,21 @@ ws.check("DB_PASSWORD" not in env, "no password left in the function's environme
 # really is simultaneous.
 
 # %%
-stack.deploy_db_time(ws, db, "db_time_v2", name=n["direct_function"], through_proxy=False)
+m3.deploy_db_time(ws, db, "db_time_v2", name=n["direct_function"], through_proxy=False)
 lam = ws.client("lambda")
 event = {"queryStringParameters": {"hold": str(HOLD_S)}}
 start = dt.datetime.now(dt.UTC)
 results = {}
 for fn in (n["direct_function"], db.function):
     # warm-up: start the environments
-    invocations.burst(lambda fn=fn: invocations.timed_invoke(lam, fn, {}), count=INVOCATIONS)
-    results[fn] = invocations.burst(lambda fn=fn: invocations.timed_invoke(lam, fn, event), count=INVOCATIONS)
+    measure.invocations.burst(lambda fn=fn: measure.invocations.timed_invoke(lam, fn, {}), count=INVOCATIONS)
+    results[fn] = measure.invocations.burst(
+        lambda fn=fn: measure.invocations.timed_invoke(lam, fn, event), count=INVOCATIONS
+    )
 direct, pooled = results[n["direct_function"]], results[db.function]
 end = dt.datetime.now(dt.UTC)
 runs = pd.concat([direct.assign(path="direct to MySQL"), pooled.assign(path="through RDS Proxy")])
-runs["outcome"] = runs["body"].map(stack.outcome)
+runs["outcome"] = runs["body"].map(m3.outcome)
 runs.groupby(["path", "outcome"]).size().unstack(fill_value=0)
 
 # %%
@@ -228,14 +229,15 @@ ws.check(errors_proxy == 0, "through the proxy every call succeeds")
 # instance's own `DatabaseConnections` appears too.
 
 # %%
-connections = stack.wait_for_metrics(
-    lambda: metrics.rds_connection_metrics(
+connections = measure.metrics.wait_for_metrics(
+    ws,
+    lambda: measure.metrics.rds_connection_metrics(
         ws.client("cloudwatch"), start, end, proxy_names=[db.proxy_name], db_instances=[db.db_instance]
     ),
     expect=("ClientConnections", "DatabaseConnections"),
 )
-metrics.metrics_figure(connections, "Connections during the measurement").show()
-peaks = metrics.metric_totals(connections)
+views.metrics.metrics_figure(connections, "Connections during the measurement").show()
+peaks = measure.metrics.metric_totals(connections)
 peaks
 
 # %%
@@ -247,7 +249,7 @@ ws.check(0 < peak_db <= USER_LIMIT, "the proxy never held more database connecti
 
 # %%
 outcomes = runs.groupby(["path", "outcome"]).size().rename("calls").reset_index()
-metrics.bar_comparison(
+views.metrics.bar_comparison(
     outcomes,
     f"{INVOCATIONS} simultaneous calls, each holding a connection for {HOLD_S} s",
     value="calls",
@@ -271,7 +273,7 @@ display(
 )
 
 # %%
-stack.architecture_figure(ws, db).show()
+m3.architecture_figure(ws, db).show()
 
 # %% [markdown]
 # ## Clean up
@@ -281,4 +283,4 @@ stack.architecture_figure(ws, db).show()
 # exists. `99_cleanup.ipynb` removes everything the workshop created.
 
 # %%
-stack.cleanup_module3(ws, db, keep_for_next_modules=True)
+m3.cleanup(ws, db, keep_for_next_modules=True)

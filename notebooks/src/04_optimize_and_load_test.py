@@ -27,22 +27,22 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 import helpers
-from helpers import capacity, invocations, loadplots, metrics, stack
-from helpers.loadtest import run_load_test
+from helpers import aws, measure, views
+from helpers.modules import m4_optimize_and_load_test as m4
 
 pd.options.display.float_format = "{:,.1f}".format
-stack.price_table(["lambda", "api_gateway", "rds", "rds_proxy", "secrets", "provisioned"], memory_mb=128)
+views.tables.price_table(["lambda", "api_gateway", "rds", "rds_proxy", "secrets", "provisioned"], memory_mb=128)
 
 # %% [markdown]
 # ## Setup
 #
 # `helpers.connect()` picks the target (pocketcloud on this machine, or your AWS account) and prints it.
-# `stack.ensure_secure_db(ws)` makes sure what modules 2 and 3 built is there (VPC, database, API,
+# `m4.ensure(ws)` makes sure what modules 2 and 3 built is there (VPC, database, API,
 # secret, RDS Proxy) and creates whatever is missing, so you can start with this module.
 
 # %%
 ws = helpers.connect()
-db = stack.ensure_secure_db(ws)
+db = m4.ensure(ws)
 db.describe()
 
 # %% [markdown]
@@ -53,7 +53,7 @@ db.describe()
 # queries MySQL through RDS Proxy.
 
 # %%
-stack.architecture_figure(ws, db, client="Locust (load generator)").show()
+m4.architecture_figure(ws, db, client="Locust (load generator)").show()
 
 # %% [markdown]
 # ## Step 1: the unoptimized function under a concurrency cap
@@ -74,15 +74,15 @@ stack.architecture_figure(ws, db, client="Locust (load generator)").show()
 # `lambda_handler`, so every call pays for both.
 
 # %%
-stack.show_code("db_time_v2")
+views.tables.show_code("db_time_v2")
 
 # %%
 RESERVED_CONCURRENCY = ws.default(local=3, aws=5)
 
-stack.deploy_db_time(ws, db, "db_time_v2")
+m4.deploy(ws, db, "db_time_v2")
 lam = ws.client("lambda")
 lam.put_function_concurrency(FunctionName=db.function, ReservedConcurrentExecutions=RESERVED_CONCURRENCY)
-first = helpers.call_api(db.api_url)
+first = aws.api.call_api(db.api_url)
 print(f"HTTP {first.status} in {first.latency_ms:.0f} ms:", first.body)
 
 # %%
@@ -103,14 +103,16 @@ SPAWN_RATE = ws.default(local=5, aws=10)  # users started per second
 DURATION_S = ws.default(local=60, aws=120)
 WAIT_S = 0.1  # pause of each user between two calls
 
-stack.wait_for_next_minute()  # CloudWatch aggregates per minute: start on a fresh one
+measure.metrics.wait_for_next_minute()  # CloudWatch aggregates per minute: start on a fresh one
 start_v2 = dt.datetime.now(dt.UTC)
-before = run_load_test(db.api_url, users=USERS, spawn_rate=SPAWN_RATE, duration=DURATION_S, wait_s=WAIT_S)
+before = measure.loadtest.run_load_test(
+    db.api_url, users=USERS, spawn_rate=SPAWN_RATE, duration=DURATION_S, wait_s=WAIT_S
+)
 end_v2 = dt.datetime.now(dt.UTC)
-loadplots.summary_table({"unoptimized (v2)": before})
+views.loadtests.summary_table({"unoptimized (v2)": before})
 
 # %%
-loadplots.history_figure(
+views.loadtests.history_figure(
     before, f"Load test 1: unoptimized function, {USERS} users, {RESERVED_CONCURRENCY} reserved"
 ).show()
 
@@ -126,16 +128,17 @@ ws.check(before.failure_count > 0, "with the concurrency cap, some calls fail: t
 # one-minute test shows one or two points per metric.
 
 # %%
-lambda_v2 = stack.wait_for_metrics(
-    lambda: metrics.lambda_metrics(ws.client("cloudwatch"), db.function, start_v2, end_v2),
+lambda_v2 = measure.metrics.wait_for_metrics(
+    ws,
+    lambda: measure.metrics.lambda_metrics(ws.client("cloudwatch"), db.function, start_v2, end_v2),
     expect=("Invocations", "Throttles"),
 )
-metrics.metrics_figure(
+views.metrics.metrics_figure(
     lambda_v2,
     "Unoptimized function in CloudWatch",
     metrics=["ConcurrentExecutions", "Throttles", "Invocations", "Duration"],
 ).show()
-totals_v2 = metrics.metric_totals(lambda_v2)
+totals_v2 = measure.metrics.metric_totals(lambda_v2)
 totals_v2
 
 # %%
@@ -164,7 +167,7 @@ display(
 # (`ping(reconnect=True)` reopens it if the proxy or the database closed it while the environment was idle).
 
 # %%
-stack.show_code("db_time_v3")
+views.tables.show_code("db_time_v3")
 
 # %% [markdown]
 # ### One call, before and after
@@ -175,9 +178,9 @@ stack.show_code("db_time_v3")
 # %%
 CALLS = 10
 
-single_v2 = invocations.invoke_many(lam, db.function, CALLS)
-stack.deploy_db_time(ws, db, "db_time_v3")
-single_v3 = invocations.invoke_many(lam, db.function, CALLS)
+single_v2 = measure.invocations.invoke_many(lam, db.function, CALLS)
+m4.deploy(ws, db, "db_time_v3")
+single_v3 = measure.invocations.invoke_many(lam, db.function, CALLS)
 single = pd.concat(
     [single_v2.assign(version="v2: inside the handler"), single_v3.assign(version="v3: outside the handler")]
 )
@@ -185,7 +188,7 @@ single[["version", "call", "cold", "duration_ms", "init_ms", "latency_ms"]]
 
 # %%
 warm = single[~single["cold"]]
-loadplots.latency_box_figure(
+views.latency.latency_box_figure(
     warm, group="version", value="duration_ms", title="Duration of warm calls (REPORT lines)", y_title="duration (ms)"
 ).show()
 median_v2 = warm[warm["version"].str.startswith("v2")]["duration_ms"].median()
@@ -205,23 +208,29 @@ display(
 # do not share a CloudWatch data point.
 
 # %%
-stack.wait_for_next_minute()
+measure.metrics.wait_for_next_minute()
 start_v3 = dt.datetime.now(dt.UTC)
-after = run_load_test(db.api_url, users=USERS, spawn_rate=SPAWN_RATE, duration=DURATION_S, wait_s=WAIT_S)
+after = measure.loadtest.run_load_test(
+    db.api_url, users=USERS, spawn_rate=SPAWN_RATE, duration=DURATION_S, wait_s=WAIT_S
+)
 end_v3 = dt.datetime.now(dt.UTC)
 runs = {"unoptimized (v2)": before, "optimized (v3)": after}
-loadplots.summary_table(runs)
+views.loadtests.summary_table(runs)
 
 # %%
-loadplots.compare_figure(runs, f"Same load, {USERS} users and {RESERVED_CONCURRENCY} reserved environments").show()
+views.loadtests.compare_figure(
+    runs, f"Same load, {USERS} users and {RESERVED_CONCURRENCY} reserved environments"
+).show()
 
 # %%
-lambda_v3 = stack.wait_for_metrics(
-    lambda: metrics.lambda_metrics(ws.client("cloudwatch"), db.function, start_v3, end_v3), expect=("Invocations",)
+lambda_v3 = measure.metrics.wait_for_metrics(
+    ws,
+    lambda: measure.metrics.lambda_metrics(ws.client("cloudwatch"), db.function, start_v3, end_v3),
+    expect=("Invocations",),
 )
 both = pd.concat([lambda_v2.assign(run="unoptimized (v2)"), lambda_v3.assign(run="optimized (v3)")])
 both["timestamp"] = both.groupby("run")["timestamp"].transform(lambda t: (t - t.min()).dt.total_seconds() / 60)
-fig = metrics.metrics_figure(
+fig = views.metrics.metrics_figure(
     both,
     "CloudWatch, both runs",
     metrics=["ConcurrentExecutions", "Throttles", "Invocations", "Duration"],
@@ -229,10 +238,10 @@ fig = metrics.metrics_figure(
 )
 fig.update_xaxes(title_text="minutes since the run started", row=4, col=1)
 fig.show()
-totals_v3 = metrics.metric_totals(lambda_v3)
+totals_v3 = measure.metrics.metric_totals(lambda_v3)
 
 # %%
-succeeded = loadplots.summary_table(runs)["succeeded"]
+succeeded = views.loadtests.summary_table(runs)["succeeded"]
 ws.check(succeeded.iloc[1] > succeeded.iloc[0], "the optimized function served more requests with the same cap")
 ws.check(totals_v3.get("Duration", 1e9) < totals_v2["Duration"], "average duration under load went down")
 
@@ -253,16 +262,18 @@ PROVISIONED = ws.default(local=4, aws=10)
 BURST = PROVISIONED  # simultaneous calls per burst
 
 lam.delete_function_concurrency(FunctionName=db.function)  # the cap from step 1 would also cap provisioning
-alias = stack.ensure_provisioned_alias(ws, db.function, "live", PROVISIONED)
+alias = aws.lambdas.ensure_provisioned_alias(ws, db.function, m4.ALIAS, PROVISIONED)
 alias
 
 # %%
 ws.check(alias["Status"] == "READY", f"{PROVISIONED} environments are initialized and waiting")
 
 # %%
-stack.recycle_environments(ws, db.function)  # a configuration change: every new call needs a new environment
-on_demand = invocations.burst(lambda: invocations.timed_invoke(lam, db.function), count=BURST)
-provisioned = invocations.burst(lambda: invocations.timed_invoke(lam, db.function, qualifier="live"), count=BURST)
+aws.lambdas.recycle_environments(ws, db.function)  # a configuration change: every new call needs a new environment
+on_demand = measure.invocations.burst(lambda: measure.invocations.timed_invoke(lam, db.function), count=BURST)
+provisioned = measure.invocations.burst(
+    lambda: measure.invocations.timed_invoke(lam, db.function, qualifier=m4.ALIAS), count=BURST
+)
 bursts = pd.concat(
     [on_demand.assign(setup="on demand ($LATEST)"), provisioned.assign(setup="provisioned (alias live)")]
 )
@@ -275,7 +286,7 @@ bursts.groupby("setup").agg(
 )
 
 # %%
-loadplots.latency_box_figure(
+views.latency.latency_box_figure(
     bursts, group="setup", title=f"{BURST} simultaneous calls: client-side latency", y_title="latency (ms)"
 ).show()
 
@@ -298,7 +309,7 @@ display(
 # With the measured duration you can size the function for a target load, and price it. The calculator
 # turns users into requests per second with stated assumptions (share of daily users online at the peak,
 # requests per online user per minute), applies `concurrency = requests/s x duration`, and prices a month
-# of Lambda, API Gateway, RDS, RDS Proxy and Secrets Manager at the list prices in `helpers/capacity.py`.
+# of Lambda, API Gateway, RDS, RDS Proxy and Secrets Manager at the list prices in `helpers/measure/prices.py`.
 
 # %%
 DAILY_ACTIVE_USERS = 50_000
@@ -306,10 +317,11 @@ PEAK_ONLINE_SHARE = 0.10  # share of daily users online at the peak
 REQUESTS_PER_USER_MINUTE = 6  # API calls per online user per minute
 MEMORY_MB = 128
 
-traffic = capacity.Traffic(DAILY_ACTIVE_USERS, PEAK_ONLINE_SHARE, REQUESTS_PER_USER_MINUTE)
+traffic = measure.capacity.Traffic(DAILY_ACTIVE_USERS, PEAK_ONLINE_SHARE, REQUESTS_PER_USER_MINUTE)
 measured = {"v2 (inside the handler)": totals_v2["Duration"], "v3 (outside the handler)": totals_v3["Duration"]}
 plans = {
-    name: capacity.capacity_plan(traffic=traffic, duration_ms=ms, memory_mb=MEMORY_MB) for name, ms in measured.items()
+    name: measure.capacity.capacity_plan(traffic=traffic, duration_ms=ms, memory_mb=MEMORY_MB)
+    for name, ms in measured.items()
 }
 pd.DataFrame(
     {
@@ -317,17 +329,17 @@ pd.DataFrame(
             "peak requests/s": p.peak_requests_per_s,
             "duration (ms)": p.duration_ms,
             "concurrency needed": p.concurrency,
-            "monthly cost (USD)": capacity.monthly_cost(p).total,
+            "monthly cost (USD)": measure.capacity.monthly_cost(p).total,
         }
         for name, p in plans.items()
     }
 ).T
 
 # %%
-capacity.monthly_cost(plans["v3 (outside the handler)"]).lines
+measure.capacity.monthly_cost(plans["v3 (outside the handler)"]).lines
 
 # %%
-stack.concurrency_figure(measured, max_requests_per_s=max(1000, traffic.peak_requests_per_s * 2)).show()
+views.latency.concurrency_figure(measured, max_requests_per_s=max(1000, traffic.peak_requests_per_s * 2)).show()
 
 # %%
 plan = plans["v3 (outside the handler)"]
@@ -338,8 +350,8 @@ display(
         f"At the measured {plan.duration_ms:.1f} ms per call that needs "
         f"**{plan.concurrency} concurrent environments**, "
         f"versus {plans['v2 (inside the handler)'].concurrency} for the "
-        f"unoptimized code. A month costs about **USD {capacity.monthly_cost(plan).total:,.0f}** at prices of "
-        f"{capacity.PRICES_AS_OF}."
+        f"unoptimized code. A month costs about **USD {measure.capacity.monthly_cost(plan).total:,.0f}** at prices of "
+        f"{measure.prices.PRICES_AS_OF}."
     )
 )
 
@@ -349,7 +361,7 @@ display(
 # The two load tests side by side, and the effect of each change.
 
 # %%
-summary = loadplots.summary_table(runs)
+summary = views.loadtests.summary_table(runs)
 summary["avg duration (ms, CloudWatch)"] = [totals_v2["Duration"], totals_v3["Duration"]]
 summary["throttles (CloudWatch)"] = [totals_v2.get("Throttles", 0), totals_v3.get("Throttles", 0)]
 summary
@@ -376,4 +388,4 @@ display(
 # workshop created.
 
 # %%
-stack.cleanup_module4(ws, db)
+m4.cleanup(ws, db)

@@ -24,20 +24,20 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 import helpers
-from helpers import loadplots, stack, tracing
-from helpers.loadtest import run_load_test
+from helpers import aws, measure, views
+from helpers.modules import m5_tracing as m5
 
-stack.price_table(["xray", "lambda", "api_gateway", "rds", "rds_proxy"])
+views.tables.price_table(["xray", "lambda", "api_gateway", "rds", "rds_proxy"])
 
 # %% [markdown]
 # ## Setup
 #
-# `helpers.connect()` picks the target and prints it; `stack.ensure_secure_db(ws)` makes sure modules 2 and
+# `helpers.connect()` picks the target and prints it; `m5.ensure(ws)` makes sure modules 2 and
 # 3 are in place (API, function, database, secret, RDS Proxy) and creates what is missing.
 
 # %%
 ws = helpers.connect()
-db = stack.ensure_secure_db(ws)
+db = m5.ensure(ws)
 xray = ws.client("xray")
 db.describe()
 
@@ -49,7 +49,7 @@ db.describe()
 # send their own segments directly.
 
 # %%
-stack.architecture_figure(ws, db, client="this notebook", extra=[("daemon + API", "X-Ray")]).show()
+m5.architecture_figure(ws, db).show()
 
 # %% [markdown]
 # ## Step 1: turn tracing on
@@ -69,14 +69,12 @@ stack.architecture_figure(ws, db, client="this notebook", extra=[("daemon + API"
 # the end switches back.
 
 # %%
-stack.show_code("db_time_v4_traced")
+views.tables.show_code("db_time_v4_traced")
 
 # %%
-xray_layer = helpers.build_layer(ws, ws.name("xray-sdk"), ["aws-xray-sdk", "wrapt"])
-config = stack.enable_tracing(ws, db, xray_layer)
-stage = ws.client("apigateway").get_stage(
-    restApiId=stack.api_id_and_stage(db.api_url)[0], stageName=stack.api_id_and_stage(db.api_url)[1]
-)
+xray_layer = aws.layers.build_layer(ws, m5.names(ws)["xray_layer"], ["aws-xray-sdk", "wrapt"])
+config = m5.enable_tracing(ws, db, xray_layer)
+stage = aws.api.get_stage(ws, db.api_url)
 pd.Series(
     {
         "function": config["FunctionName"],
@@ -101,7 +99,7 @@ ws.check(stage.get("tracingEnabled") is True, "API Gateway stage tracing is on")
 # %%
 CALLS = 5
 
-calls = [tracing.call_traced(db.api_url) for _ in range(CALLS)]
+calls = [measure.traces.call_traced(db.api_url) for _ in range(CALLS)]
 answers = [answer for answer, _ in calls]
 trace_ids = [trace_id for _, trace_id in calls]
 pd.DataFrame(
@@ -124,10 +122,10 @@ ws.check(all(a.status == 200 for a in answers), "every call answered 200")
 
 # %%
 start = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=2)
-traces = stack.wait_for_traces(xray, ids=trace_ids)
-frames = [tracing.segments_frame(t) for t in traces]
+traces = measure.traces.wait_for_traces(ws, ids=trace_ids)
+frames = [measure.traces.segments_frame(t) for t in traces]
 cold_trace = next((t for t, f in zip(traces, frames, strict=True) if (f["name"] == "Initialization").any()), traces[0])
-cold = tracing.segments_frame(cold_trace)
+cold = measure.traces.segments_frame(cold_trace)
 cold[["label", "start_ms", "duration_ms", "sql"]]
 
 # %%
@@ -147,11 +145,11 @@ ws.check(cold["sql"].notna().any(), "the trace has an SQL subsegment")
 # the connection), purple the SQL query.
 
 # %%
-tracing.timeline_figure(cold, title=f"Cold start: trace {cold_trace['Id']}").show()
+views.traces.timeline_figure(cold, title=f"Cold start: trace {cold_trace['Id']}").show()
 
 # %%
 warm_trace = traces[-1]
-tracing.timeline_figure(warm_trace, title=f"Warm call: trace {warm_trace['Id']}").show()
+views.traces.timeline_figure(warm_trace, title=f"Warm call: trace {warm_trace['Id']}").show()
 
 # %% [markdown]
 # ## The service map
@@ -160,9 +158,10 @@ tracing.timeline_figure(warm_trace, title=f"Warm call: trace {warm_trace['Id']}"
 # counts and response times. The client is whoever called the API: this notebook.
 
 # %%
-graph = tracing.service_graph(xray, start, dt.datetime.now(dt.UTC) + dt.timedelta(seconds=5))  # the last 2 minutes
-nodes, edges = tracing.graph_frames(graph)
-tracing.service_map_figure(graph, "Service map of the last two minutes").show()
+# the last 2 minutes
+graph = measure.traces.service_graph(xray, start, dt.datetime.now(dt.UTC) + dt.timedelta(seconds=5))
+nodes, edges = measure.traces.graph_frames(graph)
+views.traces.service_map_figure(graph, "Service map of the last two minutes").show()
 nodes
 
 # %%
@@ -184,15 +183,15 @@ USERS = ws.default(local=5, aws=20)
 DURATION_S = ws.default(local=20, aws=60)
 
 load_start = dt.datetime.now(dt.UTC)
-result = run_load_test(db.api_url, users=USERS, spawn_rate=USERS, duration=DURATION_S, wait_s=0.2)
-load_traces = stack.wait_for_traces(xray, start=load_start, count=max(3, DURATION_S // 3))
-durations = tracing.segment_durations(load_traces)
-loadplots.summary_table({"traced load test": result})
+result = measure.loadtest.run_load_test(db.api_url, users=USERS, spawn_rate=USERS, duration=DURATION_S, wait_s=0.2)
+load_traces = measure.traces.wait_for_traces(ws, start=load_start, count=max(3, DURATION_S // 3))
+durations = measure.traces.segment_durations(load_traces)
+views.loadtests.summary_table({"traced load test": result})
 
 # %%
 shown = ["Invocation", "Overhead", "execute", "db_time query", "db-time (AWS::Lambda)"]
 names_present = [s for s in durations["segment"].unique() if s in shown or s.endswith("(AWS::ApiGateway::Stage)")]
-tracing.latency_histogram_figure(
+views.traces.latency_histogram_figure(
     durations[durations["segment"].isin(names_present)], f"Latency per segment, {len(load_traces)} sampled traces"
 ).show()
 per_segment = durations.groupby("segment")["duration_ms"].describe(percentiles=[0.5, 0.95])[
@@ -208,7 +207,7 @@ ws.check(len(load_traces) >= 3, "the load test left sampled traces to analyse")
 
 # %%
 cold_by_name = cold.groupby("name")["duration_ms"].sum()
-warm = tracing.segments_frame(warm_trace)
+warm = measure.traces.segments_frame(warm_trace)
 warm_by_name = warm.groupby("name")["duration_ms"].sum()
 total_cold = cold["start_ms"].add(cold["duration_ms"]).max()
 total_warm = warm["start_ms"].add(warm["duration_ms"]).max()
@@ -232,4 +231,4 @@ display(
 # the workshop created.
 
 # %%
-stack.cleanup_module5(ws, db)
+m5.cleanup(ws, db)

@@ -14,10 +14,11 @@
 
 # %%
 import helpers
-from helpers import cleanup, iam
+from helpers import aws
+from helpers.modules import m99_cleanup as m99
 
 ws = helpers.connect()
-found = cleanup.inventory(ws)
+found = m99.inventory(ws)
 print(f"{len(found)} workshop resources, about ${found['usd_per_hour'].sum():.3f} per hour")
 found
 
@@ -29,10 +30,10 @@ found
 # they are now.
 
 # %%
-ALLOWED_MANAGED = {iam.BASIC_EXECUTION, iam.VPC_EXECUTION, iam.XRAY_WRITE}
+ALLOWED_MANAGED = {aws.iam.BASIC_EXECUTION, aws.iam.VPC_EXECUTION, aws.iam.XRAY_WRITE}
 problems = []
 for role in found[found["kind"] == "iam:role"]["name"]:
-    policies = iam.role_policies(ws, role)
+    policies = aws.iam.role_policies(ws, role)
     problems += [f"{role}: broad managed policy {arn}" for arn in policies["managed"] if arn not in ALLOWED_MANAGED]
     for name, document in policies["inline"].items():
         for statement in document["Statement"]:
@@ -47,12 +48,12 @@ ws.check(
 # ## Delete
 
 # %%
-left = cleanup.cleanup_everything(ws)
+left = m99.cleanup_everything(ws)
 ws.check(left.empty, "nothing the workshop created is left")
 
 # %% [markdown]
 # Running it again finds nothing and changes nothing.
 
 # %%
-again = cleanup.cleanup_everything(ws)
-ws.check(again.empty and cleanup.inventory(ws).empty, "a second clean-up is a no-op")
+again = m99.cleanup_everything(ws)
+ws.check(again.empty and m99.inventory(ws).empty, "a second clean-up is a no-op")

@@ -96,6 +96,7 @@ def stack(cloud: pocketcloud.Cloud, ws: Workshop) -> Iterator[dict]:
             Code={"ZipFile": _zip_dir(ROOT / "lambda_code" / folder)}, Layers=[layer_arn], Timeout=20,
             Environment={"Variables": env},
         )  # fmt: skip
+        lam.get_waiter("function_active_v2").wait(FunctionName=name)  # a new function is Pending at first
         return name
 
     setup = deploy("db_setup", {"MASTER_SECRET_ARN": master_arn, "APP_SECRET_ARN": app_arn})

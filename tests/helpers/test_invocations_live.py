@@ -36,6 +36,7 @@ def _function(cloud: pocketcloud.Cloud) -> str:
     cloud.client("lambda").create_function(
         FunctionName=name, Runtime="python3.12", Role=role, Handler="app.handler", Code={"ZipFile": buffer.getvalue()}
     )
+    cloud.client("lambda").get_waiter("function_active_v2").wait(FunctionName=name)  # Pending at first
     return name
 
 

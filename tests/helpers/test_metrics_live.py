@@ -42,6 +42,7 @@ def _function(cloud: pocketcloud.Cloud) -> str:
     lam.create_function(
         FunctionName=name, Runtime="python3.12", Role=role, Handler="app.handler", Code={"ZipFile": buffer.getvalue()}
     )
+    lam.get_waiter("function_active_v2").wait(FunctionName=name)  # a new function is Pending at first
     version = lam.publish_version(FunctionName=name)["Version"]
     lam.create_alias(FunctionName=name, Name="live", FunctionVersion=version)
     return name

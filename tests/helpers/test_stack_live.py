@@ -1,4 +1,4 @@
-"""helpers.stack end to end on pocketcloud: module 2 built with plain boto3 (as a learner would), then
+"""helpers.modules end to end on pocketcloud: module 2 built with plain boto3 (as a learner would), then
 modules 3-4 on top of it: secret, capped app user, proxy, v2/v3 on the API, provisioned alias, clean-up."""
 
 from __future__ import annotations
@@ -12,38 +12,26 @@ import uuid
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pymysql
 import pytest
-from botocore.config import Config
 
 import pocketcloud
-from helpers import dbaccess, invocations, stack
+from helpers import aws, views
+from helpers.aws import secrets
+from helpers.measure import invocations
+from helpers.modules import m3_secrets_and_proxy as m3
+from helpers.modules import m4_optimize_and_load_test as m4
+from helpers.modules.m2_rest_api import Module2
+from helpers.session import Workshop
+
+from .conftest import workshop_on
 
 TRUST = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
 }
 M2_HANDLER = "import json\ndef handler(event, context):\n    return {'statusCode': 200, 'body': json.dumps({'v': 1})}\n"
-
-
-class Workspace:
-    """The session object the notebooks use, reduced to what helpers.stack reads."""
-
-    def __init__(self, cloud: pocketcloud.Cloud, prefix: str) -> None:
-        self.cloud, self.prefix, self.region = cloud, prefix, cloud.region
-        self.tags = {"workshop": "serverless-at-scale"}
-        self.local = True
-
-    def tag_list(self) -> list[dict[str, str]]:
-        return [{"Key": k, "Value": v} for k, v in self.tags.items()]
-
-    def client(self, service: str) -> Any:
-        return self.cloud.client(service, config=Config(retries={"total_max_attempts": 1}, read_timeout=60))
-
-    def default(self, *, local: Any, aws: Any) -> Any:
-        return local
 
 
 def _zip(files: dict[str, bytes]) -> bytes:
@@ -63,11 +51,13 @@ def _get(url: str) -> tuple[int, str]:
 
 
 @pytest.fixture(scope="module")
-def built(cloud: pocketcloud.Cloud) -> Iterator[tuple[Workspace, stack.Module2]]:
-    ws = Workspace(cloud, f"t{uuid.uuid4().hex[:5]}-")
-    ec2, rds, sm, iam, lam, apigw = (
-        ws.client(s) for s in ("ec2", "rds", "secretsmanager", "iam", "lambda", "apigateway")
-    )
+def built(cloud: pocketcloud.Cloud) -> Iterator[tuple[Workshop, Module2]]:
+    with workshop_on(cloud, f"t{uuid.uuid4().hex[:5]}-") as ws:
+        yield from _build_module2(ws)
+
+
+def _build_module2(ws: Workshop) -> Iterator[tuple[Workshop, Module2]]:
+    ec2, rds, iam, lam, apigw = (ws.client(s) for s in ("ec2", "rds", "iam", "lambda", "apigateway"))
     vpc = ec2.create_vpc(CidrBlock="10.43.0.0/16")["Vpc"]["VpcId"]
     subnets = [
         ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.43.{i}.0/24", AvailabilityZone=f"us-east-1{az}")["Subnet"][
@@ -78,7 +68,7 @@ def built(cloud: pocketcloud.Cloud) -> Iterator[tuple[Workspace, stack.Module2]]
     lambda_sg = ec2.create_security_group(GroupName=f"{ws.prefix}lambda", Description="fn", VpcId=vpc)["GroupId"]
     db_sg = ec2.create_security_group(GroupName=f"{ws.prefix}db", Description="db", VpcId=vpc)["GroupId"]
     db_id = f"{ws.prefix}db"
-    password = dbaccess.generate_password(sm)
+    password = secrets.generate_password(ws)
     rds.create_db_instance(
         DBInstanceIdentifier=db_id, Engine="mysql", DBInstanceClass="db.t3.micro", MasterUsername="admin",
         MasterUserPassword=password, DBName="workshop", AllocatedStorage=20,
@@ -89,10 +79,10 @@ def built(cloud: pocketcloud.Cloud) -> Iterator[tuple[Workspace, stack.Module2]]
     ):
         assert time.monotonic() < deadline
         time.sleep(1)
-    master = dbaccess.rds_secret(
+    master = secrets.rds_secret(
         "admin", password, db["Endpoint"]["Address"], db["Endpoint"]["Port"], "workshop", instance_id=db_id
     )
-    master_arn = dbaccess.put_secret(sm, f"{ws.prefix}db-master", master, ws.tags)
+    master_arn = secrets.put_secret(ws, f"{ws.prefix}db-master", master)
     role = f"{ws.prefix}fn-role"
     role_arn = iam.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps(TRUST))["Role"]["Arn"]
     package = Path(pymysql.__file__).parent
@@ -106,6 +96,7 @@ def built(cloud: pocketcloud.Cloud) -> Iterator[tuple[Workspace, stack.Module2]]
         Code={"ZipFile": _zip({"app.py": M2_HANDLER.encode()})}, Layers=[layer_arn],
         VpcConfig={"SubnetIds": subnets, "SecurityGroupIds": [lambda_sg]},
     )  # fmt: skip
+    lam.get_waiter("function_active_v2").wait(FunctionName=function)  # a new function is Pending at first
     fn_arn = lam.get_function_configuration(FunctionName=function)["FunctionArn"]
     api = apigw.create_rest_api(name=f"{ws.prefix}api")["id"]
     root = next(r["id"] for r in apigw.get_resources(restApiId=api)["items"] if r["path"] == "/")
@@ -119,8 +110,9 @@ def built(cloud: pocketcloud.Cloud) -> Iterator[tuple[Workspace, stack.Module2]]
         Principal="apigateway.amazonaws.com", SourceArn=f"arn:aws:execute-api:{ws.region}:123456789012:{api}/*",
     )  # fmt: skip
     apigw.create_deployment(restApiId=api, stageName="dev")
-    m2 = stack.Module2(
-        function=function, api_url=cloud.api_url(api, "dev"), role_name=role, db_instance=db_id, db_class="db.t3.micro",
+    m2 = Module2(
+        function=function, api_url=aws.api.api_url(ws, api, "dev"), role_name=role, db_instance=db_id,
+        db_class="db.t3.micro",
         master_secret_arn=master_arn, subnet_ids=subnets, lambda_security_group_ids=[lambda_sg],
         db_security_group_ids=[db_sg], layer_arns=[layer_arn], vpc_id=vpc,
     )  # fmt: skip
@@ -128,10 +120,10 @@ def built(cloud: pocketcloud.Cloud) -> Iterator[tuple[Workspace, stack.Module2]]
     rds.delete_db_instance(DBInstanceIdentifier=db_id, SkipFinalSnapshot=True)
 
 
-def test_secure_db_moves_the_api_to_the_secret_and_the_proxy(built: tuple[Workspace, stack.Module2]) -> None:
+def test_secure_db_moves_the_api_to_the_secret_and_the_proxy(built: tuple[Workshop, Module2]) -> None:
     ws, m2 = built
     assert json.loads(_get(m2.api_url)[1]) == {"v": 1}  # module 2's code before
-    db = stack.ensure_secure_db(ws, m2, user_limit=4)
+    db = m3.ensure(ws, m2, user_limit=4)
     assert db.user_limit == 4 and db.max_connections >= 10
     status, body = _get(db.api_url)
     assert status == 200 and json.loads(body)["version"] == "v2"
@@ -144,28 +136,28 @@ def test_secure_db_moves_the_api_to_the_secret_and_the_proxy(built: tuple[Worksp
     endpoints = ws.client("ec2").describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [m2.vpc_id]}])
     assert [e["ServiceName"] for e in endpoints["VpcEndpoints"]] == ["com.amazonaws.us-east-1.secretsmanager"]
 
-    again = stack.ensure_secure_db(ws, m2, user_limit=4)  # idempotent: same secret, same proxy, same password
+    again = m3.ensure(ws, m2, user_limit=4)  # idempotent: same secret, same proxy, same password
     assert again.app_secret_arn == db.app_secret_arn and again.proxy_endpoint == db.proxy_endpoint
     assert _get(db.api_url)[0] == 200
     table = db.describe()
     assert "RDS Proxy" in set(table["resource"])
-    fig = stack.architecture_figure(ws, db, client="Locust")
+    fig = m4.architecture_figure(ws, db, client="Locust")
     assert any("RDS Proxy" in t for t in fig.data[0].text) and any("Secrets Manager" in t for t in fig.data[0].text)
 
 
-def test_v3_then_provisioned_alias_then_cleanup(built: tuple[Workspace, stack.Module2]) -> None:
+def test_v3_then_provisioned_alias_then_cleanup(built: tuple[Workshop, Module2]) -> None:
     ws, m2 = built
-    db = stack.ensure_secure_db(ws, m2, user_limit=4)
-    stack.deploy_db_time(ws, db, "db_time_v3")
+    db = m3.ensure(ws, m2, user_limit=4)
+    m4.deploy(ws, db, "db_time_v3")
     status, body = _get(db.api_url)
     assert status == 200 and json.loads(body)["version"] == "v3"
-    config = stack.deploy_db_time(ws, db, "db_time_v3")  # unchanged code: no new upload, still works
+    config = m3.deploy_db_time(ws, db, "db_time_v3")  # unchanged code: no new upload, still works
     assert config["LastUpdateStatus"] == "Successful"
 
     lam = ws.client("lambda")
-    alias = stack.ensure_provisioned_alias(ws, db.function, "live", 2, progress=False)
+    alias = aws.lambdas.ensure_provisioned_alias(ws, db.function, m4.ALIAS, 2, progress=False)
     assert alias["Status"] == "READY" and alias["Alias"] == "live"
-    stack.recycle_environments(ws, db.function)
+    aws.lambdas.recycle_environments(ws, db.function)
     cold = invocations.burst(lambda: invocations.timed_invoke(lam, db.function), count=2)
     warm = invocations.burst(lambda: invocations.timed_invoke(lam, db.function, qualifier="live"), count=2)
     assert cold["error"].isna().all() and warm["error"].isna().all(), list(cold["body"]) + list(warm["body"])
@@ -173,25 +165,25 @@ def test_v3_then_provisioned_alias_then_cleanup(built: tuple[Workspace, stack.Mo
     assert warm["cold"].sum() == 0
 
     lam.put_function_concurrency(FunctionName=db.function, ReservedConcurrentExecutions=5)
-    removed = stack.cleanup_module4(ws, db)
+    removed = m4.cleanup(ws, db)
     assert len(removed) == 2
-    assert stack.cleanup_module4(ws, db) == []
+    assert m4.cleanup(ws, db) == []
     with pytest.raises(lam.exceptions.ResourceNotFoundException):
         lam.get_alias(FunctionName=db.function, Name="live")
 
-    kept = stack.cleanup_module3(ws, db)  # keeps the proxy and endpoint for modules 4-5
+    kept = m3.cleanup(ws, db)  # keeps the proxy and endpoint for modules 4-5
     assert kept == [f"function {ws.prefix}db-setup"]
-    removed3 = stack.cleanup_module3(ws, db, keep_for_next_modules=False)
+    removed3 = m3.cleanup(ws, db, keep_for_next_modules=False)
     assert any("RDS Proxy" in r for r in removed3) and any("VPC endpoint" in r for r in removed3)
-    assert stack.cleanup_module3(ws, db, keep_for_next_modules=False) == []
+    assert m3.cleanup(ws, db, keep_for_next_modules=False) == []
 
 
 def test_price_table_and_concurrency_figure() -> None:
-    table = stack.price_table(["lambda", "rds", "rds_proxy", "provisioned", "vpc_endpoint", "secrets", "xray"])
+    table = views.tables.price_table(["lambda", "rds", "rds_proxy", "provisioned", "vpc_endpoint", "secrets", "xray"])
     assert len(table) == 7 and table.attrs["as_of"]
     assert table.loc[1, "USD per hour while it exists"] == "0.017"
     rendered = table.to_html() + "".join(table.columns)
     assert "$" not in rendered, "JupyterLab would typeset the text between two dollar signs as math"
-    fig = stack.concurrency_figure({"slow": 100.0, "fast": 10.0}, max_requests_per_s=100)
+    fig = views.latency.concurrency_figure({"slow": 100.0, "fast": 10.0}, max_requests_per_s=100)
     assert fig.data[0].y[-1] == 10.0 and fig.data[1].y[-1] == 1.0
     assert fig.layout.yaxis.title.text.startswith("concurrent")

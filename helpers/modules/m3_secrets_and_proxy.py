@@ -1,0 +1,302 @@
+"""Module 3, safer and leaner database access: Secrets Manager, a capped app user, least privilege, RDS Proxy.
+
+The credentials move into Secrets Manager, the API logs in as a capped read-only application user, its
+role may read that one secret, and RDS Proxy pools the connections.
+
+The notebook calls the steps one at a time, in this file's order; modules 4 and 5 call :func:`ensure`
+once, which creates whatever is missing and reuses the rest, so each module can be started on its own.
+
+Example::
+
+    db = ensure(ws)
+    deploy_db_time(ws, db, "db_time_v3")
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+import pandas as pd
+
+from ..aws.database import describe_instance
+from ..aws.iam import VPC_EXECUTION, ensure_lambda_role, put_inline_policy, role_arn
+from ..aws.lambdas import delete_function, deploy_function
+from ..aws.network import delete_secrets_endpoint, ensure_secrets_endpoint
+from ..aws.proxy import delete_db_proxy, describe_proxy, ensure_db_proxy, ensure_proxy_role
+from ..aws.secrets import generate_password, put_secret, rds_secret, read_secret, secret_exists, secret_read_policy
+from ..session import Workshop
+from ..views.diagrams import architecture_figure as draw_architecture
+from ..views.tables import resource_table
+from . import m2_rest_api
+from .m2_rest_api import Module2
+
+PROXY_PORT = 3306  # RDS Proxy for MySQL always listens on 3306
+
+
+@dataclasses.dataclass
+class DbStack:
+    """Names and endpoints of the API, its function, the database, the secrets and the proxy."""
+
+    function: str
+    api_url: str
+    db_instance: str
+    db_class: str
+    master_secret_arn: str
+    app_secret_arn: str
+    proxy_name: str
+    proxy_endpoint: str
+    max_connections: int
+    user_limit: int
+    role_name: str
+    subnet_ids: list[str]
+    security_group_ids: list[str]
+    layer_arns: list[str]
+    vpc_id: str = ""
+
+    def describe(self) -> pd.DataFrame:
+        """The stack as a two-column table for the notebook."""
+        return resource_table(
+            {
+                "API (stage URL)": self.api_url,
+                "function": self.function,
+                "DB instance": f"{self.db_instance} ({self.db_class}, max_connections {self.max_connections})",
+                "app user connection cap": self.user_limit,
+                "app secret": self.app_secret_arn,
+                "RDS Proxy": f"{self.proxy_name} -> {self.proxy_endpoint}:{PROXY_PORT}",
+            }
+        )
+
+    def function_env(self, *, through_proxy: bool = True) -> dict[str, str]:
+        """Environment variables for the db_time functions: the secret, and where to connect."""
+        env = {"SECRET_ARN": self.app_secret_arn}
+        if through_proxy:
+            env.update(DB_HOST=self.proxy_endpoint, DB_PORT=str(PROXY_PORT))
+        return env
+
+
+def names(ws: Workshop) -> dict[str, str]:
+    """Module 3's resource names, under the workshop prefix.
+
+    >>> names(Workshop("local", "us-east-1", "123456789012"))["proxy"]
+    'sas-proxy'
+    """
+    return {
+        "app_secret": ws.name("db-app"),
+        "proxy": ws.name("proxy"),
+        "proxy_role": ws.name("proxy-role"),
+        "setup_function": ws.name("db-setup"),
+        "setup_role": ws.name("db-setup-role"),
+        "direct_function": ws.name("db-time-direct"),
+    }
+
+
+def module2(ws: Workshop) -> Module2:
+    """Module 2's resources, created by the toolkit when missing."""
+    return m2_rest_api.deploy(ws)
+
+
+def architecture_figure(
+    ws: Workshop, db: DbStack | Module2, *, client: str = "you", extra: list[tuple[str, str]] | None = None
+) -> Any:
+    """The module's resources, read back from the target and drawn left to right; parts not created yet
+    (the proxy, the app secret) are drawn grey and marked so. ``extra`` adds (name, kind) nodes the
+    function talks to."""
+    fn = ws.client("lambda").get_function_configuration(FunctionName=db.function)
+    instance = describe_instance(ws, db.db_instance)
+    proxy_name = (db.proxy_name if isinstance(db, DbStack) else "") or names(ws)["proxy"]
+    proxy = describe_proxy(ws, proxy_name)
+    proxy_label = f"{proxy['DBProxyName']} ({proxy['Status']})" if proxy else f"{proxy_name} (not created yet)"
+    secret_name = names(ws)["app_secret"]
+    secret_label = secret_name if secret_exists(ws, secret_name) else f"{secret_name} (not created yet)"
+    host = db.api_url.split("//", 1)[-1].split("/", 1)[0]
+    nodes = [
+        (client, "client"),
+        (f"{host[:38]} (stage)", "API Gateway"),
+        (f"{fn['FunctionName']} ({fn['Runtime']}, {fn['MemorySize']} MB)", "Lambda"),
+        (proxy_label, "RDS Proxy"),
+        (f"{instance['DBInstanceIdentifier']} ({instance['DBInstanceClass']})", "RDS MySQL"),
+        (secret_label, "Secrets Manager"),
+    ]
+    edges = [(0, 1), (1, 2), (2, 3), (3, 4), (2, 5)]
+    for name, kind in extra or []:
+        nodes.append((name, kind))
+        edges.append((2, len(nodes) - 1))
+    return draw_architecture(nodes, edges, f"Deployed resources ({len(nodes) - 1})")
+
+
+def default_user_limit(ws: Workshop) -> int:
+    """The app user's connection cap: small on a laptop so the lesson shows at laptop scale."""
+    return ws.default(local=10, aws=20)
+
+
+def ensure_app_secret(ws: Workshop, m2: Module2) -> str:
+    """The application user's credentials in an RDS-format secret (password generated once, then reused)."""
+    name = names(ws)["app_secret"]
+    instance = describe_instance(ws, m2.db_instance)
+    master = read_secret(ws, m2.master_secret_arn)
+    try:
+        password = read_secret(ws, name)["password"]
+    except ws.client("secretsmanager").exceptions.ResourceNotFoundException:
+        password = generate_password(ws)
+    value = rds_secret(
+        "app",
+        password,
+        instance["Endpoint"]["Address"],
+        instance["Endpoint"]["Port"],
+        master.get("dbname") or instance.get("DBName") or "workshop",
+        instance_id=m2.db_instance,
+    )
+    return put_secret(ws, name, value)
+
+
+def ensure_app_user(ws: Workshop, m2: Module2, app_secret_arn: str, user_limit: int) -> dict[str, Any]:
+    """Deploy and run ``lambda_code/db_setup`` in the VPC: the capped, read-only application user."""
+    name = names(ws)["setup_function"]
+    # Its own role: only this one-off function may read the master secret, never the API's function.
+    setup_role = ensure_lambda_role(
+        ws,
+        names(ws)["setup_role"],
+        managed=[VPC_EXECUTION],
+        inline={"read-db-secrets": secret_read_policy([m2.master_secret_arn, app_secret_arn])},
+    )
+    deploy_function(
+        ws,
+        name,
+        "db_setup",
+        role_arn=setup_role,
+        env={"MASTER_SECRET_ARN": m2.master_secret_arn, "APP_SECRET_ARN": app_secret_arn},
+        layers=m2.layer_arns,
+        subnet_ids=m2.subnet_ids,
+        security_group_ids=m2.lambda_security_group_ids,
+        timeout_s=30,
+    )
+    response = ws.client("lambda").invoke(FunctionName=name, Payload=json.dumps({"max_user_connections": user_limit}))
+    body: dict[str, Any] = json.loads(response["Payload"].read())
+    if response.get("FunctionError"):
+        raise RuntimeError(f"db_setup failed: {body}")
+    return body
+
+
+def function_secret_policy(ws: Workshop, role_name: str, secret_arn: str) -> dict[str, Any]:
+    """Give the function's role read access to exactly one secret (inline policy); returns the policy."""
+    policy = secret_read_policy(secret_arn)
+    put_inline_policy(ws, role_name, "read-db-app-secret", policy)
+    return policy
+
+
+def ensure_proxy(
+    ws: Workshop, m2: Module2, app_secret_arn: str, user_limit: int, max_connections: int
+) -> dict[str, Any]:
+    """RDS Proxy in front of the instance, authenticating with the app secret; its pool stays under the
+    app user's connection cap (``MaxConnectionsPercent`` of the instance's max_connections)."""
+    n = names(ws)
+    proxy_role = ensure_proxy_role(ws, n["proxy_role"], app_secret_arn)
+    percent = max(1, min(100, user_limit * 100 // max_connections)) if user_limit else 100
+    return ensure_db_proxy(
+        ws,
+        n["proxy"],
+        app_secret_arn,
+        proxy_role,
+        m2.subnet_ids,
+        m2.db_security_group_ids,
+        m2.db_instance,
+        max_connections_percent=percent,
+    )
+
+
+def ensure(ws: Workshop, m2: Module2 | None = None, *, user_limit: int | None = None) -> DbStack:
+    """Everything module 3 builds, created when missing and reused otherwise; returns the stack.
+
+    Order: module 2's resources, the app secret, the capped app user, the proxy (with its role), the
+    function's read access to the secret, the Secrets Manager endpoint, and the v2 function on the API
+    when the API still runs module 2's code.
+    """
+    m2 = m2 or module2(ws)
+    user_limit = default_user_limit(ws) if user_limit is None else user_limit
+    app_arn = ensure_app_secret(ws, m2)
+    user = ensure_app_user(ws, m2, app_arn, user_limit)
+    proxy = ensure_proxy(ws, m2, app_arn, user_limit, user["max_connections"])
+    function_secret_policy(ws, m2.role_name, app_arn)
+    if m2.vpc_id:
+        ensure_secrets_endpoint(ws, m2.vpc_id, m2.subnet_ids, m2.lambda_security_group_ids)
+    db = DbStack(
+        function=m2.function,
+        api_url=m2.api_url,
+        db_instance=m2.db_instance,
+        db_class=m2.db_class,
+        master_secret_arn=m2.master_secret_arn,
+        app_secret_arn=app_arn,
+        proxy_name=proxy["DBProxyName"],
+        proxy_endpoint=proxy["Endpoint"],
+        max_connections=int(user["max_connections"]),
+        user_limit=user_limit,
+        role_name=m2.role_name,
+        subnet_ids=m2.subnet_ids,
+        security_group_ids=m2.lambda_security_group_ids,
+        layer_arns=m2.layer_arns,
+        vpc_id=m2.vpc_id,
+    )
+    config = ws.client("lambda").get_function_configuration(FunctionName=db.function)
+    if "SECRET_ARN" not in ((config.get("Environment") or {}).get("Variables") or {}):
+        deploy_db_time(ws, db, "db_time_v2")  # still module 2's handler: move it to the secret and the proxy
+    return db
+
+
+def deploy_db_time(
+    ws: Workshop,
+    db: DbStack,
+    folder: str,
+    *,
+    name: str | None = None,
+    through_proxy: bool = True,
+    tracing: str = "PassThrough",
+    layers: list[str] | None = None,
+) -> dict[str, Any]:
+    """Deploy a ``lambda_code/db_time_*`` version as the API's function (or as ``name``)."""
+    return deploy_function(
+        ws,
+        name or db.function,
+        folder,
+        role_arn=role_arn(ws, db.role_name),
+        env=db.function_env(through_proxy=through_proxy),
+        layers=layers or db.layer_arns,
+        subnet_ids=db.subnet_ids,
+        security_group_ids=db.security_group_ids,
+        timeout_s=15,
+        tracing=tracing,
+    )
+
+
+def outcome(body: str | None) -> str:
+    """Classify one db_time invocation's answer: succeeded, refused by the connection limit, or another error.
+
+    >>> outcome('{"statusCode": 200}'), outcome("(1226, \\"User 'app' has exceeded max_user_connections\\")")
+    ('succeeded', 'refused: too many connections')
+    """
+    text = body or ""
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        parsed = None
+    if isinstance(parsed, dict) and parsed.get("statusCode") == 200:
+        return "succeeded"
+    if "max_user_connections" in text or "Too many connections" in text or "1226" in text or "1040" in text:
+        return "refused: too many connections"
+    return "other error"
+
+
+def cleanup(ws: Workshop, db: DbStack, *, keep_for_next_modules: bool = True) -> list[str]:
+    """Remove what module 3 added. With ``keep_for_next_modules`` only the comparison and setup functions go;
+    otherwise the proxy and the Secrets Manager endpoint too. The secret and the app user always stay
+    (``99_cleanup`` removes them with the database)."""
+    n = names(ws)
+    removed = [f"function {fn}" for fn in (n["direct_function"], n["setup_function"]) if delete_function(ws, fn)]
+    if not keep_for_next_modules:
+        if delete_db_proxy(ws, n["proxy"]):
+            removed.append(f"RDS Proxy {n['proxy']}")
+        if db.vpc_id:
+            removed += [f"VPC endpoint {e}" for e in delete_secrets_endpoint(ws, db.vpc_id)]
+    print("Removed:", ", ".join(removed) if removed else "nothing left to remove")
+    return removed
