@@ -12,10 +12,10 @@ import pymysql
 import pytest
 
 import pocketcloud
-from helpers import api, lambdas
-from helpers.dbaccess import read_secret
-from helpers.loadtest import run_load_test
-from helpers.modules import deploy_module2
+from helpers.aws import api, lambdas
+from helpers.aws.secrets import read_secret
+from helpers.measure.loadtest import run_load_test
+from helpers.modules.m2_rest_api import deploy as deploy_module2
 from helpers.session import Workshop
 
 
@@ -67,7 +67,7 @@ def test_database_crash_under_load_fails_clearly_and_recovers(stack) -> None:
 
 def test_sql_injection_attempt_changes_nothing(stack) -> None:
     ws, m2, _ = stack
-    secret = read_secret(ws.client("secretsmanager"), m2.master_secret_arn)
+    secret = read_secret(ws, m2.master_secret_arn)
     with (
         pymysql.connect(
             host=secret["host"],
