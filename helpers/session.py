@@ -181,11 +181,14 @@ def connect(target: str | None = None, *, quiet: bool = False) -> Workshop:
 
 
 def _configure_plotly() -> None:
-    """Figures render in JupyterLab and are embedded in exported HTML without any network access."""
+    """Figures render in JupyterLab and are embedded in exported HTML without any network access; table
+    cells show their whole text (pandas cuts a cell at 50 characters, which cut the price descriptions)."""
     try:
+        import pandas as pd
         import plotly.io as pio
 
         pio.renderers.default = "plotly_mimetype+notebook"
         pio.templates.default = "plotly_white"
+        pd.set_option("display.max_colwidth", None)
     except ImportError:
         pass

@@ -17,9 +17,9 @@
 #
 # | resource | price |
 # |---|---|
-# | S3 storage | \$0.023 per GB-month (a few bytes here) |
-# | Lambda | \$0.20 per million requests + \$0.0000166667 per GB-second |
-# | SNS email | first 1,000 emails per month free, then \$2.00 per 100,000 |
+# | S3 storage | USD 0.023 per GB-month (a few bytes here) |
+# | Lambda | USD 0.20 per million requests + USD 0.0000166667 per GB-second |
+# | SNS email | first 1,000 emails per month free, then USD 2.00 per 100,000 |
 #
 # Nothing here bills by the hour, but run the clean-up cell at the end anyway (or
 # `99_cleanup.ipynb`, which removes everything the workshop created).

@@ -19,10 +19,10 @@
 #
 # | resource | price |
 # |---|---|
-# | RDS for MySQL db.t3.micro (single AZ) | \$0.017 per hour + \$0.115 per GB-month of storage |
-# | Secrets Manager (the master password) | \$0.40 per secret per month |
-# | API Gateway REST | \$3.50 per million requests |
-# | Lambda | \$0.20 per million requests + \$0.0000166667 per GB-second |
+# | RDS for MySQL db.t3.micro (single AZ) | USD 0.017 per hour + USD 0.115 per GB-month of storage |
+# | Secrets Manager (the master password) | USD 0.40 per secret per month |
+# | API Gateway REST | USD 3.50 per million requests |
+# | Lambda | USD 0.20 per million requests + USD 0.0000166667 per GB-second |
 #
 # The database bills by the hour while it exists: module 3 reuses it, but if you stop here run the
 # clean-up cell (or `99_cleanup.ipynb`).

@@ -134,8 +134,8 @@ ws.check(not any("SecretsManagerReadWrite" in arn for arn in granted["managed"])
 #
 # Functions in private subnets have no route to the internet, and Secrets Manager is an internet-facing
 # AWS endpoint. An **interface VPC endpoint** puts a private address for Secrets Manager into the subnets
-# (about \$0.01 per hour per availability zone, so about \$15 a month for two). The alternative, a NAT
-# gateway, costs more (about \$0.045 per hour plus data). pocketcloud records the endpoint like AWS does.
+# (about USD 0.01 per hour per availability zone, so about USD 15 a month for two). The alternative, a NAT
+# gateway, costs more (about USD 0.045 per hour plus data). pocketcloud records the endpoint like AWS does.
 
 # %%
 endpoint_id = aws.network.ensure_secrets_endpoint(ws, m2.vpc_id, m2.subnet_ids, m2.lambda_security_group_ids)
@@ -279,7 +279,7 @@ m3.architecture_figure(ws, db).show()
 # ## Clean up
 #
 # This removes the comparison function and the one-off setup function. The secret, the app user and the
-# proxy stay, because modules 4 and 5 use them; on AWS the proxy costs about \$0.03 per hour while it
+# proxy stay, because modules 4 and 5 use them; on AWS the proxy costs about USD 0.03 per hour while it
 # exists. `99_cleanup.ipynb` removes everything the workshop created.
 
 # %%

@@ -336,7 +336,7 @@ pd.DataFrame(
 ).T
 
 # %%
-measure.capacity.monthly_cost(plans["v3 (outside the handler)"]).lines
+measure.capacity.monthly_cost(plans["v3 (outside the handler)"]).lines.round({"usd": 2})
 
 # %%
 views.latency.concurrency_figure(measured, max_requests_per_s=max(1000, traffic.peak_requests_per_s * 2)).show()
