@@ -38,9 +38,12 @@ def _setup(cloud: pocketcloud.Cloud) -> tuple[dict, str]:
         ]
         for i, az in ((1, "a"), (2, "b"))
     ]
+    # The instance in the proxy's VPC: both carry its default security group, which admits itself, so the
+    # proxy reaches its target (pocketcloud applies security groups as AWS does).
+    rds.create_db_subnet_group(DBSubnetGroupName="bench", DBSubnetGroupDescription="bench", SubnetIds=subnets)
     rds.create_db_instance(
-        DBInstanceIdentifier="bench", Engine="mysql", EngineVersion="8.0.35", DBInstanceClass="db.t3.micro",
-        MasterUsername="admin", MasterUserPassword=PASSWORD, AllocatedStorage=20,
+        DBInstanceIdentifier="bench", DBSubnetGroupName="bench", Engine="mysql", EngineVersion="8.0.35",
+        DBInstanceClass="db.t3.micro", MasterUsername="admin", MasterUserPassword=PASSWORD, AllocatedStorage=20,
     )  # fmt: skip
     secret = sm.create_secret(Name="bench", SecretString=json.dumps({"username": "admin", "password": PASSWORD}))["ARN"]
     rds.get_waiter("db_instance_available").wait(

@@ -21,7 +21,7 @@ from urllib.parse import parse_qs
 
 from aiohttp import web
 
-from .fastlane import EdgeConnection, FastHandler, FastRoutes, Request
+from .fastlane import EdgeConnection, FastHandler, FastRoutes, Request, Screen
 
 if TYPE_CHECKING:
     from .server import Server
@@ -80,12 +80,16 @@ Interceptor = Callable[[AwsRequest], Awaitable[web.StreamResponse | None]]
 class Edge:
     def __init__(self, server: Server) -> None:
         self.server = server
-        self.app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[self._fast_route_middleware])
+        self.app = web.Application(
+            client_max_size=MAX_BODY_BYTES, middlewares=[self._screen_middleware, self._fast_route_middleware]
+        )
         self.fast_routes = FastRoutes()
         self._runner: web.AppRunner | None = None
         self._listener: asyncio.Server | None = None
         self._interceptors: dict[tuple[str, str], Interceptor] = {}
         self._finalized = False
+        # Asked about every request before anything answers it (set at install when the VPC rules are on).
+        self.screen: Screen | None = None
         # Counts control-plane requests that may change state, so data planes can cache what they
         # read from moto until the next one (e.g. a function's configuration on every invoke).
         self.generation = 0
@@ -121,7 +125,10 @@ class Edge:
         aiohttp_server = self._runner.server
         assert aiohttp_server is not None
         self._listener = await asyncio.get_running_loop().create_server(
-            lambda: EdgeConnection(self.fast_routes, aiohttp_server, MAX_BODY_BYTES), host, port, reuse_address=True
+            lambda: EdgeConnection(self.fast_routes, aiohttp_server, MAX_BODY_BYTES, self.screen),
+            host,
+            port,
+            reuse_address=True,
         )
         bound: int = self._listener.sockets[0].getsockname()[1]
         return bound
@@ -133,6 +140,15 @@ class Edge:
             await self._runner.cleanup()
 
     # -- request handling ----------------------------------------------------------------------
+    @web.middleware
+    async def _screen_middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        if self.screen is not None:
+            held = self.screen(request.headers, request.path, request.transport, None)
+            hold = await held if held is not None else None
+            if hold is not None:
+                await _hold(request, hold)
+        return await handler(request)
+
     @web.middleware
     async def _fast_route_middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         # Connections the fast lane handed over still reach fast routes, through the same handlers.
@@ -159,3 +175,15 @@ class Edge:
         finally:
             if mutating:
                 self.generation += 1  # again: a data plane may have cached the old state meanwhile
+
+
+async def _hold(request: web.Request, seconds: float) -> None:
+    """Leave ``request`` unanswered until its client closes the connection or ``seconds`` pass, then drop the
+    connection without an answer; raises CancelledError so that nothing is written after."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while request.transport is not None and not request.transport.is_closing():
+        if asyncio.get_running_loop().time() >= deadline:
+            request.transport.abort()
+            break
+        await asyncio.sleep(0.1)
+    raise asyncio.CancelledError

@@ -14,13 +14,14 @@ Handlers take a :class:`Request` and return a :class:`Response`; both lanes use 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import functools
 import http
 import json
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Literal, NamedTuple
 from urllib.parse import parse_qsl, unquote
 
@@ -172,6 +173,12 @@ def _reason(status: int) -> str:
 
 
 FastHandler = Callable[[Request], Awaitable[Response]]
+# Asked before a request reaches its handler, in both lanes: (headers, decoded path, the connection's transport,
+# the fast-lane connection or None) -> None to answer it, or an awaitable of None (answer it) or the seconds to
+# hold it unanswered before closing the connection (the VPC rules: vpc/handlers.py).
+Screen = Callable[
+    [Mapping[str, str], str, asyncio.BaseTransport | None, "EdgeConnection | None"], Awaitable[float | None] | None
+]
 
 
 class FastRoutes:
@@ -238,11 +245,19 @@ class _Head(NamedTuple):
     keep_alive: bool
 
 
+NOT_LOOKED_UP = object()  # EdgeConnection.screen_memo until the screen has looked at the connection
+
+
 class EdgeConnection(asyncio.Protocol):
     """One client connection: fast routes answered here until the first request that is not one."""
 
-    def __init__(self, routes: FastRoutes, fallback: Callable[[], asyncio.Protocol], max_body: int) -> None:
+    def __init__(
+        self, routes: FastRoutes, fallback: Callable[[], asyncio.Protocol], max_body: int, screen: Screen | None = None
+    ) -> None:
         self._routes = routes
+        self._screen = screen
+        self.screen_memo: object = NOT_LOOKED_UP  # what the screen learnt about this connection's caller
+        self._lost: asyncio.Future[None] | None = None
         self._fallback = fallback
         self._max_body = max_body
         self._buffer = bytearray()
@@ -261,6 +276,8 @@ class EdgeConnection(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._transport = None
+        if self._lost is not None and not self._lost.done():
+            self._lost.set_result(None)
 
     def data_received(self, data: bytes) -> None:
         self._buffer += data
@@ -332,6 +349,12 @@ class EdgeConnection(asyncio.Protocol):
         return _ParsedHead(raw, method, raw_path, query_string, headers, found[0], found[1], length, keep_alive)
 
     async def _answer(self, request: Request, handler: FastHandler, keep_alive: bool) -> None:
+        if self._screen is not None:
+            held = self._screen(request.headers, request.path, self._transport, self)
+            hold = await held if held is not None else None
+            if hold is not None:
+                await self._hold(hold)
+                return
         try:
             response = await handler(request)
         except Exception:
@@ -346,6 +369,16 @@ class EdgeConnection(asyncio.Protocol):
             return
         if self._buffer:
             self._serve_buffered()
+
+    async def _hold(self, seconds: float) -> None:
+        """Leave the request unanswered until the client closes the connection or ``seconds`` pass, then drop the
+        connection without an answer (a dropped request, not a refused one)."""
+        self._lost = self._loop.create_future()
+        if self._transport is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._lost, seconds)
+        if self._transport is not None:
+            self._transport.abort()
 
     def _hand_over(self) -> None:
         transport, self._transport = self._transport, None

@@ -26,6 +26,7 @@ from .moto_hooks import registry as moto_hooks
 from .processes import ProcessGroup
 from .rds import RdsService
 from .settings import Settings
+from .vpc import VpcService
 from .xray import XRayService
 
 log = logging.getLogger("pocketcloud")
@@ -64,8 +65,9 @@ class Server:
         self.lambda_ = LambdaService(self)
         self.apigateway = ApiGatewayService(self)
         self.events = EventsService(self)
+        self.vpc = VpcService(self)  # what VPC functions reach: the edge and RDS ask it
         self.rds = RdsService(self)
-        self.services: tuple[Service, ...] = (self.xray, self.lambda_, self.apigateway, self.events, self.rds)
+        self.services: tuple[Service, ...] = (self.xray, self.lambda_, self.apigateway, self.events, self.vpc, self.rds)
         # Bound ports, filled in as listeners start (settings may ask for port 0).
         self.ports: dict[str, int] = {}
         self._stopped = asyncio.Event()

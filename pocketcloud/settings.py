@@ -48,6 +48,9 @@ class Settings:
     # VpcConfig: lambda_vpc_pending_seconds); invocations meanwhile run the previous code and configuration.
     lambda_update_seconds: float = 0.5
     lambda_idle_seconds: float = 300.0
+    # A VPC function's network interface outlives the last function (or version) using its subnet and security
+    # groups this long; until then DeleteSubnet / DeleteSecurityGroup answer DependencyViolation (AWS: ~20 minutes).
+    lambda_eni_release_seconds: float = 3.0
     lambda_max_payload_bytes: int = 6 * 1024 * 1024
     # First retry delay of a failed asynchronous invocation, doubled for the second (AWS: about 1 and 2 minutes).
     lambda_async_retry_delay: float = 1.0

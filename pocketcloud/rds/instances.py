@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from .dbserver import INSTALL_HINT, DbServer, find_server_binary, free_port
 from .errors import invalid_parameter
+from .relay import Relay
 from .sizing import max_connections
 
 if TYPE_CHECKING:
@@ -25,6 +26,8 @@ class InstanceManager:
     def __init__(self, server: Server) -> None:
         self.server = server
         self.servers: dict[str, DbServer] = {}
+        # Each instance's endpoint: a relay in front of its server, where the VPC rules admit or drop callers.
+        self.relays: dict[str, Relay] = {}
         self.loop: asyncio.AbstractEventLoop | None = None
         self._tasks: set[concurrent.futures.Future[Any]] = set()
 
@@ -53,15 +56,18 @@ class InstanceManager:
         )
         db_server.remove_data()  # an identifier reused after delete starts from scratch
         self.servers[ident] = db_server
+        self.relays[ident] = self._relay(ident, int(instance.port or 3306), db_server)
         instance.pocketcloud_address = "127.0.0.1"
-        instance.port = db_server.port
+        instance.pocketcloud_rule_port = int(instance.port or 3306)  # what security group rules name (AWS's port)
+        instance.port = self.relays[ident].port
         instance.status = "creating"
         self._schedule(self._start(instance, db_server, "available"))
 
     def on_delete(self, ident: str) -> None:
         db_server = self.servers.pop(ident, None)
+        relay = self.relays.pop(ident, None)
         if db_server:
-            self._schedule(self._remove(db_server))
+            self._schedule(self._remove(db_server, relay))
 
     def on_stop(self, instance: Any) -> None:
         db_server = self.servers.get(instance.db_instance_identifier)
@@ -86,6 +92,14 @@ class InstanceManager:
         if db_server and db_server.running:
             db_server.set_master_password(password)
 
+    def _relay(self, ident: str, rule_port: int, db_server: DbServer) -> Relay:
+        vpc = self.server.vpc
+
+        def admission(peer: tuple[str, int], local: tuple[str, int]) -> Any:
+            return vpc.admit_db_instance(ident, rule_port, peer, local)
+
+        return Relay("127.0.0.1", free_port(), lambda: db_server.port, admission if vpc.enforcing else None)
+
     # -- on the loop -------------------------------------------------------------------------------
     def _schedule(self, coro: Any) -> None:
         assert self.loop is not None
@@ -102,6 +116,9 @@ class InstanceManager:
     async def _start(self, instance: Any, db_server: DbServer, status: str) -> None:
         try:
             await db_server.start(self.server.processes)
+            relay = self.relays.get(instance.db_instance_identifier)
+            if relay is not None:
+                await relay.open()
         except Exception:
             log.exception("DB instance %s failed to start", instance.db_instance_identifier)
             await self._set_status(instance, "failed")
@@ -109,25 +126,40 @@ class InstanceManager:
         await self._set_status(instance, status)
 
     async def _stop(self, instance: Any, db_server: DbServer) -> None:
+        await self._close_relay(instance.db_instance_identifier)
         await db_server.stop()
         await self._set_status(instance, "stopped")
 
     async def _restart(self, instance: Any, db_server: DbServer) -> None:
+        await self._close_relay(instance.db_instance_identifier)
         await db_server.stop()
         await self._start(instance, db_server, "available")
 
-    async def _remove(self, db_server: DbServer) -> None:
+    async def _close_relay(self, ident: str) -> None:
+        relay = self.relays.get(ident)
+        if relay is not None:
+            await relay.close()
+
+    async def _remove(self, db_server: DbServer, relay: Relay | None) -> None:
+        if relay is not None:
+            await relay.close()
         await db_server.stop(grace=5)
         await asyncio.to_thread(db_server.remove_data)
 
     async def stop_all(self) -> None:
+        await asyncio.gather(*(r.close() for r in self.relays.values()), return_exceptions=True)
         await asyncio.gather(*(s.stop(grace=5) for s in self.servers.values()), return_exceptions=True)
 
     def status(self) -> dict[str, Any]:
         return {
             "server_binary": self.binary or f"none found. {INSTALL_HINT}",
             "instances": {
-                ident: {"port": s.port, "running": s.running, "max_connections": s.max_connections}
+                ident: {
+                    "port": self.relays[ident].port if ident in self.relays else s.port,  # the endpoint's
+                    "server_port": s.port,  # where the DB server itself listens, behind the endpoint's relay
+                    "running": s.running,
+                    "max_connections": s.max_connections,
+                }
                 for ident, s in self.servers.items()
             },
         }

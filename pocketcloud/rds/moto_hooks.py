@@ -203,11 +203,27 @@ def report_target_health(original: property, models: ModuleType) -> object:
 
     def target_health(self: Any) -> dict[str, str]:
         db_server = getattr(self, "pocketcloud_server", None)
-        if db_server is None or db_server.running:
-            return {"State": "AVAILABLE"}
-        return {"State": "UNAVAILABLE", "Reason": "CONNECTION_FAILED", "Description": "The DB server is not running"}
+        down = "The DB server is not running" if db_server is not None and not db_server.running else None
+        unreachable = down or _unreachable_reason(self)
+        if unreachable is not None:
+            return {"State": "UNAVAILABLE", "Reason": "CONNECTION_FAILED", "Description": unreachable}
+        return {"State": "AVAILABLE"}
 
     return property(target_health)
+
+
+def _unreachable_reason(target: Any) -> str | None:
+    """Why the target's proxy cannot open connections to it (the DB's security groups do not admit the proxy's,
+    RDS Proxy guide, "Setting up network prerequisites"), or None when it can."""
+    service, proxy_name = RDS.current, getattr(target, "pocketcloud_proxy", None)
+    if service is None or proxy_name is None:
+        return None
+    proxy = target.backend.db_proxies.get(proxy_name)
+    instance = target.backend.databases.get(target.rds_resource_id)
+    if proxy is None or instance is None:
+        return None
+    verdict = service.server.vpc.proxy_reaches(proxy, instance, int(getattr(instance, "pocketcloud_rule_port", 3306)))
+    return None if verdict.admitted else f"The proxy cannot connect to the DB instance: {verdict.reason}"
 
 
 HOOKS = (

@@ -46,11 +46,15 @@ class ProxyManager:
         for target in targets:
             db_server = self.instances.servers.get(target.rds_resource_id)
             if db_server is not None:
+                relay = self.instances.relays.get(target.rds_resource_id)
+                instance = self.server.moto.backend("rds").databases.get(target.rds_resource_id)
                 target.endpoint = "127.0.0.1"
-                target.port = db_server.port
+                target.port = relay.port if relay is not None else db_server.port  # the instance's endpoint
                 target.pocketcloud_server = db_server
+                target.pocketcloud_proxy = proxy_name  # target health asks whether the proxy reaches it
                 if proxy is not None:
                     proxy.target, proxy.target_id = db_server, target.rds_resource_id
+                    proxy.target_rule_port = int(getattr(instance, "pocketcloud_rule_port", 3306))
                     proxy.configure(
                         proxy.max_connections_percent, proxy.max_idle_percent, proxy.borrow_timeout, proxy.init_query
                     )

@@ -152,7 +152,8 @@ def test_stop_start_and_delete_act_on_the_process(cloud: pocketcloud.Cloud) -> N
         AllocatedStorage=20,
     )
     instance = _wait(cloud, "rds-lifecycle")
-    port = instance["Endpoint"]["Port"]
+    # The endpoint is pocketcloud's relay; the DB server listens behind it, on the port the status names.
+    port = cloud.status()["services"]["rds"]["instances"]["rds-lifecycle"]["server_port"]
 
     def server_pids() -> list[int]:
         return [c.pid for c in psutil.net_connections("tcp") if c.laddr.port == port and c.status == "LISTEN" and c.pid]

@@ -41,7 +41,10 @@ class Setup:
             ]
             for i, az in ((1, "a"), (2, "b"))
         ]
+        # The instance in the proxy's VPC; both carry that VPC's default security group, which admits itself.
+        rds.create_db_subnet_group(DBSubnetGroupName="proxy-db", DBSubnetGroupDescription="proxy", SubnetIds=subnets)
         rds.create_db_instance(
+            DBSubnetGroupName="proxy-db",
             DBInstanceIdentifier="proxy-db",
             Engine="mysql",
             EngineVersion="8.0.35",

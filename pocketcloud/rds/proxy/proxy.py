@@ -15,7 +15,7 @@ import socket
 from typing import TYPE_CHECKING, Any
 
 from .backend import Backend
-from .pool import BackendPool
+from .pool import BackendPool, BorrowTimeout
 from .session import ClientSession
 
 if TYPE_CHECKING:
@@ -55,6 +55,7 @@ class DbProxy:
         self.idle_client_timeout = idle_client_timeout
         self.target: DbServer | None = None
         self.target_id: str | None = None
+        self.target_rule_port = 3306  # the target's port as its security groups name it
         self.max_connections_percent = 100
         self.max_idle_percent = 50
         self.borrow_timeout = 120.0
@@ -101,6 +102,12 @@ class DbProxy:
             pool.max_size, pool.borrow_timeout, pool.init_query = self.pool_limit, self.borrow_timeout, self.init_query
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        peer, local = writer.get_extra_info("peername"), writer.get_extra_info("sockname")
+        verdict = self.server.vpc.admit_db_proxy(self.name, (peer[0], peer[1]), (local[0], local[1]))
+        hold = await verdict if verdict is not None else None
+        if hold is not None:
+            await _hold(reader, writer, hold)
+            return
         sock = writer.get_extra_info("socket")
         if sock is not None:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -142,6 +149,13 @@ class DbProxy:
 
                 if target is None or not target.running:
                     raise BackendError("the proxy's target DB instance is not available")
+                if self.target_id is not None:
+                    reach = await self.server.vpc.proxy_reaches_target(self.name, self.target_id, self.target_rule_port)
+                    if not reach.admitted:
+                        # The DB's security groups drop the proxy's connection attempts: clients wait out the
+                        # borrow timeout and get 9501, as from a proxy whose target is unreachable.
+                        await asyncio.sleep(self.borrow_timeout)
+                        raise BorrowTimeout()
                 return await Backend.connect("127.0.0.1", target.port, user, password)
 
             pool = BackendPool(connect, self.pool_limit, self.borrow_timeout)
@@ -162,3 +176,14 @@ class DbProxy:
             "DatabaseConnectionsCurrentlySessionPinned": sum(1 for s in self.sessions if s.pinned and s.backend),
             "QueryRequests": queries,
         }
+
+
+async def _hold(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, seconds: float) -> None:
+    """A dropped client: nothing sent, what it sends discarded, until it gives up or ``seconds`` pass; then reset."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    with contextlib.suppress(TimeoutError, ConnectionError):
+        while await asyncio.wait_for(reader.read(65536), max(0.0, deadline - asyncio.get_running_loop().time())):
+            pass
+    transport = writer.transport
+    if not transport.is_closing():
+        transport.abort()
