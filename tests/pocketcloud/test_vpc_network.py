@@ -18,11 +18,12 @@ import pocketcloud
 from .conftest import Deploy, invoke_json, role_arn, site_packages_layer, zip_files
 
 PASSWORD = "Vpc-Test-Pass-1"
-# What these tests' functions do: write logs, sit in a VPC, read secrets.
+# What these tests' functions do: write logs, sit in a VPC, read secrets, invoke functions.
 POLICIES = (
     "service-role/AWSLambdaBasicExecutionRole",
     "service-role/AWSLambdaVPCAccessExecutionRole",
     "SecretsManagerReadWrite",
+    "service-role/AWSLambdaRole",  # lambda:InvokeFunction
 )
 
 # Connects with small client timeouts (pymysql's connect and read timeouts, 2 s; the function's own, 5 s) and
@@ -357,6 +358,31 @@ def test_a_vpc_function_calls_aws_apis_through_a_nat_gateway_in_a_public_subnet(
     assert _call_api(net, name)["answered"] is False, "a private subnet without a route to the NAT gateway"
     ec2.create_route(RouteTableId=private_routes, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
     assert _call_api(net, name) == {"answered": True}
+
+
+INVOKER = """
+import time, boto3, botocore.exceptions
+from botocore.config import Config
+def handler(event, context):
+    client = boto3.client("lambda", config=Config(connect_timeout=2, read_timeout=2, retries={"total_max_attempts": 1}))
+    started = time.monotonic()
+    try:
+        client.invoke(FunctionName=event["target"], Payload=b"{}")
+        return {"answered": True}
+    except (botocore.exceptions.ConnectTimeoutError, botocore.exceptions.ReadTimeoutError) as exc:
+        return {"answered": False, "error": type(exc).__name__, "waited": time.monotonic() - started}
+"""
+
+
+def test_invoking_another_function_from_a_vpc_function_without_egress_is_dropped_too(net: Vpc, deploy: Deploy) -> None:
+    target = deploy("def handler(event, context):\n    return 1\n", Role=net.role)
+    vpc_config = {"SubnetIds": net.subnets, "SecurityGroupIds": [net.group("fn")]}
+    inside = deploy(INVOKER, Timeout=5, Role=net.role, VpcConfig=vpc_config)
+    outside = deploy(INVOKER, Timeout=5, Role=net.role)
+    _, answer = invoke_json(net.cloud, outside, {"target": target})
+    assert answer == {"answered": True}
+    _, answer = invoke_json(net.cloud, inside, {"target": target})
+    assert answer["answered"] is False and answer["error"] == "ReadTimeoutError" and answer["waited"] >= 1.9
 
 
 XRAY_CLIENT = """
