@@ -194,6 +194,22 @@ def test_a_rule_for_another_port_or_group_admits_nothing(net: Vpc, deploy: Deplo
             net.revoke(net.db_group, rule)
 
 
+def test_a_function_whose_security_group_lets_nothing_out_reaches_no_db_instance(net: Vpc, deploy: Deploy) -> None:
+    ec2 = net.cloud.client("ec2")
+    functions = net.group("fn")
+    everything = {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
+    ec2.revoke_security_group_egress(GroupId=functions, IpPermissions=[everything])
+    name = net.db_function(deploy, functions)
+    rule = net.allow(net.db_group, 3306, GroupId=functions)
+    try:
+        _dropped(net.connect_from(name))
+        to_db = {"IpProtocol": "tcp", "FromPort": 3306, "ToPort": 3306, "UserIdGroupPairs": [{"GroupId": net.db_group}]}
+        ec2.authorize_security_group_egress(GroupId=functions, IpPermissions=[to_db])
+        assert net.connect_from(name) == {"connected": True}
+    finally:
+        net.revoke(net.db_group, rule)
+
+
 def test_a_cidr_rule_admits_a_function_only_if_it_holds_every_subnet_of_the_function(net: Vpc, deploy: Deploy) -> None:
     name = net.db_function(deploy, net.group("fn"))
     one_subnet = net.allow(net.db_group, 3306, CidrIp="10.71.1.0/24")
