@@ -7,6 +7,9 @@ Requests go, in order, to
 2. data-plane routes registered by services (admin, X-Ray, provisioned concurrency ...),
 3. action interceptors for query/JSON protocol operations moto lacks or that need a data plane,
 4. moto.
+
+Every request aiohttp serves passes the ``authorizer`` first (the IAM service's: a request signed with
+a function's credentials is checked against its execution role; any other costs one look-up).
 """
 
 from __future__ import annotations
@@ -75,6 +78,8 @@ class AwsRequest:
 
 
 Interceptor = Callable[[AwsRequest], Awaitable[web.StreamResponse | None]]
+# Given a request and its Authorization header: None to let it through, or the answer that refuses it.
+Authorizer = Callable[[web.Request, str], Awaitable[web.StreamResponse | None]]
 
 
 class Edge:
@@ -87,6 +92,8 @@ class Edge:
         self._runner: web.AppRunner | None = None
         self._listener: asyncio.Server | None = None
         self._interceptors: dict[tuple[str, str], Interceptor] = {}
+        # Checks every signed request aiohttp serves, before routing (the IAM service's, for functions' calls).
+        self.authorizer: Authorizer | None = None
         self._finalized = False
         # Asked about every request before anything answers it (set at install when the VPC rules are on).
         self.screen: Screen | None = None
@@ -151,6 +158,12 @@ class Edge:
 
     @web.middleware
     async def _fast_route_middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        if self.authorizer is not None:
+            authorization = request.headers.get("Authorization")
+            if authorization is not None:
+                refused = await self.authorizer(request, authorization)
+                if refused is not None:
+                    return refused
         # Connections the fast lane handed over still reach fast routes, through the same handlers.
         found = self.fast_routes.find(request.method, request.host or "", request.path)
         if found is not None:

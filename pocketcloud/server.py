@@ -19,6 +19,7 @@ from aiohttp import web
 from .apigateway import ApiGatewayService
 from .edge import Edge
 from .events import EventsService
+from .iam import IamService
 from .lambda_ import LambdaService
 from .monitoring import LogWriter, MetricRecorder
 from .moto_bridge import MotoBridge
@@ -60,14 +61,17 @@ class Server:
         self.metrics = MetricRecorder(self.moto)
         self.processes = ProcessGroup()
         # The data planes, in start order: each may use those built before it (Lambda traces into
-        # X-Ray, API Gateway and events invoke Lambda).
+        # X-Ray, IAM checks what functions' credentials may do, API Gateway and events invoke Lambda).
         self.xray = XRayService(self)
         self.lambda_ = LambdaService(self)
+        self.iam = IamService(self)
         self.apigateway = ApiGatewayService(self)
         self.events = EventsService(self)
         self.vpc = VpcService(self)  # what VPC functions reach: the edge and RDS ask it
         self.rds = RdsService(self)
-        self.services: tuple[Service, ...] = (self.xray, self.lambda_, self.apigateway, self.events, self.vpc, self.rds)
+        self.services: tuple[Service, ...] = (
+            self.xray, self.lambda_, self.iam, self.apigateway, self.events, self.vpc, self.rds
+        )  # fmt: skip
         # Bound ports, filled in as listeners start (settings may ask for port 0).
         self.ports: dict[str, int] = {}
         self._stopped = asyncio.Event()

@@ -82,6 +82,8 @@ class Settings:
     # reaches, its execution role what its AWS calls may do. Off = a permissive emulator (every
     # connection admitted, every call allowed); lifecycle states and delays stay as they are.
     enforce_rules: bool = True
+    # IAM is eventually consistent: other services see a role or policy change this many seconds after IAM made it.
+    iam_propagation_seconds: float = 2.0
 
     def __post_init__(self) -> None:
         if not ipaddress.ip_address(self.host).is_loopback:

@@ -23,7 +23,21 @@ PROVISIONED = "/2019-09-30/functions/{function}/provisioned-concurrency"
 def install(service: LambdaService) -> None:
     edge = service.server.edge
 
+    def refused(request: Request) -> Response | None:
+        """A function's own Invoke, signed with its execution role's credentials, needs lambda:InvokeFunction;
+        anyone else's costs one look-up here."""
+        caller = service.credentials.caller_of_authorization(request.headers.get("Authorization", ""))
+        if caller is None:
+            return None
+        function, qualifier = request.match_info["function"], request.query.get("Qualifier")
+        token = request.headers.get("X-Amz-Security-Token")
+        refusal = service.server.iam.check_invoke(caller, function, qualifier, token)
+        return None if refusal is None else Response(refusal[0], refusal[2], list(refusal[1].items()))
+
     async def invoke(request: Request) -> Response:
+        denied = refused(request)
+        if denied is not None:
+            return denied
         try:
             result = await service.invoke(
                 request.match_info["function"],
@@ -46,6 +60,9 @@ def install(service: LambdaService) -> None:
         return Response(result.status_code, result.payload, headers)
 
     async def invoke_async(request: Request) -> Response:
+        denied = refused(request)
+        if denied is not None:
+            return denied
         try:
             await service.invoke(request.match_info["function"], request.body, invocation_type="Event")
         except LambdaError as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 import uuid
 import zipfile
 from collections.abc import Callable
@@ -31,12 +32,40 @@ def zip_files(files: dict[str, str]) -> bytes:
     return buffer.getvalue()
 
 
-def role_arn(cloud: pocketcloud.Cloud, name: str = "pc-test-role") -> str:
+BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+VPC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
+XRAY_WRITE = "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"
+S3_FULL = "arn:aws:iam::aws:policy/AmazonS3FullAccess"
+# The shared test role's policies: what the behaviour tests' functions need (logs, a VPC, Active tracing,
+# their S3 buckets). Tests of the IAM rules make roles of their own.
+TEST_ROLE_POLICIES = (BASIC_EXECUTION, VPC_EXECUTION, XRAY_WRITE, S3_FULL)
+
+
+def wait_for_iam(cloud: pocketcloud.Cloud) -> None:
+    """Wait until every IAM change made so far is in force everywhere, as a client on AWS waits (or retries)
+    after creating a role or changing its policies; pocketcloud says how long that is."""
+    time.sleep(cloud.status()["services"]["iam"]["settles_in_seconds"])
+
+
+def role_arn(
+    cloud: pocketcloud.Cloud,
+    name: str = "pc-test-role",
+    managed: tuple[str, ...] = TEST_ROLE_POLICIES,
+    inline: dict[str, Any] | None = None,
+) -> str:
+    """A role Lambda can assume (created with ``managed`` policies attached and ``inline`` documents put, if
+    it does not exist yet), usable once this returns."""
     iam = cloud.client("iam")
     try:
-        return iam.get_role(RoleName=name)["Role"]["Arn"]
+        return str(iam.get_role(RoleName=name)["Role"]["Arn"])
     except iam.exceptions.NoSuchEntityException:
-        return iam.create_role(RoleName=name, AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
+        arn = str(iam.create_role(RoleName=name, AssumeRolePolicyDocument=TRUST)["Role"]["Arn"])
+    for policy in managed:
+        iam.attach_role_policy(RoleName=name, PolicyArn=policy)
+    for policy_name, document in (inline or {}).items():
+        iam.put_role_policy(RoleName=name, PolicyName=policy_name, PolicyDocument=json.dumps(document))
+    wait_for_iam(cloud)
+    return arn
 
 
 Deploy = Callable[..., str]
@@ -57,7 +86,7 @@ def deploy(cloud: pocketcloud.Cloud) -> Deploy:
         target.client("lambda").create_function(
             FunctionName=name,
             Runtime="python3.12",
-            Role=role_arn(target),
+            Role=config.pop("Role", None) or role_arn(target),
             Handler=config.pop("Handler", "app.handler"),
             Code={"ZipFile": zip_files({"app.py": source, **(files or {})})},
             **config,

@@ -28,7 +28,7 @@ def test_every_hook_applies_to_the_installed_moto_without_a_server_running(tmp_p
     assert [row for row in rows if not row["applied"] or "error" in row] == []
     # Each service package's hooks and the bridge's own, every one on a moto attribute.
     owners = {row["hook"].split(".")[0] for row in rows}
-    assert owners == {"apigateway", "events", "lambda_", "moto_bridge", "rds", "vpc"}
+    assert owners == {"apigateway", "events", "iam", "lambda_", "moto_bridge", "rds", "vpc"}
     assert all(row["target"].startswith("moto.") for row in rows)
 
 

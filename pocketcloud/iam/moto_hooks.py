@@ -1,0 +1,75 @@
+"""Where moto's Lambda accepts any execution role: CreateFunction and UpdateFunctionConfiguration check it as AWS does.
+
+Lambda refuses, with ``InvalidParameterValueException`` (HTTP 400), a role it cannot assume (the trust
+policy does not admit ``lambda.amazonaws.com``, the role does not exist, or IAM has not propagated it
+yet), a VPC function's role without the network interface permissions, and an Active-tracing
+function's role without X-Ray's write permissions. The checks live in :class:`IamService`; these hooks
+call it before moto creates or changes anything, so a refused request changes nothing.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from ..moto_hooks import Target, moto_hook, registry
+
+if TYPE_CHECKING:
+    from .service import IamService
+
+target: Target[IamService] = Target("iam")
+
+
+def _refuse(role: str, vpc_config: Any, tracing_config: Any) -> None:
+    service = target.current
+    if service is None:
+        return
+    in_vpc = bool((vpc_config or {}).get("SubnetIds"))
+    active = (tracing_config or {}).get("Mode") == "Active"
+    refusal = service.lambda_role_refusal(str(role or ""), in_vpc, active)
+    if refusal is not None:
+        from moto.awslambda.exceptions import InvalidParameterValueException
+
+        raise InvalidParameterValueException(refusal)
+
+
+@moto_hook("moto.awslambda.models", "LambdaBackend", "create_function", ("self", "spec"))
+def check_role_on_create(original: Any, models: ModuleType) -> object:
+    """CreateFunction: the role, and what the function's VPC and tracing settings need of it."""
+
+    def create_function(self: Any, spec: dict[str, Any]) -> Any:
+        _refuse(spec.get("Role", ""), spec.get("VpcConfig"), spec.get("TracingConfig"))
+        return original(self, spec)
+
+    return create_function
+
+
+@moto_hook(
+    "moto.awslambda.models",
+    "LambdaBackend",
+    "update_function_configuration",
+    ("self", "function_name", "qualifier", "body"),
+)
+def check_role_on_update(original: Any, models: ModuleType) -> object:
+    """UpdateFunctionConfiguration that sets the role, the VPC or tracing: the function's settings after the
+    update are checked against its role after the update."""
+
+    def update_function_configuration(self: Any, function_name: str, qualifier: str, body: dict[str, Any]) -> Any:
+        if any(key in body for key in ("Role", "VpcConfig", "TracingConfig")):
+            fn = self.get_function(function_name, qualifier)
+            _refuse(
+                body.get("Role", fn.role),
+                body.get("VpcConfig", fn.vpc_config),
+                body.get("TracingConfig") or fn.tracing_config,
+            )
+        return original(self, function_name, qualifier, body)
+
+    return update_function_configuration
+
+
+HOOKS = (check_role_on_create, check_role_on_update)
+
+
+def install(service: IamService) -> None:
+    target.serve(service)
+    registry.register(HOOKS)
