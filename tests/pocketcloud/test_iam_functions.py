@@ -23,7 +23,6 @@ from .conftest import (
     Deploy,
     invoke_json,
     role_arn,
-    wait_active,
     wait_for_iam,
     zip_files,
 )
@@ -51,6 +50,13 @@ def handler(event, context):
     answer.pop("Payload", None)
     return {"answer": {k: v for k, v in answer.items() if isinstance(v, (str, int, bool, list, dict))}}
 """
+
+
+def wait_active(cloud: pocketcloud.Cloud, name: str) -> None:
+    """Wait, as a client must, until a new function is Active (boto3's waiter)."""
+    cloud.client("lambda").get_waiter("function_active_v2").wait(
+        FunctionName=name, WaiterConfig={"Delay": 0.1, "MaxAttempts": 300}
+    )
 
 
 def _role(cloud: pocketcloud.Cloud, managed: tuple[str, ...] = (BASIC_EXECUTION,), **inline: Any) -> tuple[str, str]:
