@@ -14,7 +14,6 @@ have ended the invocation (:meth:`VpcService.hold_seconds`).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -35,6 +34,8 @@ log = logging.getLogger("pocketcloud.vpc")
 # A verdict is kept until the next control-plane change, and at most this long (states also change with time:
 # a VPC endpoint turns available, a DB proxy finishes creating).
 VERDICT_SECONDS = 1.0
+MAX_FUNCTION_TIMEOUT_S = 900.0  # Lambda's longest timeout
+OWNERS_KEPT = 4096  # sockets whose owner is remembered; past it, start over
 
 
 class VpcService:
@@ -48,6 +49,9 @@ class VpcService:
         self._releaser: asyncio.TimerHandle | None = None
         self._verdicts: dict[tuple[Any, ...], tuple[Verdict, float]] = {}
         self._verdicts_generation = -1
+        # Whose each connecting socket (by inode) is: a socket keeps its process for its life, so a keep-alive
+        # client's requests are looked up in /proc once.
+        self._owners: dict[int, ExecutionEnvironment | None] = {}
         self.dropped = 0  # connections and requests held unanswered, for the status
 
     # -- service lifecycle --------------------------------------------------------------------------------
@@ -103,8 +107,13 @@ class VpcService:
         inode = socket_inode(peer, local)
         if inode is None:
             return None
+        if inode in self._owners:
+            return self._owners[inode]
         pid = owner_of(inode, environments)
-        return environments.get(pid) if pid is not None else None
+        if len(self._owners) >= OWNERS_KEPT:
+            self._owners.clear()
+        env = self._owners[inode] = environments.get(pid) if pid is not None else None
+        return env
 
     def environment_by_id(self, environment_id: str) -> ExecutionEnvironment | None:
         return next((env for env in list(self.server.lambda_.pools.all) if env.id == environment_id), None)
@@ -134,20 +143,24 @@ class VpcService:
         self,
         function: str,
         version: str,
-        timeout_s: float,
+        timeout_s: float | None,
         verdict: Callable[[Network, Placement | None], Verdict],
         target: str,
     ) -> float | None:
+        """None when admitted, else how long to hold; ``timeout_s`` None: the function's, as moto has it."""
         key = (function, version, target)
-        found = self._cached(key)
-        if found is None:
-            found = await self.server.moto.run_here_if_free(self._evaluate, function, version, verdict)
+        cached = self._cached(key)
+        if cached is None:
+            found, configured = await self.server.moto.run_here_if_free(self._evaluate, function, version, verdict)
             self._verdicts[key] = (found, time.monotonic())
+            timeout_s = timeout_s if timeout_s is not None else configured
+        else:
+            found = cached
         if found.admitted:
             return None
         self.dropped += 1
         log.info("dropped %s -> %s: %s", function, target, found.reason)
-        return self.hold_seconds(timeout_s)
+        return self.hold_seconds(timeout_s if timeout_s is not None else MAX_FUNCTION_TIMEOUT_S)
 
     def _cached(self, key: tuple[Any, ...]) -> Verdict | None:
         if self.server.edge.generation != self._verdicts_generation:
@@ -160,15 +173,16 @@ class VpcService:
 
     def _evaluate(
         self, function: str, version: str, verdict: Callable[[Network, Placement | None], Verdict]
-    ) -> Verdict:
-        """Under the moto lock: the function version's placement, then the verdict on it."""
+    ) -> tuple[Verdict, float | None]:
+        """Under the moto lock: the function version's placement, the verdict on it, and its timeout."""
         network = self.network()
         try:
             fn = self.server.lambda_.backend().get_function(function, None if version == "$LATEST" else version)
         except Exception:  # deleted meanwhile: it is in no VPC any more
             fn = None
         placement = network.function_placement(getattr(fn, "_vpc_config", None))
-        return verdict(network, placement)
+        timeout = getattr(fn, "timeout", None)
+        return verdict(network, placement), None if timeout is None else float(timeout)
 
     def network(self, region: str | None = None) -> Network:
         """The rules over moto's EC2 state (call under the moto lock)."""
@@ -231,7 +245,7 @@ class VpcService:
         if known is not None and known.admitted:
             return None
         env = self.environment_by_id(environment_id) if environment_id else None
-        timeout_s = env.spec.timeout_s if env is not None else self._function_timeout(function, version)
+        timeout_s = env.spec.timeout_s if env is not None else None  # a gone environment's key: moto's timeout
 
         def verdict(network: Network, placement: Placement | None) -> Verdict:
             if placement is None:
@@ -239,10 +253,3 @@ class VpcService:
             return network.api(placement, service)
 
         return self._decide(function, version, timeout_s, verdict, f"api:{service}")
-
-    def _function_timeout(self, function: str, version: str) -> float:
-        with contextlib.suppress(Exception):
-            for env in list(self.server.lambda_.pools.all):
-                if env.spec.name == function and env.spec.version == version:
-                    return env.spec.timeout_s
-        return 900.0  # Lambda's longest timeout: the environment is certainly gone by then
