@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 FLOOR_SERVER = """
 import sys
@@ -262,3 +262,19 @@ def table(rows: list[Row]) -> str:
         ratio = given[0] if given else (measured / reference if reference else float("inf"))
         lines.append(f"| {what} | {measured:,.2f} {unit} | {reference:,.2f} {unit} | {ratio:.2f}x | {target} |")
     return "\n".join(lines)
+
+
+LAMBDA_TRUST = (
+    '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", '
+    '"Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}'
+)
+
+
+def lambda_role(cloud: Any, name: str = "bench") -> str:
+    """An execution role Lambda can assume (trust policy, basic execution policy), returned once IAM has
+    propagated it, as a client on AWS waits before CreateFunction."""
+    iam = cloud.client("iam")
+    arn = str(iam.create_role(RoleName=name, AssumeRolePolicyDocument=LAMBDA_TRUST)["Role"]["Arn"])
+    iam.attach_role_policy(RoleName=name, PolicyArn="arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole")
+    time.sleep(cloud.status()["services"]["iam"]["settles_in_seconds"])
+    return arn

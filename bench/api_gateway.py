@@ -19,7 +19,17 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from _common import alternating, cpu_report, floor_server, paired_ratio, pct, relay_rows, table, throughput
+from _common import (
+    alternating,
+    cpu_report,
+    floor_server,
+    lambda_role,
+    paired_ratio,
+    pct,
+    relay_rows,
+    table,
+    throughput,
+)
 from _relay import relay_server
 from multidict import CIMultiDict
 
@@ -37,7 +47,7 @@ def _deploy(cloud: pocketcloud.Cloud) -> str:
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("app.py", HANDLER)
     lam, apigw = cloud.client("lambda"), cloud.client("apigateway")
-    role = cloud.client("iam").create_role(RoleName="bench", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    role = lambda_role(cloud)
     arn = lam.create_function(
         FunctionName="bench",
         Runtime="python3.12",

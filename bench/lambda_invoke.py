@@ -29,6 +29,7 @@ from _common import (
     connection,
     cpu_report,
     floor_server,
+    lambda_role,
     latencies,
     paired_ratio,
     pct,
@@ -61,7 +62,7 @@ def main() -> None:
         relay_server(code_dir, HANDLER, "app.handler") as relay,
     ):
         lam = cloud.client("lambda")
-        role = cloud.client("iam").create_role(RoleName="bench", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+        role = lambda_role(cloud)
         lam.create_function(
             FunctionName="bench", Runtime="python3.12", Role=role, Handler="app.handler", Code={"ZipFile": _zip()}
         )
