@@ -55,6 +55,7 @@ def _deploy(cloud: pocketcloud.Cloud) -> str:
         Handler="app.handler",
         Code={"ZipFile": buffer.getvalue()},
     )["FunctionArn"]
+    lam.get_waiter("function_active_v2").wait(FunctionName="bench", WaiterConfig={"Delay": 0.1, "MaxAttempts": 300})
     lam.add_permission(
         FunctionName="bench", StatementId="apigw", Action="lambda:InvokeFunction", Principal="apigateway.amazonaws.com"
     )

@@ -66,6 +66,7 @@ def main() -> None:
         lam.create_function(
             FunctionName="bench", Runtime="python3.12", Role=role, Handler="app.handler", Code={"ZipFile": _zip()}
         )
+        lam.get_waiter("function_active_v2").wait(FunctionName="bench", WaiterConfig={"Delay": 0.1, "MaxAttempts": 300})
         port = int(cloud.endpoint_url.rsplit(":", 1)[1])
         floor_port, relay_port = floor_listener.port, relay.port
         path = "/2015-03-31/functions/bench/invocations"
