@@ -100,6 +100,7 @@ def main() -> None:
         colds = []
         for i in range(10):
             lam.update_function_configuration(FunctionName="bench", Environment={"Variables": {"RUN": str(i)}})
+            lam.get_waiter("function_updated_v2").wait(FunctionName="bench", WaiterConfig={"Delay": 0.1})
             log = base64.b64decode(lam.invoke(FunctionName="bench", LogType="Tail")["LogResult"]).decode()
             colds.append(float(re.search(r"Init Duration: ([\d.]+) ms", log).group(1)))
         imports = []
