@@ -80,7 +80,12 @@ def load_spec(backend: Any, name: str, qualifier: str | None) -> tuple[FunctionS
         raise LambdaError.not_found(f"{arn}:{qualifier}" if qualifier else arn) from exc
     if fn is None:
         raise LambdaError.not_found(name)
-    spec = FunctionSpec(
+    return spec_of(fn), fn
+
+
+def spec_of(fn: Any) -> FunctionSpec:
+    """The spec of one of moto's function objects (``$LATEST`` or a published version)."""
+    return FunctionSpec(
         name=fn.function_name,
         arn=fn.function_arn.split(":function:")[0] + ":function:" + fn.function_name,
         version=str(fn.version),
@@ -95,7 +100,6 @@ def load_spec(backend: Any, name: str, qualifier: str | None) -> tuple[FunctionS
         reserved_concurrency=fn.reserved_concurrency,
         role=fn.role or "",
     )
-    return spec, fn
 
 
 class CodeCache:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 INVOKE = r"/2015-03-31/functions/(?P<function>[^/]+)/invocations"
 INVOKE_ASYNC = r"/2014-11-13/functions/(?P<function>[^/]+)/invoke-async/?"
 PROVISIONED = "/2019-09-30/functions/{function}/provisioned-concurrency"
+ACCOUNT_SETTINGS = "/2016-08-19/account-settings"
 
 
 def install(service: LambdaService) -> None:
@@ -75,6 +76,9 @@ def install(service: LambdaService) -> None:
         except LambdaError as exc:
             return exc.to_response()
 
+    async def account_settings(_: web.Request) -> web.Response:
+        return web.json_response(await service.server.moto.run(service.account_settings))
+
     async def flush_logs_first(_: AwsRequest) -> None:
         await service.logs.flush()
         return None
@@ -83,6 +87,8 @@ def install(service: LambdaService) -> None:
     edge.add_fast_route("POST", INVOKE_ASYNC, invoke_async)
     for method in ("GET", "PUT", "DELETE"):
         edge.add_route(method, PROVISIONED, provisioned)
+    edge.add_route("GET", ACCOUNT_SETTINGS, account_settings)  # moto has no GetAccountSettings
+    edge.add_route("GET", ACCOUNT_SETTINGS + "/", account_settings)
     for action in ("GetLogEvents", "FilterLogEvents", "DescribeLogStreams", "StartQuery"):
         edge.intercept("logs", action, flush_logs_first)
 
@@ -124,11 +130,12 @@ async def _provisioned(service: LambdaService, request: web.Request) -> web.Resp
             raise LambdaError.invalid_parameter("ProvisionedConcurrentExecutions must be a positive integer") from exc
         if requested < 1:
             raise LambdaError.invalid_parameter("ProvisionedConcurrentExecutions must be at least 1")
-        limit = service.pools.account_limit
-        if requested > limit:
-            raise LambdaError.invalid_parameter(
-                f"Requested Provisioned Concurrency should not be greater than the account limit ({limit})"
-            )
+        # Within the function's reserved concurrency, else out of the account's unreserved concurrency, which
+        # must keep its minimum ("Configuring provisioned concurrency for a function").
+        held = service.pools.provisioned.items()
+        others = sum(c.requested for (fn, qual), c in held if fn == spec.name and qual != qualifier)
+        reserved = await service.server.moto.run(service.reserved_by_function)
+        service.quota.check_provisioned(reserved, service.provisioned_by_function(), spec.name, others, requested)
         await service.put_provisioned(spec.name, qualifier, requested)
         return web.json_response(_config_json(service, spec.name, qualifier), status=202)
     if (spec.name, qualifier) not in service.pools.provisioned:

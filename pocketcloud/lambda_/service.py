@@ -19,8 +19,10 @@ from .errors import LambdaError
 from .functions import CodeCache, FunctionSpec, layer_paths, load_spec, split_name
 from .logs import LogShipper, report_line, tail
 from .pool import Pools, ProvisionedConfig
+from .quotas import ConcurrencyQuota
 from .runtime_api import Invocation
 from .runtime_dir import build_runtime_dir
+from .states import FunctionStates
 from .tracing import InvocationTrace
 
 if TYPE_CHECKING:
@@ -71,7 +73,9 @@ class LambdaService:
     def __init__(self, server: Server) -> None:
         self.server = server
         settings = server.settings
-        self.pools = Pools(settings.lambda_concurrency_limit)
+        self.pools = Pools(settings.lambda_quota)
+        self.quota = ConcurrencyQuota(settings.lambda_quota, settings.lambda_min_unreserved)
+        self.states = FunctionStates(settings)  # Pending -> Active, update InProgress -> Successful
         self.code = CodeCache(settings.state_dir / "lambda")
         self.logs = LogShipper(server.logs)
         self._launch: LaunchConfig | None = None
@@ -82,7 +86,7 @@ class LambdaService:
 
     # -- service lifecycle -------------------------------------------------------------------------
     def install(self) -> None:
-        moto_hooks.install()
+        moto_hooks.install(self)
         handlers.install(self)
 
     async def start(self) -> None:
@@ -159,7 +163,7 @@ class LambdaService:
             result = await service.invoke("hello", b'{"name": "Ada"}')
         """
         name, qualifier = split_name(function, qualifier)
-        target = self._target(name, qualifier)
+        target = self._current_target(name, qualifier)
         payload = payload or b"{}"
         if invocation_type not in ("RequestResponse", "Event", "DryRun"):
             raise LambdaError.invalid_parameter(f"Unsupported invocation type {invocation_type}")
@@ -195,6 +199,16 @@ class LambdaService:
         control-plane change, so a warm invoke does not ask moto."""
         return self._targets.get((name, qualifier), lambda: self._load_target(name, qualifier))
 
+    def _current_target(self, name: str, qualifier: str | None) -> _Target:
+        """:meth:`_target` as the function's state has it: refused while Pending, and for $LATEST the
+        previous code and configuration while an update is in progress ("Lambda function states")."""
+        target = self._target(name, qualifier)
+        if not self.states.busy:
+            return target
+        self.states.refuse_invoke(name)
+        previous = self.states.previous(name) if target.spec.version == "$LATEST" else None
+        return target if previous is None else dataclasses.replace(target, spec=previous)
+
     def _load_target(self, name: str, qualifier: str | None) -> _Target:
         spec, _ = load_spec(self.backend(), name, qualifier)
         dimensions = [{"FunctionName": spec.name}]
@@ -219,7 +233,7 @@ class LambdaService:
         delay = self.server.settings.lambda_async_retry_delay
         for attempt in range(ASYNC_MAX_RETRIES + 1):
             try:
-                target = self._target(name, qualifier)
+                target = self._current_target(name, qualifier)
                 result = await self._invoke_sync(target, qualifier, payload, "None", trace, None, request_id)
                 if result.function_error is None:
                     return
@@ -389,6 +403,37 @@ class LambdaService:
     # -- metrics -------------------------------------------------------------------------------------
     def _count(self, metrics: dict[str, list[Series]], metric: str, value: float) -> None:
         self.server.metrics.add_to(metrics[metric], value)
+
+    # -- concurrency quotas -------------------------------------------------------------------------------
+    def reserved_by_function(self, backend: Any = None) -> dict[str, int]:
+        """Reserved concurrency by function, for the functions that have one (call under the moto lock)."""
+        functions = (backend or self.backend()).list_functions()
+        return {f.function_name: int(f.reserved_concurrency) for f in functions if f.reserved_concurrency is not None}
+
+    def provisioned_by_function(self) -> dict[str, int]:
+        """Provisioned concurrency requested by function, summed over its versions and aliases."""
+        totals: dict[str, int] = {}
+        for (function, _), config in self.pools.provisioned.items():
+            totals[function] = totals.get(function, 0) + config.requested
+        return totals
+
+    def account_settings(self) -> dict[str, Any]:
+        """GetAccountSettings: the quota and what reservations leave unreserved (call under the moto lock)."""
+        functions = list(self.backend().list_functions())
+        unreserved = self.quota.unreserved(self.reserved_by_function(), self.provisioned_by_function())
+        return {
+            "AccountLimit": {
+                "TotalCodeSize": 75 * 1024**3,
+                "CodeSizeUnzipped": 250 * 1024**2,
+                "CodeSizeZipped": 50 * 1024**2,
+                "ConcurrentExecutions": self.quota.quota,
+                "UnreservedConcurrentExecutions": unreserved,
+            },
+            "AccountUsage": {
+                "TotalCodeSize": sum(int(f.code_size or 0) for f in functions),
+                "FunctionCount": len(functions),
+            },
+        }
 
     # -- provisioned concurrency --------------------------------------------------------------------
     async def put_provisioned(self, name: str, qualifier: str, requested: int) -> ProvisionedConfig:

@@ -32,6 +32,20 @@ def zip_files(files: dict[str, str]) -> bytes:
     return buffer.getvalue()
 
 
+def wait_active(cloud: pocketcloud.Cloud, name: str) -> None:
+    """Wait, as a real client must, until a new function is Active (boto3's waiter, polling every 0.1 s)."""
+    cloud.client("lambda").get_waiter("function_active_v2").wait(
+        FunctionName=name, WaiterConfig={"Delay": 0.1, "MaxAttempts": 300}
+    )
+
+
+def wait_updated(cloud: pocketcloud.Cloud, name: str) -> None:
+    """Wait until a function's last update is Successful, so that invocations run the new code."""
+    cloud.client("lambda").get_waiter("function_updated_v2").wait(
+        FunctionName=name, WaiterConfig={"Delay": 0.1, "MaxAttempts": 300}
+    )
+
+
 BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 VPC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
 XRAY_WRITE = "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"
@@ -73,7 +87,7 @@ Deploy = Callable[..., str]
 
 @pytest.fixture
 def deploy(cloud: pocketcloud.Cloud) -> Deploy:
-    """Create a function from handler source; returns its (unique) name.
+    """Create a function from handler source and wait until it is Active; returns its (unique) name.
 
     Example: ``name = deploy("def handler(e, c):\\n    return 1\\n", Timeout=2)``
     """
@@ -91,6 +105,7 @@ def deploy(cloud: pocketcloud.Cloud) -> Deploy:
             Code={"ZipFile": zip_files({"app.py": source, **(files or {})})},
             **config,
         )
+        wait_active(target, name)
         return name
 
     return _deploy

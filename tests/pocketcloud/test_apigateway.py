@@ -78,7 +78,7 @@ def _arn(cloud: pocketcloud.Cloud, name: str) -> str:
 
 @pytest.fixture(scope="module")
 def api(cloud: pocketcloud.Cloud) -> Api:
-    from .conftest import role_arn, zip_files
+    from .conftest import role_arn, wait_active, zip_files
 
     lam = cloud.client("lambda")
     arns = {}
@@ -91,6 +91,8 @@ def api(cloud: pocketcloud.Cloud) -> Api:
             Timeout=timeout,
             Code={"ZipFile": zip_files({"app.py": source})},
         )["FunctionArn"]
+    for name in arns:
+        wait_active(cloud, name)
     built = Api(cloud, "agw-test")
     built.method(built.root, "GET", "AWS_PROXY", arns["agw-echo"])
     items = built.resource(built.root, "items")

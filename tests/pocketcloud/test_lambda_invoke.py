@@ -15,7 +15,7 @@ import pytest
 
 import pocketcloud
 
-from .conftest import Deploy, invoke_json, zip_files
+from .conftest import Deploy, invoke_json, wait_updated, zip_files
 
 ECHO_ENV = """
 import os, sys
@@ -72,6 +72,7 @@ def test_warm_environment_is_reused_and_code_update_replaces_it(cloud: pocketclo
     cloud.client("lambda").update_function_code(
         FunctionName=name, ZipFile=zip_files({"app.py": COUNTER.replace('"v1"', '"v2"')})
     )
+    wait_updated(cloud, name)
     _, third = invoke_json(cloud, name)
     assert third["tag"] == "v2"
     assert third["pid"] != first["pid"], "new code runs in a new environment"
@@ -167,6 +168,7 @@ def test_configuration_update_replaces_environment(cloud: pocketcloud.Cloud, dep
     cloud.client("lambda").update_function_configuration(
         FunctionName=name, Environment={"Variables": {"GREETING": "changed"}}
     )
+    wait_updated(cloud, name)
     _, after = invoke_json(cloud, name)
     assert before["env"]["GREETING"] is None
     assert after["env"]["GREETING"] == "changed"
@@ -178,6 +180,7 @@ def test_versions_and_aliases_run_their_own_code(cloud: pocketcloud.Cloud, deplo
     v1 = lam.publish_version(FunctionName=name)["Version"]
     lam.create_alias(FunctionName=name, Name="live", FunctionVersion=v1)
     lam.update_function_code(FunctionName=name, ZipFile=zip_files({"app.py": COUNTER.replace('"v1"', '"v2"')}))
+    wait_updated(cloud, name)
 
     latest_resp, latest = invoke_json(cloud, name)
     version_resp, version = invoke_json(cloud, name, Qualifier=v1)

@@ -14,7 +14,7 @@ import pytest
 
 import pocketcloud
 
-from .conftest import role_arn, site_packages_layer, zip_files
+from .conftest import role_arn, site_packages_layer, wait_active, zip_files
 
 HANDLER = """
 from aws_xray_sdk.core import patch_all, xray_recorder
@@ -51,6 +51,7 @@ def traced(make_cloud_module) -> tuple:
         Timeout=10,
         Code={"ZipFile": zip_files({"app.py": HANDLER})},
     )["FunctionArn"]
+    wait_active(cloud, "traced")
     api = apigw.create_rest_api(name="traced-api")["id"]
     root = apigw.get_resources(restApiId=api)["items"][0]["id"]
     apigw.put_method(restApiId=api, resourceId=root, httpMethod="GET", authorizationType="NONE")
@@ -229,6 +230,7 @@ def test_default_sampling_rule_samples_a_reservoir_then_a_few(cloud: pocketcloud
         FunctionName="sampling-fn", Runtime="python3.12", Role=role_arn(cloud), Handler="app.handler",
         Code={"ZipFile": z({"app.py": source})}, TracingConfig={"Mode": "Active"},
     )["FunctionArn"]  # fmt: skip
+    wait_active(cloud, "sampling-fn")
     headers = [json.loads(lam.invoke(FunctionName=arn)["Payload"].read()) for _ in range(25)]
     sampled = [h for h in headers if "Sampled=1" in h]
     assert all(h.startswith("Root=1-") for h in headers)
@@ -244,6 +246,7 @@ def test_pass_through_functions_trace_only_what_upstream_sampled(cloud: pocketcl
         FunctionName="pass-through-fn", Runtime="python3.12", Role=role_arn(cloud), Handler="app.handler",
         Code={"ZipFile": z({"app.py": source})},
     )  # fmt: skip
+    wait_active(cloud, "pass-through-fn")
     headers = [json.loads(lam.invoke(FunctionName="pass-through-fn")["Payload"].read()) for _ in range(5)]
     assert all(h.startswith("Root=1-") and h.endswith(";Sampled=0") for h in headers)
     assert len({h.split(";")[0] for h in headers}) == 5, "a new trace per invocation"
