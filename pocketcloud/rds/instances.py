@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import logging
+import time
 from typing import TYPE_CHECKING, Any
 
 from .dbserver import INSTALL_HINT, DbServer, find_server_binary, free_port
@@ -108,6 +109,20 @@ class InstanceManager:
         future.add_done_callback(self._tasks.discard)
 
     async def _set_status(self, instance: Any, status: str) -> None:
+        created = getattr(instance, "pocketcloud_created_at", None)
+        if status == "available" and created is not None:
+            # A new instance stays `creating` for its (scaled-down) creation time, then shows `backing-up`
+            # while RDS takes its first automated backup when BackupRetentionPeriod > 0 ("Viewing instance
+            # status", RDS User Guide), and only then `available`.
+            instance.pocketcloud_created_at = None
+            settings = self.server.settings
+            await asyncio.sleep(max(0.0, created + settings.db_instance_create_seconds - time.monotonic()))
+            if int(instance.backup_retention_period or 0) > 0 and settings.db_instance_backup_seconds > 0:
+                await self._apply_status(instance, "backing-up")
+                await asyncio.sleep(settings.db_instance_backup_seconds)
+        await self._apply_status(instance, status)
+
+    async def _apply_status(self, instance: Any, status: str) -> None:
         def apply() -> None:
             instance.status = status
 

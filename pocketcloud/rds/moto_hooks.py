@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -29,6 +30,20 @@ def report_the_server_address(original: property, models: ModuleType) -> object:
     return property(address)
 
 
+@moto_hook("moto.rds.models", "DBInstance", "endpoint", ("self",))
+def hide_the_endpoint_while_creating(original: property, models: ModuleType) -> object:
+    """No Endpoint while `creating`: "The endpoint might not be shown for instances with the status of
+    creating" (DBInstance, RDS API Reference), so a client must wait for `available`."""
+
+    moto_endpoint = original.fget
+    assert moto_endpoint is not None
+
+    def endpoint(self: Any) -> Any:
+        return None if self.status == "creating" else moto_endpoint(self)
+
+    return property(endpoint)
+
+
 @moto_hook("moto.rds.models", "RDSBackend", "create_db_instance", ("self", "db_kwargs"))
 def start_db_servers(original: Any, models: ModuleType) -> object:
     """A new DB instance gets a real server; if it cannot have one, moto forgets the instance again."""
@@ -37,6 +52,7 @@ def start_db_servers(original: Any, models: ModuleType) -> object:
         instance = original(self, db_kwargs)
         service = RDS.current
         if service is not None and not instance.db_cluster_identifier:
+            instance.pocketcloud_created_at = time.monotonic()  # `creating` a while, see InstanceManager
             try:
                 service.instances.on_create(instance, db_kwargs.get("master_user_password"))
             except Exception:
@@ -228,6 +244,7 @@ def _unreachable_reason(target: Any) -> str | None:
 
 HOOKS = (
     report_the_server_address,
+    hide_the_endpoint_while_creating,
     start_db_servers,
     remove_deleted_db_servers,
     stop_db_servers,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from typing import TYPE_CHECKING, Any
 
 from .errors import invalid_parameter
@@ -33,8 +34,21 @@ class ProxyManager:
         proxy = DbProxy(self.server, model.db_proxy_name, list(model.auth), float(model.idle_client_timeout))
         self.proxies[model.db_proxy_name] = proxy
         model.endpoint = proxy.address
+        # `creating` for a while (AWS: minutes), its endpoint refusing clients, then `available`.
+        delay = self.server.settings.db_proxy_create_seconds
+        model.status, proxy.available_at = "creating", time.monotonic() + delay
         assert self.loop is not None
         asyncio.run_coroutine_threadsafe(proxy.start(), self.loop).result(timeout=10)
+        asyncio.run_coroutine_threadsafe(self._available_later(model, delay), self.loop)
+
+    async def _available_later(self, model: Any, delay: float) -> None:
+        await asyncio.sleep(delay)
+
+        def apply() -> None:
+            if model.status == "creating":
+                model.status = "available"
+
+        await self.server.moto.run(apply)
 
     def on_delete(self, name: str) -> None:
         proxy = self.proxies.pop(name, None)

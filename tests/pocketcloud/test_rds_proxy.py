@@ -67,6 +67,10 @@ class Setup:
             VpcSubnetIds=subnets,
         )["DBProxy"]
         rds.register_db_proxy_targets(DBProxyName="proxy-test", DBInstanceIdentifiers=["proxy-db"])
+        deadline = time.monotonic() + 90  # a new proxy is `creating` a while, as on AWS
+        while rds.describe_db_proxies(DBProxyName="proxy-test")["DBProxies"][0]["Status"] != "available":
+            assert time.monotonic() < deadline, "the proxy never became available"
+            time.sleep(0.2)
         self.endpoint = proxy["Endpoint"]
         self.subnets = subnets
 

@@ -12,6 +12,7 @@ import json
 import logging
 import math
 import socket
+import time
 from typing import TYPE_CHECKING, Any
 
 from .backend import Backend
@@ -68,8 +69,16 @@ class DbProxy:
         self.sock = bind_listener(abs(hash(name)) % 5000)
         self.address, self.port = self.sock.getsockname()[:2]
 
+    available_at = 0.0  # time.monotonic() when the proxy leaves `creating` and its endpoint serves clients
+
     async def start(self) -> None:
-        self._server = await asyncio.start_server(self._accept, sock=self.sock)
+        self._server = await asyncio.start_server(self._admit, sock=self.sock)
+
+    async def _admit(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if time.monotonic() < self.available_at:  # still `creating`: the endpoint does not serve yet
+            writer.transport.abort()
+            return
+        await self._accept(reader, writer)
 
     async def stop(self) -> None:
         if self._server:
