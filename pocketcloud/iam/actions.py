@@ -14,10 +14,11 @@ wildcard covering everything matches).
 from __future__ import annotations
 
 import dataclasses
+import json
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import parse_qsl, urlparse
 
 # SigV4 signing names whose IAM prefix differs (the rest sign with their IAM prefix).
 _IAM_PREFIX = {"monitoring": "cloudwatch", "email": "ses"}
@@ -64,6 +65,31 @@ class Operation:
 
 def botocore_name(signing_name: str) -> str:
     return _BOTOCORE_NAME.get(signing_name, signing_name)
+
+
+def quick_operation(
+    headers: Mapping[str, str], body: bytes, query_string: str, signing_name: str, region: str, account_id: str
+) -> Operation | None:
+    """The operation of a JSON- or query-protocol request, read without moto (a tenth of the cost): the
+    JSON protocol names it in ``X-Amz-Target`` and sends the parameters as they are; the query protocol
+    names it in ``Action`` among flat form parameters. None for any other request (REST, CBOR)."""
+    content_type = headers.get("Content-Type", "")
+    service = botocore_name(signing_name)
+    target = headers.get("X-Amz-Target")
+    if target and "json" in content_type:
+        try:
+            params = json.loads(body) if body else {}
+        except ValueError:
+            return None
+        if not isinstance(params, dict):
+            return None
+        return Operation(service, signing_name, "json", target.rpartition(".")[2], params, region, account_id)
+    if content_type.startswith("application/x-www-form-urlencoded"):
+        form = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+        form.update(parse_qsl(query_string, keep_blank_values=True))
+        protocol = "ec2" if service == "ec2" else "query"
+        return Operation(service, signing_name, protocol, form.pop("Action", ""), form, region, account_id)
+    return None
 
 
 def parse_operation(environ: dict[str, Any], signing_name: str, region: str, account_id: str) -> Operation:

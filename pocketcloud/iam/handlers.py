@@ -14,7 +14,7 @@ from xml.sax.saxutils import escape
 from aiohttp import web
 
 from ..moto_bridge import _environ
-from .actions import Operation, parse_operation
+from .actions import Operation, parse_operation, quick_operation
 from .errors import serialize_error
 
 if TYPE_CHECKING:
@@ -74,7 +74,9 @@ async def _check(service: IamService, caller: Caller, request: web.Request, auth
     scope = authorization.partition("Credential=")[2].partition(",")[0].split("/")
     region, signing_name = (scope[2], scope[3]) if len(scope) >= 4 else (service.server.settings.region, "")
     body = await request.read()
-    operation = parse_operation(_environ(request, body), signing_name, region, caller.account_id)
+    operation = quick_operation(request.headers, body, request.query_string, signing_name, region, caller.account_id)
+    if operation is None:
+        operation = parse_operation(_environ(request, body), signing_name, region, caller.account_id)
     refusal = _token_refusal(caller, operation, request.headers.get("X-Amz-Security-Token"))
     if refusal is None:
         refusal = service.authorize(caller, operation)

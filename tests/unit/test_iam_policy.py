@@ -263,3 +263,46 @@ def test_a_deleted_role_stays_visible_until_the_deletion_propagates() -> None:
     assert history.in_force("app") is not None
     clock.now += 2
     assert history.in_force("app") is None
+
+
+JSON = "application/x-amz-json-1.1"
+FORM = "application/x-www-form-urlencoded; charset=utf-8"
+
+
+def _environ(content_type: str, body: bytes, **headers: str) -> dict[str, Any]:
+    import io
+
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": "POST", "SCRIPT_NAME": "", "PATH_INFO": "/", "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "4566", "SERVER_PROTOCOL": "HTTP/1.1", "CONTENT_LENGTH": str(len(body)),
+        "CONTENT_TYPE": content_type, "wsgi.input": io.BytesIO(body), "wsgi.url_scheme": "http",
+    }  # fmt: skip
+    environ.update({"HTTP_" + k.upper().replace("-", "_"): v for k, v in headers.items()})
+    return environ
+
+
+@pytest.mark.parametrize(
+    ("signing_name", "content_type", "body", "headers"),
+    [
+        ("secretsmanager", JSON, b'{"SecretId": "app-db"}', {"X-Amz-Target": "secretsmanager.GetSecretValue"}),
+        ("sns", FORM, b"Action=Publish&Version=2010-03-31&TopicArn=arn%3Aaws%3Asns%3Aus-east-1%3A1%3At&Message=hi", {}),
+        ("ec2", FORM, b"Action=DescribeVpcs&Version=2016-11-15", {}),
+    ],
+)  # fmt: skip
+def test_the_quick_read_of_json_and_query_requests_agrees_with_moto(
+    signing_name: str, content_type: str, body: bytes, headers: dict[str, str]
+) -> None:
+    from pocketcloud.iam.actions import parse_operation, quick_operation
+
+    quick = quick_operation({"Content-Type": content_type, **headers}, body, "", signing_name, "us-east-1", "1")
+    full = parse_operation(_environ(content_type, body, **headers), signing_name, "us-east-1", "1")
+    assert quick is not None
+    assert (quick.service, quick.protocol, quick.name, quick.action) == (
+        full.service,
+        full.protocol,
+        full.name,
+        full.action,
+    )
+    for key, value in full.params.items():
+        if isinstance(value, str):
+            assert quick.params[key] == value
