@@ -81,7 +81,77 @@ def confirm_email_subscriptions(original: Any, sns: ModuleType) -> object:
     return subscribe
 
 
-HOOKS = (deliver_s3_notifications, deliver_sns_messages, confirm_email_subscriptions)
+# Amazon SNS API Reference: Subscribe answers "the string "pending confirmation" if the subscription requires
+# confirmation" unless ReturnSubscriptionArn is true; ListSubscriptions(ByTopic) list an unconfirmed
+# subscription's SubscriptionArn as "PendingConfirmation".
+PENDING_SUBSCRIBE_ARN = "pending confirmation"
+PENDING_LISTED_ARN = "PendingConfirmation"
+
+
+def _pending(subscription: Any) -> bool:
+    return bool(subscription.attributes.get("PendingConfirmation") == "true")
+
+
+@moto_hook("moto.sns.responses", "SNSResponse", "subscribe", ("self",))
+def answer_pending_confirmation(original: Any, responses: ModuleType) -> object:
+    """Subscribe answers "pending confirmation" for a subscription that awaits confirmation, as SNS does."""
+
+    def subscribe(self: Any) -> Any:
+        answer = original(self)
+        arn = answer.result.get("SubscriptionArn")
+        subscription = self.backend.subscriptions.get(arn)
+        returned = str(self._get_param("ReturnSubscriptionArn") or "").lower() == "true"
+        if subscription is not None and _pending(subscription) and not returned:
+            return type(answer)({"SubscriptionArn": PENDING_SUBSCRIBE_ARN})
+        return answer
+
+    return subscribe
+
+
+class _Listed:
+    """A subscription as ListSubscriptions shows it while it awaits confirmation."""
+
+    def __init__(self, subscription: Any) -> None:
+        self.SubscriptionArn = PENDING_LISTED_ARN
+        self.Owner = subscription.owner
+        self.Protocol = subscription.protocol
+        self.Endpoint = subscription.endpoint
+        self.TopicArn = subscription.topic.arn
+
+
+def _listing_pending(original: Any) -> Any:
+    """A ListSubscriptions(ByTopic) answer in which unconfirmed subscriptions show as "PendingConfirmation"
+    (in the answer only: moto's publishing walks the same backend method and must see the subscriptions)."""
+
+    def listing(self: Any) -> Any:
+        answer = original(self)
+        found = answer.result.get("Subscriptions") or []
+        answer.result["Subscriptions"] = [_Listed(s) if _pending(s) else s for s in found]
+        return answer
+
+    return listing
+
+
+@moto_hook("moto.sns.responses", "SNSResponse", "list_subscriptions", ("self",))
+def list_pending_subscriptions(original: Any, responses: ModuleType) -> object:
+    """ListSubscriptions shows an unconfirmed subscription's ARN as "PendingConfirmation"."""
+    return _listing_pending(original)
+
+
+@moto_hook("moto.sns.responses", "SNSResponse", "list_subscriptions_by_topic", ("self",))
+def list_pending_subscriptions_by_topic(original: Any, responses: ModuleType) -> object:
+    """ListSubscriptionsByTopic shows an unconfirmed subscription's ARN as "PendingConfirmation"."""
+    return _listing_pending(original)
+
+
+HOOKS = (
+    deliver_s3_notifications,
+    deliver_sns_messages,
+    confirm_email_subscriptions,
+    answer_pending_confirmation,
+    list_pending_subscriptions,
+    list_pending_subscriptions_by_topic,
+)
 
 
 def install(service: EventsService) -> None:

@@ -130,3 +130,34 @@ def test_confirmation_link_and_email_json(cloud: pocketcloud.Cloud) -> None:
     [mail] = [m for m in cloud.mailbox() if m["to"] == "grace@example.com" and m["kind"] == "notification"]
     body = json.loads(mail["body"])
     assert body["Type"] == "Notification" and body["Message"] == "structured" and body["TopicArn"] == topic
+
+
+def test_an_unconfirmed_email_subscription_is_pending_until_its_link_is_followed(cloud: pocketcloud.Cloud) -> None:
+    sns = cloud.client("sns")
+    topic = sns.create_topic(Name="ev-pending")["TopicArn"]
+    answer = sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="linus@example.com")
+    assert answer["SubscriptionArn"] == "pending confirmation", "Subscribe names no ARN before confirmation"
+    [listed] = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+    assert (listed["SubscriptionArn"], listed["Endpoint"], listed["Protocol"]) == (
+        "PendingConfirmation",
+        "linus@example.com",
+        "email",
+    )
+    everywhere = [s for s in sns.list_subscriptions()["Subscriptions"] if s["TopicArn"] == topic]
+    assert [s["SubscriptionArn"] for s in everywhere] == ["PendingConfirmation"]
+    sns.publish(TopicArn=topic, Message="too early")
+    inbox = [m for m in cloud.mailbox() if m["to"] == "linus@example.com"]
+    assert [m["kind"] for m in inbox] == ["confirmation"], "SNS delivers nothing to a pending subscription"
+
+    link = next(line for line in inbox[0]["body"].splitlines() if line.startswith("http"))
+    with urllib.request.urlopen(link, timeout=10) as page:
+        assert b"confirmed" in page.read()
+    [confirmed] = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+    assert confirmed["SubscriptionArn"].startswith(topic + ":")
+    assert (
+        sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="linus@example.com")["SubscriptionArn"]
+        == (confirmed["SubscriptionArn"])
+    )
+    sns.publish(TopicArn=topic, Message="on time")
+    mail = [m for m in cloud.mailbox() if m["to"] == "linus@example.com" and m["kind"] == "notification"]
+    assert [m["body"] for m in mail] == ["on time"]
