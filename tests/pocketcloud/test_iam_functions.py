@@ -7,6 +7,7 @@ environment; the test's own client (dummy keys) keeps full access throughout.
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from typing import Any
 
@@ -57,6 +58,21 @@ def wait_active(cloud: pocketcloud.Cloud, name: str) -> None:
     cloud.client("lambda").get_waiter("function_active_v2").wait(
         FunctionName=name, WaiterConfig={"Delay": 0.1, "MaxAttempts": 300}
     )
+
+
+# A segment sent to the X-Ray daemon the way the X-Ray SDK sends it (a JSON header line, then the segment).
+UDP_SEGMENT = """
+import json, os, socket, time
+
+def handler(event, context):
+    host, port = os.environ["AWS_XRAY_DAEMON_ADDRESS"].split(":")
+    now = time.time()
+    segment = {"name": "udp-probe", "id": os.urandom(8).hex(), "trace_id": event["trace_id"],
+               "start_time": now, "end_time": now + 0.001}
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.sendto(b'{"format": "json", "version": 1}\\n' + json.dumps(segment).encode(), (host, int(port)))
+    return "sent"
+"""
 
 
 def _role(cloud: pocketcloud.Cloud, managed: tuple[str, ...] = (BASIC_EXECUTION,), **inline: Any) -> tuple[str, str]:
@@ -191,6 +207,14 @@ def test_x_ray_over_http_needs_put_trace_segments_but_the_daemon_does_not(
         "status": 403,
         "message": _denied(role, function, "xray:PutTraceSegments"),
     }
+    # The same role's segments sent to the daemon over UDP arrive: the daemon is not an AWS API call.
+    trace_id = f"1-{int(time.time()):08x}-{uuid.uuid4().hex[:24]}"
+    udp = deploy(UDP_SEGMENT, Role=arn)
+    invoke_json(cloud, udp, {"trace_id": trace_id})
+    deadline = time.monotonic() + 30
+    while not cloud.client("xray").batch_get_traces(TraceIds=[trace_id])["Traces"]:
+        assert time.monotonic() < deadline, "the segment sent to the daemon never arrived"
+        time.sleep(0.2)
     cloud.client("iam").attach_role_policy(RoleName=role, PolicyArn=XRAY_WRITE)
     wait_for_iam(cloud)
     answer = _call(cloud, function, "xray", "put_trace_segments", TraceSegmentDocuments=[segment])
