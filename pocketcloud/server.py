@@ -58,7 +58,7 @@ class Server:
         self.moto = MotoBridge(settings.account_id, settings.region, settings.moto_threads)
         self.edge = Edge(self)
         self.logs = LogWriter(self.moto)
-        self.metrics = MetricRecorder(self.moto)
+        self.metrics = MetricRecorder(self.moto, delay_seconds=settings.metrics_delay_seconds)
         self.processes = ProcessGroup()
         # The data planes, in start order: each may use those built before it (Lambda traces into
         # X-Ray, IAM checks what functions' credentials may do, API Gateway and events invoke Lambda).

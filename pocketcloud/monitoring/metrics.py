@@ -3,11 +3,17 @@
 Each (namespace, metric, dimensions, unit, minute) is one statistic set, so a query after 100k
 invocations scans minutes, not invocations. Buffers flush to moto every ``flush_seconds`` and
 before any CloudWatch read (the edge calls :meth:`flush`).
+
+Values are published ``delay_seconds`` after they were recorded, as CloudWatch shows a service's
+metrics only a while after the fact ("Using CloudWatch metrics with Lambda": Lambda sends metric data
+to CloudWatch in 1-minute intervals): what is set aside waits in ``_held`` until it is due, so a read
+never shows a value younger than the delay (and at most one slice of a second older than it).
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import datetime as dt
 import time
@@ -37,10 +43,14 @@ class MetricRecorder:
     server.metrics.add("AWS/Lambda", "Duration", {"FunctionName": "hello"}, 12.5, "Milliseconds")
     """
 
-    def __init__(self, moto: MotoBridge, flush_seconds: float = 5.0) -> None:
+    def __init__(self, moto: MotoBridge, flush_seconds: float = 5.0, delay_seconds: float = 0.0) -> None:
         self._moto = moto
         self._flush_seconds = flush_seconds
-        self._pending: dict[_Key, _Stats] = {}  # earlier minutes, waiting for the next flush
+        self._delay = delay_seconds
+        # With a delay the current minute is set aside every second, so that nothing waits much beyond it.
+        self._slice = min(flush_seconds, 1.0) if delay_seconds > 0 else flush_seconds
+        self._held: collections.deque[tuple[float, dict[_Key, _Stats]]] = collections.deque()  # (due, sets)
+        self._pending: dict[_Key, _Stats] = {}  # due, waiting for the next flush
         self._current: dict[Series, _Stats] = {}  # this minute: keyed by series alone, no key to build per add
         self._minute = 0
         self._minute_ends = 0.0
@@ -83,11 +93,30 @@ class MetricRecorder:
         self._minute_ends = self._minute + 60
 
     def _set_aside(self) -> None:
-        # No key can be there already: a flush empties _pending right after setting aside, and a
-        # new minute sets aside the minute before, which nothing set aside since that flush.
         minute = self._minute
-        self._pending.update(((*series, minute), stats) for series, stats in self._current.items())
+        if self._delay <= 0:
+            # No key can be there already: a flush empties _pending right after setting aside, and a
+            # new minute sets aside the minute before, which nothing set aside since that flush.
+            self._pending.update(((*series, minute), stats) for series, stats in self._current.items())
+        elif self._current:
+            batch = {(*series, minute): stats for series, stats in self._current.items()}
+            self._held.append((time.monotonic() + self._delay, batch))
         self._current = {}
+
+    def _release_due(self) -> None:
+        """Move what is due from ``_held`` to ``_pending``, merging sets of the same series and minute."""
+        now = time.monotonic()
+        pending = self._pending
+        while self._held and self._held[0][0] <= now:
+            for key, stats in self._held.popleft()[1].items():
+                known = pending.get(key)
+                if known is None:
+                    pending[key] = stats
+                    continue
+                known.samples += stats.samples
+                known.total += stats.total
+                known.minimum = min(known.minimum, stats.minimum)
+                known.maximum = max(known.maximum, stats.maximum)
 
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._flush_forever())
@@ -100,12 +129,19 @@ class MetricRecorder:
         await self.flush()
 
     async def _flush_forever(self) -> None:
+        flushed = time.monotonic()
         while True:
-            await asyncio.sleep(self._flush_seconds)
+            await asyncio.sleep(self._slice)
+            if time.monotonic() - flushed < self._flush_seconds:
+                self._set_aside()
+                continue
+            flushed = time.monotonic()
             await self.flush()
 
     async def flush(self) -> None:
+        """Store what is due (everything recorded at least ``delay_seconds`` ago) in moto's CloudWatch."""
         self._set_aside()
+        self._release_due()
         if not self._pending:
             return
         pending, self._pending = self._pending, {}

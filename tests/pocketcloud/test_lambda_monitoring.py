@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 
 import pocketcloud
 
@@ -32,11 +33,7 @@ def test_logs_have_start_end_report_and_handler_output(cloud: pocketcloud.Cloud,
     assert "Init Duration" in fields and "Init Duration" not in reports[1]
 
 
-def test_metrics_count_invocations_errors_and_duration(cloud: pocketcloud.Cloud, deploy: Deploy) -> None:
-    name = deploy("def handler(e, c):\n    if e.get('fail'):\n        raise RuntimeError('no')\n    return 1\n")
-    for payload in ({}, {}, {"fail": True}):
-        invoke_json(cloud, name, payload)
-    now = dt.datetime.now(dt.UTC)
+def _lambda_metrics(cloud: pocketcloud.Cloud, name: str, since: dt.datetime) -> dict[str, list[float]]:
     queries = [
         {
             "Id": metric.lower(),
@@ -58,23 +55,49 @@ def test_metrics_count_invocations_errors_and_duration(cloud: pocketcloud.Cloud,
         )
     ]
     result = cloud.client("cloudwatch").get_metric_data(
-        MetricDataQueries=queries, StartTime=now - dt.timedelta(minutes=5), EndTime=now + dt.timedelta(minutes=1)
+        MetricDataQueries=queries, StartTime=since - dt.timedelta(minutes=5), EndTime=since + dt.timedelta(minutes=5)
     )
-    values = {
-        r["Id"]: sum(r["Values"]) if r["Id"] != "duration" else max(r["Values"]) for r in result["MetricDataResults"]
-    }
-    assert values["invocations"] == 3
-    assert values["errors"] == 1
-    assert values["duration"] > 0
-    assert values["concurrentexecutions"] >= 1
+    return {r["Id"]: r["Values"] for r in result["MetricDataResults"]}
 
-    stats = cloud.client("cloudwatch").get_metric_statistics(
+
+def _invocation_datapoints(cloud: pocketcloud.Cloud, name: str, since: dt.datetime) -> list[dict]:
+    datapoints: list[dict] = cloud.client("cloudwatch").get_metric_statistics(
         Namespace="AWS/Lambda",
         MetricName="Invocations",
         Dimensions=[{"Name": "FunctionName", "Value": name}],
-        StartTime=now - dt.timedelta(minutes=5),
-        EndTime=now + dt.timedelta(minutes=1),
+        StartTime=since - dt.timedelta(minutes=5),
+        EndTime=since + dt.timedelta(minutes=5),
         Period=60,
         Statistics=["Sum", "SampleCount"],
-    )
-    assert sum(p["Sum"] for p in stats["Datapoints"]) == 3
+    )["Datapoints"]
+    return datapoints
+
+
+def test_metrics_count_invocations_errors_and_duration(cloud: pocketcloud.Cloud, deploy: Deploy) -> None:
+    name = deploy("def handler(e, c):\n    if e.get('fail'):\n        raise RuntimeError('no')\n    return 1\n")
+    for payload in ({}, {}, {"fail": True}):
+        invoke_json(cloud, name, payload)
+    now = dt.datetime.now(dt.UTC)
+    deadline = time.monotonic() + 60  # metrics are published a few seconds later, as on AWS
+    while sum((values := _lambda_metrics(cloud, name, now))["invocations"]) < 3:
+        assert time.monotonic() < deadline, f"no Invocations datapoint showed: {values}"
+        time.sleep(0.5)
+    assert sum(values["invocations"]) == 3
+    assert sum(values["errors"]) == 1
+    assert max(values["duration"]) > 0
+    assert max(values["concurrentexecutions"]) >= 1
+    assert sum(p["Sum"] for p in _invocation_datapoints(cloud, name, now)) == 3
+
+
+def test_metrics_show_only_after_their_publication_delay(make_cloud, deploy: Deploy) -> None:
+    late = make_cloud(metrics_delay_seconds=60)
+    name = deploy("def handler(e, c):\n    return 1\n", target=late)
+    invoke_json(late, name)
+    now = dt.datetime.now(dt.UTC)
+    assert _lambda_metrics(late, name, now) == {
+        "invocations": [],
+        "errors": [],
+        "duration": [],
+        "concurrentexecutions": [],
+    }, "GetMetricData shows no datapoint before its publication delay has passed"
+    assert _invocation_datapoints(late, name, now) == []

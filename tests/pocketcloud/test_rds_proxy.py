@@ -244,6 +244,16 @@ def test_metrics_in_cloudwatch(setup: Setup) -> None:
         cursor.execute("SELECT 1")
         time.sleep(1.5)
     now = dt.datetime.now(dt.UTC)
+    deadline = time.monotonic() + 60  # metrics are published a few seconds later, as on AWS
+    while (values := _proxy_metrics(setup, now))["queryrequests"] < 1:
+        assert time.monotonic() < deadline, f"no proxy metrics showed: {values}"
+        time.sleep(0.5)
+    assert values["clientconnections"] >= 1
+    assert 1 <= values["databaseconnections"] <= 30
+    assert "databaseconnectionscurrentlysessionpinned" in values
+
+
+def _proxy_metrics(setup: Setup, now: dt.datetime) -> dict[str, float]:
     result = setup.cloud.client("cloudwatch").get_metric_data(
         MetricDataQueries=[
             {
@@ -268,11 +278,7 @@ def test_metrics_in_cloudwatch(setup: Setup) -> None:
         StartTime=now - dt.timedelta(minutes=10),
         EndTime=now + dt.timedelta(minutes=1),
     )
-    values = {r["Id"]: max(r["Values"], default=0) for r in result["MetricDataResults"]}
-    assert values["clientconnections"] >= 1
-    assert 1 <= values["databaseconnections"] <= 30
-    assert values["queryrequests"] >= 1
-    assert "databaseconnectionscurrentlysessionpinned" in values
+    return {r["Id"]: max(r["Values"], default=0) for r in result["MetricDataResults"]}
 
 
 def test_proxy_bad_input_is_aws_shaped(setup: Setup) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 from pocketcloud.monitoring.metrics import MetricRecorder
 from pocketcloud.moto_bridge import MotoBridge
@@ -41,5 +42,36 @@ def test_one_add_reaches_every_series_and_each_flush_stores_one_set_per_series()
         [wide] = by_dimensions[()]
         assert (wide.sample_count, wide.sum, wide.unit) == (3, 12.0, "Milliseconds")
         assert first.timestamp.second == 0  # one statistic set per minute
+    finally:
+        bridge.shutdown()
+
+
+def test_values_reach_moto_only_once_their_publication_delay_has_passed() -> None:
+    bridge = MotoBridge(ACCOUNT, REGION, threads=1)
+    late = MetricRecorder(bridge, delay_seconds=3600)
+    soon = MetricRecorder(bridge, delay_seconds=0.2)
+    held = late.series("Test/Recorder", "Held", {}, "Count")
+    due = soon.series("Test/Recorder", "Due", {}, "Count")
+
+    async def main() -> None:
+        late.add_to([held], 1.0)
+        soon.add_to([due], 2.0)
+        await soon.flush()  # set aside, not yet due
+        soon.add_to([due], 5.0)
+        await late.flush()
+        await soon.flush()
+        assert _stored(bridge, "Held") == [] and _stored(bridge, "Due") == [], "nothing before the delay"
+        deadline = time.monotonic() + 10
+        while not _stored(bridge, "Due"):
+            assert time.monotonic() < deadline, "the values never became due"
+            await asyncio.sleep(0.05)
+            await soon.flush()
+
+    try:
+        asyncio.run(main())
+        stored = _stored(bridge, "Due")  # both slices of the minute (merged when due at the same flush)
+        assert sum(d.sample_count for d in stored) == 2 and sum(d.sum for d in stored) == 7.0
+        assert (min(d.min for d in stored), max(d.max for d in stored)) == (2.0, 5.0)
+        assert _stored(bridge, "Held") == []
     finally:
         bridge.shutdown()
