@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import time
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -243,7 +244,59 @@ def _mark_delete_failed(backend: Any, stack: Any, exc: Exception, models: Module
     stack.status_reason = reason  # StackStatusReason
 
 
+# -- VPC endpoint states ----------------------------------------------------------------------------------
+@moto_hook(
+    "moto.ec2.models.vpcs",
+    "VPCBackend",
+    "create_vpc_endpoint",
+    (
+        "self",
+        "vpc_id",
+        "service_name",
+        "endpoint_type",
+        "policy_document",
+        "route_table_ids",
+        "subnet_ids",
+        "network_interface_ids",
+        "dns_entries",
+        "client_token",
+        "security_group_ids",
+        "tags",
+        "private_dns_enabled",
+    ),
+)
+def start_interface_endpoints_pending(original: Any, vpcs: ModuleType) -> object:
+    """A new interface endpoint is `pending` for ``vpc_endpoint_pending_seconds`` before `available` (AWS: its
+    network interfaces take a minute or two; the PrivateLink guide, "Access an AWS service using an interface VPC
+    endpoint": the endpoint is usable once its state is available). Gateway endpoints are available at once."""
+
+    class PendingVpcEndpoint(vpcs.VPCEndPoint):  # type: ignore[misc, name-defined]
+        """moto's endpoint, whose state reads `pending` until its time is up."""
+
+        @property
+        def state(self) -> str:
+            if time.monotonic() < self.__dict__.get("pocketcloud_available_at", 0.0):
+                return "pending"
+            return str(self.__dict__.get("state", "available"))
+
+        @state.setter
+        def state(self, value: str) -> None:
+            self.__dict__["state"] = value
+
+    def create_vpc_endpoint(self: Any, *args: Any, **kwargs: Any) -> Any:
+        endpoint = original(self, *args, **kwargs)
+        service = VPC.current
+        if service is not None and str(endpoint.vpc_endpoint_type or "").lower() == "interface":
+            delay = service.server.settings.vpc_endpoint_pending_seconds
+            endpoint.pocketcloud_available_at = time.monotonic() + delay
+            endpoint.__class__ = PendingVpcEndpoint
+        return endpoint
+
+    return create_vpc_endpoint
+
+
 HOOKS = (
+    start_interface_endpoints_pending,
     create_interfaces_with_functions,
     keep_interfaces_for_versions,
     release_interfaces_of_deleted_functions,
