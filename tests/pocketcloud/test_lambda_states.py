@@ -32,8 +32,9 @@ def module_cloud() -> Iterator[Callable[..., pocketcloud.Cloud]]:
 
 @pytest.fixture(scope="module")
 def pending_cloud(module_cloud: Callable[..., pocketcloud.Cloud]) -> pocketcloud.Cloud:
-    """Every new function stays Pending for a minute."""
-    return module_cloud(lambda_pending_seconds=LONG, lambda_vpc_pending_seconds=LONG)
+    """Every new function stays Pending for a minute; the network and IAM rules are off, which leaves
+    function states as they are."""
+    return module_cloud(lambda_pending_seconds=LONG, lambda_vpc_pending_seconds=LONG, enforce_rules=False)
 
 
 @pytest.fixture(scope="module")
