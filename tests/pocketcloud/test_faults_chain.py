@@ -13,10 +13,14 @@ import pytest
 
 import pocketcloud
 from helpers.aws import api, lambdas
-from helpers.aws.secrets import read_secret
+from helpers.aws.iam import VPC_EXECUTION, ensure_lambda_role, put_inline_policy
+from helpers.aws.secrets import read_secret, secret_read_policy
 from helpers.measure.loadtest import run_load_test
 from helpers.modules.m2_rest_api import deploy as deploy_module2
+from helpers.modules.m2_rest_api import names as module2_names
 from helpers.session import Workshop
+
+from .conftest import wait_for_iam
 
 
 @pytest.fixture(scope="module")
@@ -27,6 +31,10 @@ def stack(make_module_cloud) -> Iterator[tuple[Workshop, object, pocketcloud.Clo
         mp.setenv(key, value)
     mp.setenv("POCKETCLOUD_STATE_DIR", str(cloud.settings.state_dir))
     ws = Workshop("local", cloud.region, "123456789012", cloud.endpoint_url, cloud=cloud)
+    # The function's role first, and IAM's propagation waited for, as on AWS: Lambda refuses a role it
+    # cannot assume yet (the helpers wait only on AWS).
+    ensure_lambda_role(ws, module2_names(ws)["role"], managed=[VPC_EXECUTION])
+    wait_for_iam(cloud)
     m2 = deploy_module2(ws, progress=False)
     yield ws, m2, cloud
     mp.undo()
@@ -67,7 +75,7 @@ def test_database_crash_under_load_fails_clearly_and_recovers(stack) -> None:
 
 
 def test_sql_injection_attempt_changes_nothing(stack) -> None:
-    ws, m2, _ = stack
+    ws, m2, cloud = stack
     secret = read_secret(ws, m2.master_secret_arn)
     with (
         pymysql.connect(
@@ -83,6 +91,9 @@ def test_sql_injection_attempt_changes_nothing(stack) -> None:
         cursor.execute("CREATE TABLE IF NOT EXISTS canary (id INT PRIMARY KEY)")
         cursor.execute("REPLACE INTO canary VALUES (1)")
     role = ws.client("iam").get_role(RoleName=m2.role_name)["Role"]["Arn"]
+    # v2 reads the DB secret itself: its role must allow that, in force before the first call.
+    put_inline_policy(ws, m2.role_name, "read-db-secret", secret_read_policy(m2.master_secret_arn))
+    wait_for_iam(cloud)
     name = ws.name("inject-v2")
     lambdas.deploy_function(
         ws, name, "db_time_v2", role_arn=role, layers=m2.layer_arns,
