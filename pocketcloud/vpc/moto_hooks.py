@@ -282,6 +282,7 @@ def start_interface_endpoints_pending(original: Any, vpcs: ModuleType) -> object
         @state.setter
         def state(self, value: str) -> None:
             self.__dict__["state"] = value
+            self.__dict__["pocketcloud_available_at"] = 0.0  # a later change (deleted) ends the wait
 
     def create_vpc_endpoint(self: Any, *args: Any, **kwargs: Any) -> Any:
         endpoint = original(self, *args, **kwargs)

@@ -43,6 +43,9 @@ def test_an_interface_endpoint_is_pending_first(make_cloud: Callable[..., pocket
     pending = slow.client("ec2").describe_vpc_endpoints(Filters=[{"Name": "vpc-endpoint-state", "Values": ["pending"]}])
     assert [e["VpcEndpointId"] for e in pending["VpcEndpoints"]] == [endpoint["VpcEndpointId"]]
 
+    slow.client("ec2").delete_vpc_endpoints(VpcEndpointIds=[endpoint["VpcEndpointId"]])
+    assert _state(slow, endpoint["VpcEndpointId"]) == "deleted", "deleting a pending endpoint is not undone"
+
     vpc, _, _ = _network(slow, "10.82")
     gateway = slow.client("ec2").create_vpc_endpoint(
         VpcEndpointType="Gateway", VpcId=vpc, ServiceName=f"com.amazonaws.{slow.region}.s3"
