@@ -24,6 +24,7 @@ from .conftest import (
     Deploy,
     invoke_json,
     role_arn,
+    wait_active,
     wait_for_iam,
     zip_files,
 )
@@ -51,13 +52,6 @@ def handler(event, context):
     answer.pop("Payload", None)
     return {"answer": {k: v for k, v in answer.items() if isinstance(v, (str, int, bool, list, dict))}}
 """
-
-
-def wait_active(cloud: pocketcloud.Cloud, name: str) -> None:
-    """Wait, as a client must, until a new function is Active (boto3's waiter)."""
-    cloud.client("lambda").get_waiter("function_active_v2").wait(
-        FunctionName=name, WaiterConfig={"Delay": 0.1, "MaxAttempts": 300}
-    )
 
 
 # A segment sent to the X-Ray daemon the way the X-Ray SDK sends it (a JSON header line, then the segment).
