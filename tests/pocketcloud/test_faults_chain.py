@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import psutil
 import pymysql
@@ -14,6 +15,7 @@ import pytest
 import pocketcloud
 from helpers.aws import api, lambdas
 from helpers.aws.iam import VPC_EXECUTION, ensure_lambda_role, put_inline_policy
+from helpers.aws.network import ensure_secrets_endpoint
 from helpers.aws.secrets import read_secret, secret_read_policy
 from helpers.measure.loadtest import run_load_test
 from helpers.modules.m2_rest_api import deploy as deploy_module2
@@ -74,6 +76,20 @@ def test_database_crash_under_load_fails_clearly_and_recovers(stack) -> None:
     assert after.status == 200 and "db_time" in after.body
 
 
+def _secrets_endpoint(ws: Workshop, m2: Any) -> None:
+    """A Secrets Manager interface endpoint in module 2's VPC, with a group admitting HTTPS from its functions."""
+    ec2 = ws.client("ec2")
+    group = ec2.create_security_group(GroupName=ws.name("endpoint"), Description="endpoint", VpcId=m2.vpc_id)
+    https = {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443}
+    pairs = [{"GroupId": g} for g in m2.lambda_security_group_ids]
+    ec2.authorize_security_group_ingress(GroupId=group["GroupId"], IpPermissions=[{**https, "UserIdGroupPairs": pairs}])
+    endpoint = ensure_secrets_endpoint(ws, m2.vpc_id, m2.subnet_ids, [group["GroupId"]])
+    deadline = time.monotonic() + 60
+    while ec2.describe_vpc_endpoints(VpcEndpointIds=[endpoint])["VpcEndpoints"][0]["State"].lower() != "available":
+        assert time.monotonic() < deadline, "the endpoint never became available"
+        time.sleep(0.2)
+
+
 def test_sql_injection_attempt_changes_nothing(stack) -> None:
     ws, m2, cloud = stack
     secret = read_secret(ws, m2.master_secret_arn)
@@ -95,8 +111,12 @@ def test_sql_injection_attempt_changes_nothing(stack) -> None:
     put_inline_policy(ws, m2.role_name, "read-db-secret", secret_read_policy(m2.master_secret_arn))
     wait_for_iam(cloud)
     name = ws.name("inject-v2")
+    # In module 2's VPC, as on AWS: the database admits the Lambda security group only, and the function reaches
+    # Secrets Manager through an interface endpoint whose group admits HTTPS from that group.
+    _secrets_endpoint(ws, m2)
     lambdas.deploy_function(
-        ws, name, "db_time_v2", role_arn=role, layers=m2.layer_arns,
+        ws, name, "db_time_v2", role_arn=role, layers=m2.layer_arns, subnet_ids=m2.subnet_ids,
+        security_group_ids=m2.lambda_security_group_ids,
         env={"SECRET_ARN": m2.master_secret_arn, "DB_HOST": secret["host"], "DB_PORT": str(secret["port"])},
     )  # fmt: skip
     endpoint = api.ensure_rest_api(ws, ws.name("inject-api"), name)
