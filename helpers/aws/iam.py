@@ -60,12 +60,29 @@ def ensure_lambda_role(
     attached = {p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]}
     for policy_arn in wanted - attached:
         iam.attach_role_policy(RoleName=name, PolicyArn=policy_arn)
+    changed = created or bool(wanted - attached)
     for policy_name, document in (inline or {}).items():
-        put_inline_policy(ws, name, policy_name, document)
-    if created and not ws.local:
-        # IAM answers before a new role is usable everywhere; Lambda refuses a role it cannot assume yet.
-        pause(10, f"letting IAM propagate role {name}")
+        changed |= put_inline_policy(ws, name, policy_name, document, wait=False)
+    if changed:
+        wait_for_iam(ws, f"role {name}")
     return arn
+
+
+def wait_for_iam(ws: Workshop, what: str) -> None:
+    """Let a change to a role reach every service before it is used.
+
+    IAM is eventually consistent: right after a role is created or its policies change, Lambda may not
+    yet assume it ("The role defined for the function cannot be assumed by Lambda.") and the function's
+    calls still run under the old policies (IAM User Guide, "Changes that I make are not always
+    immediately visible"). pocketcloud says how long its propagation still takes; on AWS, ten seconds
+    is the usual wait, and deploy_function retries what is refused beyond it.
+    """
+    if ws.local:
+        seconds = float(ws.pocketcloud().status()["services"].get("iam", {}).get("settles_in_seconds", 0))
+    else:
+        seconds = 10.0
+    if seconds > 0:
+        pause(seconds + 0.2, f"letting IAM propagate {what}")
 
 
 def role_arn(ws: Workshop, name: str) -> str:
@@ -73,9 +90,22 @@ def role_arn(ws: Workshop, name: str) -> str:
     return str(ws.client("iam").get_role(RoleName=name)["Role"]["Arn"])
 
 
-def put_inline_policy(ws: Workshop, role_name: str, policy_name: str, document: dict[str, Any]) -> None:
-    """Set (create or replace) the role's inline policy ``policy_name``."""
-    ws.client("iam").put_role_policy(RoleName=role_name, PolicyName=policy_name, PolicyDocument=json.dumps(document))
+def put_inline_policy(
+    ws: Workshop, role_name: str, policy_name: str, document: dict[str, Any], *, wait: bool = True
+) -> bool:
+    """Set (create or replace) the role's inline policy ``policy_name``; True when it changed. With ``wait``,
+    returns once the change is in force (see :func:`wait_for_iam`)."""
+    iam = ws.client("iam")
+    try:
+        current = iam.get_role_policy(RoleName=role_name, PolicyName=policy_name)["PolicyDocument"]
+    except iam.exceptions.NoSuchEntityException:
+        current = None
+    if current == document:
+        return False
+    iam.put_role_policy(RoleName=role_name, PolicyName=policy_name, PolicyDocument=json.dumps(document))
+    if wait:
+        wait_for_iam(ws, f"policy {policy_name} of role {role_name}")
+    return True
 
 
 def role_policies(ws: Workshop, name: str) -> dict[str, Any]:

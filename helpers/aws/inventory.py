@@ -21,7 +21,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from .waiting import wait_for, wait_until
+from .waiting import WaitFailed, poll, wait_for, wait_until
 
 TAG_KEY = "workshop"
 TAG_VALUE = "serverless-at-scale"
@@ -324,10 +324,37 @@ def _delete_vpc_endpoint(client: ClientFactory, endpoint_id: str, _: float) -> N
 
 
 def _delete_stack(client: ClientFactory, name: str, wait_seconds: float) -> None:
+    """Delete the stack once Lambda has let go of its network; a DELETE_FAILED stack is deleted again.
+
+    Lambda keeps a deleted VPC function's network interfaces for a while (on AWS up to ~40 minutes), and
+    while they exist their subnets and security groups cannot be deleted (DependencyViolation), so the
+    stack's deletion fails. Waiting for them first, and retrying a failed deletion, recovers.
+    """
     cfn = client("cloudformation")
-    cfn.delete_stack(StackName=name)
-    wait_for(cfn, "stack_delete_complete", f"stack {name} being deleted", timeout_s=wait_seconds, estimate_s=5,
-             interval_s=5, progress=False, StackName=name)  # fmt: skip
+    stacks = cfn.describe_stacks(StackName=name)["Stacks"]
+    vpc_id = next((o["OutputValue"] for o in stacks[0].get("Outputs", []) if o["OutputKey"] == "VpcId"), None)
+    for attempt in range(3):
+        if vpc_id:
+            _wait_for_lambda_interfaces(client, vpc_id, wait_seconds)
+        cfn.delete_stack(StackName=name)
+        try:
+            wait_for(cfn, "stack_delete_complete", f"stack {name} being deleted", timeout_s=wait_seconds,
+                     estimate_s=5, interval_s=5, progress=False, StackName=name)  # fmt: skip
+            return
+        except WaitFailed:
+            if attempt == 2:
+                raise
+
+
+def _wait_for_lambda_interfaces(client: ClientFactory, vpc_id: str, wait_seconds: float) -> None:
+    ec2 = client("ec2")
+
+    def lambda_interfaces() -> list[str]:
+        found = ec2.describe_network_interfaces(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["NetworkInterfaces"]
+        return [i["NetworkInterfaceId"] for i in found if i.get("InterfaceType") == "lambda"]
+
+    poll(lambda_interfaces, lambda left: not left, f"Lambda's network interfaces in {vpc_id} being released",
+         timeout_s=wait_seconds, estimate_s=5, interval_s=2)  # fmt: skip
 
 
 def _delete_log_group(client: ClientFactory, name: str, _: float) -> None:

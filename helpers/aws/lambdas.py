@@ -15,6 +15,7 @@ import io
 import json
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -131,15 +132,45 @@ def deploy_function(
     try:
         current = lam.get_function_configuration(FunctionName=name)
     except lam.exceptions.ResourceNotFoundException:
-        lam.create_function(FunctionName=name, Code={"ZipFile": package}, Tags=ws.tags, **config)
+        _while_iam_propagates(
+            ws, name, lambda: lam.create_function(FunctionName=name, Code={"ZipFile": package}, Tags=ws.tags, **config)
+        )
         return wait_until_ready(ws, name)
     wait_until_ready(ws, name)
     if current["CodeSha256"] != code_sha256(package):
         lam.update_function_code(FunctionName=name, ZipFile=package)
         wait_until_ready(ws, name)
     if _config_differs(current, config):
-        lam.update_function_configuration(FunctionName=name, **config)
+        _while_iam_propagates(ws, name, lambda: lam.update_function_configuration(FunctionName=name, **config))
     return wait_until_ready(ws, name)
+
+
+# What Lambda answers while a role's trust or permissions have not reached it yet (Lambda Developer
+# Guide, "Troubleshoot deployment issues"): the same call succeeds once IAM has propagated.
+_PROPAGATING = ("cannot be assumed by Lambda", "does not have permissions to call")
+
+
+def _while_iam_propagates(ws: Workshop, name: str, call: Callable[[], Any]) -> None:
+    """``call()``, retried for up to a minute while Lambda refuses the role because IAM is still propagating."""
+    lam = ws.client("lambda")
+
+    def attempt() -> str | None:
+        try:
+            call()
+        except lam.exceptions.InvalidParameterValueException as error:
+            if any(text in str(error) for text in _PROPAGATING):
+                return str(error)
+            raise
+        return None
+
+    poll(
+        attempt,
+        lambda refused: refused is None,
+        f"waiting for IAM to let Lambda use {name}'s role",
+        timeout_s=60,
+        estimate_s=ws.default(local=3, aws=15),
+        interval_s=1,
+    )
 
 
 def _config_differs(current: dict[str, Any], wanted: dict[str, Any]) -> bool:

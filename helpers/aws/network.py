@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..session import Workshop
-from .waiting import wait_for
+from .waiting import poll, wait_for
 
 TEMPLATE = Path(__file__).with_name("templates") / "vpc.yaml"
 
@@ -69,8 +69,23 @@ def ensure_secrets_endpoint(
     alive = [
         e for e in _secrets_endpoints(ws, vpc_id) if e.get("State", "").lower() not in ("deleted", "deleting", "failed")
     ]
-    if alive:
-        return str(alive[0]["VpcEndpointId"])
+    endpoint_id = str(alive[0]["VpcEndpointId"]) if alive else _create_secrets_endpoint(ws, vpc_id, subnet_ids,
+                                                                                        security_group_ids)  # fmt: skip
+    ec2 = ws.client("ec2")
+    poll(
+        lambda: ec2.describe_vpc_endpoints(VpcEndpointIds=[endpoint_id])["VpcEndpoints"][0]["State"].lower(),
+        lambda state: state == "available",
+        f"VPC endpoint {endpoint_id} becoming available",
+        timeout_s=600,
+        estimate_s=ws.default(local=3, aws=120),
+        interval_s=ws.default(local=1, aws=10),
+    )
+    return endpoint_id
+
+
+def _create_secrets_endpoint(
+    ws: Workshop, vpc_id: str, subnet_ids: Sequence[str], security_group_ids: Sequence[str]
+) -> str:
     created = ws.client("ec2").create_vpc_endpoint(
         VpcEndpointType="Interface",
         VpcId=vpc_id,

@@ -42,6 +42,10 @@ class Module2:
     db_security_group_ids: list[str]
     layer_arns: list[str]
     vpc_id: str = ""
+    # Each with its own group: the DB admits the functions and the proxy, the proxy and the Secrets
+    # Manager endpoint admit the functions (a security group admits nothing it does not name).
+    proxy_security_group_ids: list[str] = dataclasses.field(default_factory=list)
+    endpoint_security_group_ids: list[str] = dataclasses.field(default_factory=list)
 
 
 def names(ws: Workshop) -> dict[str, str]:
@@ -122,6 +126,8 @@ def deploy(ws: Workshop, *, progress: bool = True, refresh: bool = False) -> Mod
         db_security_group_ids=[net["DatabaseSecurityGroupId"]],
         layer_arns=[layer],
         vpc_id=net["VpcId"],
+        proxy_security_group_ids=[net["ProxySecurityGroupId"]],
+        endpoint_security_group_ids=[net["EndpointSecurityGroupId"]],
     )
 
 

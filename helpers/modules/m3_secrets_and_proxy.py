@@ -200,7 +200,7 @@ def ensure_proxy(
         app_secret_arn,
         proxy_role,
         m2.subnet_ids,
-        m2.db_security_group_ids,
+        m2.proxy_security_group_ids,
         m2.db_instance,
         max_connections_percent=percent,
     )
@@ -216,11 +216,11 @@ def ensure(ws: Workshop, m2: Module2 | None = None, *, user_limit: int | None = 
     m2 = m2 or module2(ws)
     user_limit = default_user_limit(ws) if user_limit is None else user_limit
     app_arn = ensure_app_secret(ws, m2)
+    if m2.vpc_id:  # before any function in the VPC reads a secret: without it the read times out
+        ensure_secrets_endpoint(ws, m2.vpc_id, m2.subnet_ids, m2.endpoint_security_group_ids)
     user = ensure_app_user(ws, m2, app_arn, user_limit)
     proxy = ensure_proxy(ws, m2, app_arn, user_limit, user["max_connections"])
     function_secret_policy(ws, m2.role_name, app_arn)
-    if m2.vpc_id:
-        ensure_secrets_endpoint(ws, m2.vpc_id, m2.subnet_ids, m2.lambda_security_group_ids)
     db = DbStack(
         function=m2.function,
         api_url=m2.api_url,

@@ -89,7 +89,24 @@ value = aws.secrets.read_secret(ws, app_secret_arn)
 ws.check({"engine", "host", "port", "username", "password", "dbname"} <= set(value), "the secret has the RDS format")
 
 # %% [markdown]
-# ## Step 2: the application's own database user
+# ## Step 2: a private path to Secrets Manager
+#
+# Functions in private subnets have no route to the internet, and Secrets Manager is an internet-facing
+# AWS endpoint. An **interface VPC endpoint** puts a private address for Secrets Manager into the subnets
+# (about USD 0.01 per hour per availability zone, so about USD 15 a month for two). The alternative, a NAT
+# gateway, costs more (about USD 0.045 per hour plus data). The endpoint has its own security group that
+# admits HTTPS from the functions' group: a security group admits nothing it does not name, so without
+# that rule every secret read from the VPC would wait until it timed out. Every step below that runs a
+# function in the VPC needs this path, so it comes first, and the cell waits until the endpoint is
+# `available`. pocketcloud enforces all of this as AWS does.
+
+# %%
+endpoint_id = aws.network.ensure_secrets_endpoint(ws, m2.vpc_id, m2.subnet_ids, m2.endpoint_security_group_ids)
+endpoint = ws.client("ec2").describe_vpc_endpoints(VpcEndpointIds=[endpoint_id])["VpcEndpoints"][0]
+{k: endpoint.get(k) for k in ("VpcEndpointId", "ServiceName", "VpcEndpointType", "State", "PrivateDnsEnabled")}
+
+# %% [markdown]
+# ## Step 3: the application's own database user
 #
 # The database is in private subnets, reachable only from inside the VPC, so a small one-off function
 # (with its own role, the only one allowed to read the master secret) logs in as the master user and
@@ -107,7 +124,7 @@ app_user
 ws.check(app_user["max_user_connections"] == USER_LIMIT, f"user 'app' may hold at most {USER_LIMIT} connections")
 
 # %% [markdown]
-# ## Step 3: least privilege for the function
+# ## Step 4: least privilege for the function
 #
 # The function needs to read one secret, so its role gets exactly that: `secretsmanager:GetSecretValue` on
 # the ARN of that secret. The shortcut you will find in many tutorials, attaching the AWS managed policy
@@ -128,19 +145,6 @@ secret_statements = [
 ]
 ws.check(all(s["Resource"] == app_secret_arn for s in secret_statements), "the function may read only the app secret")
 ws.check(not any("SecretsManagerReadWrite" in arn for arn in granted["managed"]), "no broad Secrets Manager policy")
-
-# %% [markdown]
-# ## Step 4: a private path to Secrets Manager
-#
-# Functions in private subnets have no route to the internet, and Secrets Manager is an internet-facing
-# AWS endpoint. An **interface VPC endpoint** puts a private address for Secrets Manager into the subnets
-# (about USD 0.01 per hour per availability zone, so about USD 15 a month for two). The alternative, a NAT
-# gateway, costs more (about USD 0.045 per hour plus data). pocketcloud records the endpoint like AWS does.
-
-# %%
-endpoint_id = aws.network.ensure_secrets_endpoint(ws, m2.vpc_id, m2.subnet_ids, m2.lambda_security_group_ids)
-endpoint = ws.client("ec2").describe_vpc_endpoints(VpcEndpointIds=[endpoint_id])["VpcEndpoints"][0]
-{k: endpoint.get(k) for k in ("VpcEndpointId", "ServiceName", "VpcEndpointType", "State", "PrivateDnsEnabled")}
 
 # %% [markdown]
 # ## Step 5: RDS Proxy
