@@ -331,7 +331,12 @@ def _delete_stack(client: ClientFactory, name: str, wait_seconds: float) -> None
     stack's deletion fails. Waiting for them first, and retrying a failed deletion, recovers.
     """
     cfn = client("cloudformation")
-    stacks = cfn.describe_stacks(StackName=name)["Stacks"]
+    try:
+        stacks = cfn.describe_stacks(StackName=name)["Stacks"]
+    except ClientError as exc:  # a deleted stack, asked for by name: "Stack with id NAME does not exist"
+        if "does not exist" in str(exc):
+            return
+        raise
     vpc_id = next((o["OutputValue"] for o in stacks[0].get("Outputs", []) if o["OutputKey"] == "VpcId"), None)
     for attempt in range(3):
         if vpc_id:

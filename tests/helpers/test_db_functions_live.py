@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import json
-import time
 import uuid
 import zipfile
 from collections.abc import Iterator
@@ -18,17 +17,14 @@ import pytest
 from botocore.config import Config
 
 import pocketcloud
-from helpers.aws import proxy, secrets
+from helpers.aws import database, network, proxy, secrets
+from helpers.aws.iam import VPC_EXECUTION, ensure_lambda_role
 from helpers.measure import invocations
 from helpers.session import Workshop
 
-from .conftest import workshop_on
+from .conftest import vpc_for_functions, workshop_on
 
 ROOT = Path(__file__).resolve().parents[2]
-TRUST = {
-    "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-}
 USER_LIMIT = 3
 
 
@@ -55,39 +51,30 @@ def ws(cloud: pocketcloud.Cloud) -> Iterator[Workshop]:
 @pytest.fixture(scope="module")
 def stack(cloud: pocketcloud.Cloud, ws: Workshop) -> Iterator[dict]:
     suffix = uuid.uuid4().hex[:6]
-    rds, iam, lam = (cloud.client(s) for s in ("rds", "iam", "lambda"))
+    rds, lam = (cloud.client(s) for s in ("rds", "lambda"))
+    # The functions, the proxy and the database in one VPC, each behind its own security group, as on AWS.
+    net = vpc_for_functions(cloud.client("ec2"), "10.42", f"t-{suffix}-")
     db_id = f"t-db-{suffix}"
-    master_pw = secrets.generate_password(ws)
-    rds.create_db_instance(
-        DBInstanceIdentifier=db_id, Engine="mysql", DBInstanceClass="db.t3.micro", MasterUsername="admin",
-        MasterUserPassword=master_pw, DBName="workshop", AllocatedStorage=20,
+    db = database.ensure_database(
+        ws, db_id, subnet_group=database.ensure_subnet_group(ws, f"t-subnets-{suffix}", net["subnets"]),
+        security_group_ids=[net["db_sg"]], secret_name=f"t-master-{suffix}", progress=False,
     )  # fmt: skip
-    deadline = time.monotonic() + 120
-    while (db := rds.describe_db_instances(DBInstanceIdentifier=db_id)["DBInstances"][0])["DBInstanceStatus"] != (
-        "available"
-    ):
-        assert time.monotonic() < deadline, "DB instance did not become available"
-        time.sleep(1)
     host, port = db["Endpoint"]["Address"], db["Endpoint"]["Port"]
-    master_arn = secrets.put_secret(
-        ws, f"t-master-{suffix}", secrets.rds_secret("admin", master_pw, host, port, "workshop", instance_id=db_id)
-    )
+    master_arn = db["SecretArn"]
+    master_pw = secrets.read_secret(ws, master_arn)["password"]
     app_pw = secrets.generate_password(ws)
     app_arn = secrets.put_secret(
         ws, f"t-app-{suffix}", secrets.rds_secret("app", app_pw, host, port, "workshop", instance_id=db_id)
     )
-    role = iam.create_role(RoleName=f"t-fn-{suffix}", AssumeRolePolicyDocument=json.dumps(TRUST))["Role"]["Arn"]
+    # Logs, network interfaces in the VPC, and the two secrets; ensure_lambda_role waits for IAM to propagate.
+    role = ensure_lambda_role(
+        ws, f"t-fn-{suffix}", managed=[VPC_EXECUTION],
+        inline={"read-db-secrets": secrets.secret_read_policy([master_arn, app_arn])},
+    )  # fmt: skip
     layer = lam.publish_layer_version(LayerName=f"t-pymysql-{suffix}", Content={"ZipFile": _pymysql_layer()})
     layer_arn = layer["LayerVersionArn"]
-    ec2 = cloud.client("ec2")
-    vpc = ec2.create_vpc(CidrBlock="10.42.0.0/16")["Vpc"]["VpcId"]
-    subnets = [
-        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.42.{i}.0/24", AvailabilityZone=f"us-east-1{az}")["Subnet"][
-            "SubnetId"
-        ]
-        for i, az in ((1, "a"), (2, "b"))
-    ]
-    group = ec2.create_security_group(GroupName=f"t-sg-{suffix}", Description="proxy", VpcId=vpc)["GroupId"]
+    # A function in the VPC reaches Secrets Manager only through an available interface endpoint.
+    network.ensure_secrets_endpoint(ws, net["vpc"], net["subnets"], [net["endpoint_sg"]])
 
     def deploy(folder: str, env: dict[str, str], name: str | None = None) -> str:
         name = name or f"t-{folder.replace('_', '-')}-{suffix}"
@@ -95,6 +82,7 @@ def stack(cloud: pocketcloud.Cloud, ws: Workshop) -> Iterator[dict]:
             FunctionName=name, Runtime="python3.12", Role=role, Handler="lambda_function.lambda_handler",
             Code={"ZipFile": _zip_dir(ROOT / "lambda_code" / folder)}, Layers=[layer_arn], Timeout=20,
             Environment={"Variables": env},
+            VpcConfig={"SubnetIds": net["subnets"], "SecurityGroupIds": [net["lambda_sg"]]},
         )  # fmt: skip
         lam.get_waiter("function_active_v2").wait(FunctionName=name)  # a new function is Pending at first
         return name
@@ -105,7 +93,7 @@ def stack(cloud: pocketcloud.Cloud, ws: Workshop) -> Iterator[dict]:
     )
     yield {
         "suffix": suffix, "db_id": db_id, "master_pw": master_pw, "host": host, "port": port, "app_arn": app_arn,
-        "role": role, "deploy": deploy, "setup": created, "subnets": subnets, "groups": [group],
+        "role": role, "deploy": deploy, "setup": created, "subnets": net["subnets"], "groups": [net["proxy_sg"]],
     }  # fmt: skip
     rds.delete_db_instance(DBInstanceIdentifier=db_id, SkipFinalSnapshot=True)
 

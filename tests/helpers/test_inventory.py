@@ -13,6 +13,8 @@ import pocketcloud
 from helpers.aws.inventory import TAG_KEY, TAG_VALUE, delete_resources, find_resources
 from helpers.measure.prices import hourly_cost
 
+from .conftest import wait_for_iam_on
+
 PREFIX = "invtest-"
 
 VPC_TEMPLATE = {
@@ -43,6 +45,7 @@ def workshop_resources(cloud: pocketcloud.Cloud) -> dict[str, str]:
     iam.attach_role_policy(
         RoleName=f"{PREFIX}role", PolicyArn="arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
     )
+    wait_for_iam_on(cloud, f"role {PREFIX}role")  # Lambda cannot assume a role IAM has not propagated yet
     lam.create_function(
         FunctionName=f"{PREFIX}fn",
         Runtime="python3.12",
@@ -50,6 +53,7 @@ def workshop_resources(cloud: pocketcloud.Cloud) -> dict[str, str]:
         Handler="app.handler",
         Code={"ZipFile": _zip("def handler(e, c):\n    return 1\n")},
     )
+    lam.get_waiter("function_active_v2").wait(FunctionName=f"{PREFIX}fn")  # Pending at first
     lam.publish_layer_version(LayerName=f"{PREFIX}layer", Content={"ZipFile": _zip("x = 1\n")})
     s3.create_bucket(Bucket=f"{PREFIX}bucket")
     s3.put_object(Bucket=f"{PREFIX}bucket", Key="a.txt", Body=b"a")

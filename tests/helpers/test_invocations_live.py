@@ -14,6 +14,8 @@ from botocore.config import Config
 import pocketcloud
 from helpers.measure import invocations
 
+from .conftest import lambda_role
+
 TRUST = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
@@ -22,13 +24,7 @@ HANDLER = "import time\ndef handler(event, context):\n    time.sleep(event.get('
 
 
 def _function(cloud: pocketcloud.Cloud) -> str:
-    iam = cloud.client("iam")
-    try:
-        role = iam.get_role(RoleName="invocations-test-role")["Role"]["Arn"]
-    except iam.exceptions.NoSuchEntityException:
-        role = iam.create_role(RoleName="invocations-test-role", AssumeRolePolicyDocument=json.dumps(TRUST))["Role"][
-            "Arn"
-        ]
+    role = lambda_role(cloud, "invocations-test-role", TRUST)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("app.py", HANDLER)

@@ -9,10 +9,14 @@ import uuid
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 
+import pandas as pd
 from botocore.config import Config
 
 import pocketcloud
 from helpers import measure, views
+from helpers.aws.waiting import poll
+
+from .conftest import lambda_role
 
 TRUST = {
     "Version": "2012-10-17",
@@ -29,11 +33,7 @@ def handler(event, context):
 
 
 def _function(cloud: pocketcloud.Cloud) -> str:
-    iam = cloud.client("iam")
-    try:
-        role = iam.get_role(RoleName="metrics-test-role")["Role"]["Arn"]
-    except iam.exceptions.NoSuchEntityException:
-        role = iam.create_role(RoleName="metrics-test-role", AssumeRolePolicyDocument=json.dumps(TRUST))["Role"]["Arn"]
+    role = lambda_role(cloud, "metrics-test-role", TRUST)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("app.py", HANDLER)
@@ -74,7 +74,21 @@ def test_lambda_metrics_of_real_invocations(cloud: pocketcloud.Cloud) -> None:
     end = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=5)
 
     cw = cloud.client("cloudwatch")
-    frame = measure.metrics.lambda_metrics(cw, name, start, end)
+
+    def published(frame: pd.DataFrame) -> bool:  # CloudWatch shows datapoints a while after they are recorded
+        totals = measure.metrics.metric_totals(frame)
+        return totals.get("Invocations", 0) >= 4 + 3 - throttled and totals.get("Throttles", 0) >= throttled
+
+    frame = poll(
+        lambda: measure.metrics.lambda_metrics(cw, name, start, end),
+        published,
+        "waiting for CloudWatch to publish the function's metrics",
+        timeout_s=60,
+        estimate_s=5,
+        interval_s=1,
+        progress=False,
+        on_timeout="return",
+    )
     totals = measure.metrics.metric_totals(frame)
     assert totals["Invocations"] == 4 + 3 - throttled
     assert totals["Errors"] == 1

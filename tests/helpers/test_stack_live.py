@@ -19,13 +19,14 @@ import pytest
 import pocketcloud
 from helpers import aws, views
 from helpers.aws import secrets
+from helpers.aws.iam import VPC_EXECUTION
 from helpers.measure import invocations
 from helpers.modules import m3_secrets_and_proxy as m3
 from helpers.modules import m4_optimize_and_load_test as m4
 from helpers.modules.m2_rest_api import Module2
 from helpers.session import Workshop
 
-from .conftest import workshop_on
+from .conftest import BASIC_EXECUTION, lambda_role, vpc_for_functions, workshop_on
 
 TRUST = {
     "Version": "2012-10-17",
@@ -57,21 +58,19 @@ def built(cloud: pocketcloud.Cloud) -> Iterator[tuple[Workshop, Module2]]:
 
 
 def _build_module2(ws: Workshop) -> Iterator[tuple[Workshop, Module2]]:
-    ec2, rds, iam, lam, apigw = (ws.client(s) for s in ("ec2", "rds", "iam", "lambda", "apigateway"))
-    vpc = ec2.create_vpc(CidrBlock="10.43.0.0/16")["Vpc"]["VpcId"]
-    subnets = [
-        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.43.{i}.0/24", AvailabilityZone=f"us-east-1{az}")["Subnet"][
-            "SubnetId"
-        ]
-        for i, az in ((1, "a"), (2, "b"))
-    ]
-    lambda_sg = ec2.create_security_group(GroupName=f"{ws.prefix}lambda", Description="fn", VpcId=vpc)["GroupId"]
-    db_sg = ec2.create_security_group(GroupName=f"{ws.prefix}db", Description="db", VpcId=vpc)["GroupId"]
+    ec2, rds, lam, apigw = (ws.client(s) for s in ("ec2", "rds", "lambda", "apigateway"))
+    # Functions, proxy, database and the Secrets Manager endpoint (made by module 3) in one VPC, as on AWS.
+    net = vpc_for_functions(ec2, "10.43", ws.prefix)
+    vpc, subnets, lambda_sg, db_sg = net["vpc"], net["subnets"], net["lambda_sg"], net["db_sg"]
+    rds.create_db_subnet_group(
+        DBSubnetGroupName=f"{ws.prefix}db-subnets", DBSubnetGroupDescription="db", SubnetIds=subnets
+    )
     db_id = f"{ws.prefix}db"
     password = secrets.generate_password(ws)
     rds.create_db_instance(
         DBInstanceIdentifier=db_id, Engine="mysql", DBInstanceClass="db.t3.micro", MasterUsername="admin",
         MasterUserPassword=password, DBName="workshop", AllocatedStorage=20,
+        DBSubnetGroupName=f"{ws.prefix}db-subnets", VpcSecurityGroupIds=[db_sg],
     )  # fmt: skip
     deadline = time.monotonic() + 120
     while (db := rds.describe_db_instances(DBInstanceIdentifier=db_id)["DBInstances"][0])["DBInstanceStatus"] != (
@@ -84,7 +83,8 @@ def _build_module2(ws: Workshop) -> Iterator[tuple[Workshop, Module2]]:
     )
     master_arn = secrets.put_secret(ws, f"{ws.prefix}db-master", master)
     role = f"{ws.prefix}fn-role"
-    role_arn = iam.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps(TRUST))["Role"]["Arn"]
+    # Logs and network interfaces in the VPC; module 3 adds the read access to its secret.
+    role_arn = lambda_role(ws.pocketcloud(), role, TRUST, (BASIC_EXECUTION, VPC_EXECUTION))
     package = Path(pymysql.__file__).parent
     layer = _zip({f"python/pymysql/{p.relative_to(package)}": p.read_bytes() for p in package.rglob("*.py")})
     layer_arn = lam.publish_layer_version(LayerName=f"{ws.prefix}pymysql", Content={"ZipFile": layer})[
@@ -115,6 +115,7 @@ def _build_module2(ws: Workshop) -> Iterator[tuple[Workshop, Module2]]:
         db_class="db.t3.micro",
         master_secret_arn=master_arn, subnet_ids=subnets, lambda_security_group_ids=[lambda_sg],
         db_security_group_ids=[db_sg], layer_arns=[layer_arn], vpc_id=vpc,
+        proxy_security_group_ids=[net["proxy_sg"]], endpoint_security_group_ids=[net["endpoint_sg"]],
     )  # fmt: skip
     yield ws, m2
     rds.delete_db_instance(DBInstanceIdentifier=db_id, SkipFinalSnapshot=True)
