@@ -43,19 +43,7 @@ def ensure_lambda_role(
     ``inline`` maps policy names to documents, replaced on every call.
     """
     iam = ws.client("iam")
-    created = False
-    try:
-        arn = str(iam.get_role(RoleName=name)["Role"]["Arn"])
-    except iam.exceptions.NoSuchEntityException:
-        arn = str(
-            iam.create_role(
-                RoleName=name,
-                AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST),
-                Description="Serverless at Scale workshop function role",
-                Tags=ws.tag_list(),
-            )["Role"]["Arn"]
-        )
-        created = True
+    arn, created = ensure_role(ws, name, LAMBDA_TRUST, "Serverless at Scale workshop function role")
     wanted = {BASIC_EXECUTION, *(managed or [])}
     attached = {p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]}
     for policy_arn in wanted - attached:
@@ -66,6 +54,18 @@ def ensure_lambda_role(
     if changed:
         wait_for_iam(ws, f"role {name}")
     return arn
+
+
+def ensure_role(ws: Workshop, name: str, trust: dict[str, Any], description: str) -> tuple[str, bool]:
+    """Role ``name`` with the ``trust`` policy, created when missing; its ARN and whether it was created."""
+    iam = ws.client("iam")
+    try:
+        return str(iam.get_role(RoleName=name)["Role"]["Arn"]), False
+    except iam.exceptions.NoSuchEntityException:
+        role = iam.create_role(
+            RoleName=name, AssumeRolePolicyDocument=json.dumps(trust), Description=description, Tags=ws.tag_list()
+        )["Role"]
+        return str(role["Arn"]), True
 
 
 def wait_for_iam(ws: Workshop, what: str) -> None:

@@ -8,11 +8,11 @@ Example::
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
 from ..session import Workshop
+from .iam import ensure_role, put_inline_policy, wait_for_iam
 from .secrets import secret_read_policy
 from .waiting import wait_until
 
@@ -23,22 +23,11 @@ RDS_TRUST = {
 
 
 def ensure_proxy_role(ws: Workshop, name: str, secret_arn: str) -> str:
-    """The role RDS Proxy assumes to read the database secret; returns its ARN."""
-    iam = ws.client("iam")
-    try:
-        arn = str(iam.get_role(RoleName=name)["Role"]["Arn"])
-    except iam.exceptions.NoSuchEntityException:
-        arn = str(
-            iam.create_role(
-                RoleName=name,
-                AssumeRolePolicyDocument=json.dumps(RDS_TRUST),
-                Description="RDS Proxy reads the workshop database secret",
-                Tags=ws.tag_list(),
-            )["Role"]["Arn"]
-        )
-    iam.put_role_policy(
-        RoleName=name, PolicyName="read-db-secret", PolicyDocument=json.dumps(secret_read_policy(secret_arn))
-    )
+    """The role RDS Proxy assumes to read the database secret; returns its ARN once IAM has it everywhere."""
+    arn, created = ensure_role(ws, name, RDS_TRUST, "RDS Proxy reads the workshop database secret")
+    changed = put_inline_policy(ws, name, "read-db-secret", secret_read_policy(secret_arn), wait=False)
+    if created or changed:
+        wait_for_iam(ws, f"role {name}")
     return arn
 
 

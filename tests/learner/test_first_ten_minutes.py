@@ -135,13 +135,21 @@ def test_pocketcloud_up_from_a_fresh_folder_runs_functions_and_databases(tmp_pat
             "app.py", "import boto3\n\ndef handler(event, context):\n    return {'sum': event['a'] + event['b']}\n"
         )
     lam = cloud.client("lambda")
-    lam.create_function(
-        FunctionName="first-function",
-        Runtime="python3.12",
-        Role=role["Role"]["Arn"],
-        Handler="app.handler",
-        Code={"ZipFile": code.getvalue()},
-    )
+    # As on AWS, a role is not usable by Lambda the moment IAM creates it: a learner's script retries.
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            lam.create_function(
+                FunctionName="first-function",
+                Runtime="python3.12",
+                Role=role["Role"]["Arn"],
+                Handler="app.handler",
+                Code={"ZipFile": code.getvalue()},
+            )
+            break
+        except lam.exceptions.InvalidParameterValueException as refused:
+            assert "cannot be assumed" in str(refused) and time.monotonic() < deadline, refused
+            time.sleep(0.5)
     lam.get_waiter("function_active_v2").wait(FunctionName="first-function", WaiterConfig={"Delay": 1})
     answer = lam.invoke(FunctionName="first-function", Payload=json.dumps({"a": 2, "b": 3}))
     assert "FunctionError" not in answer, answer["Payload"].read()
