@@ -164,7 +164,7 @@ def _start_local() -> Any:
 def connect(target: str | None = None, *, quiet: bool = False) -> Workshop:
     """The workshop session for ``target`` (default: detected), printing one banner line."""
     target = target or detect_target()
-    _configure_plotly()
+    _configure_display()
     if target == LOCAL:
         cloud = _start_local()
         ws = Workshop(LOCAL, cloud.region, cloud.settings.account_id, cloud.endpoint_url, cloud=cloud)
@@ -180,7 +180,7 @@ def connect(target: str | None = None, *, quiet: bool = False) -> Workshop:
     return ws
 
 
-def _configure_plotly() -> None:
+def _configure_display() -> None:
     """Figures render in JupyterLab and are embedded in exported HTML without any network access; table
     cells show their whole text (pandas cuts a cell at 50 characters, which cut the price descriptions)."""
     try:

@@ -193,7 +193,7 @@ def test_no_server_binary_is_a_clear_error(make_cloud) -> None:
 def test_a_state_dir_as_deep_as_a_learners_project_runs_db_servers(make_cloud, tmp_path) -> None:
     deep = tmp_path / ("a-learners-projects-folder/" * 4) / "serverless-at-scale"
     cloud = make_cloud(state_dir=deep)
-    assert len(str(deep / ".." / "rds" / "a-db-instance-name" / "mysqld.sock")) > 107, "past a unix socket's limit"
+    assert len(str(deep / "rds" / "a-db-instance-name" / "mysqld.sock")) > 107, "past a unix socket's limit"
     cloud.client("rds").create_db_instance(
         DBInstanceIdentifier="a-db-instance-name",
         Engine="mysql",
