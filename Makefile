@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-EXTRAS := .[workshop,pocketcloud,dev]
+EXTRAS := .[workshop,lab,pocketcloud,dev]
 # Every package version the suite was last run with; `make lock` writes it anew from the newest allowed.
 LOCK   := constraints.txt
 # Packages whose private names pocketcloud relies on; `make check-latest` tries their newest allowed releases.
