@@ -1,0 +1,35 @@
+"""The tests' one way to wait for something: poll until it holds, with a generous deadline, and say what was seen.
+
+A test waits for an event (a metric published, a file written, a process gone), never for a fixed time:
+a slow host then only waits longer, and a test fails only when the event does not come at all.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+def wait_until(check: Callable[[], T], timeout: float, what: str, interval: float = 0.2) -> T:
+    """Call ``check()`` until it returns something truthy, and return that.
+
+    After ``timeout`` seconds the test fails with ``what`` was awaited and the last value ``check`` returned.
+
+    >>> answers = iter([0, None, 3])
+    >>> wait_until(lambda: next(answers), 5, "a count", interval=0)
+    3
+    >>> wait_until(lambda: [], 0, "a non-empty list")
+    Traceback (most recent call last):
+    AssertionError: waited 0 s for a non-empty list; last seen: []
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"waited {timeout:g} s for {what}; last seen: {value!r}")
+        time.sleep(interval)
