@@ -87,11 +87,16 @@ test-unit: setup browser
 	$(BIN)/pytest -q tests
 	$(BIN)/pytest -q --doctest-modules pocketcloud helpers
 
+# nbval executes each notebook once; keep_outputs writes it with its outputs to build/executed/, where
+# test_figures.py then reads every figure, table and progress bar (and fails when a notebook is missing).
 test-notebooks: setup
 	@mkdir -p build
 	@[ -n "$(NOTEBOOKS)" ] || { echo "no notebooks yet"; exit 0; }; \
+	rm -rf build/executed && \
 	$(call TEST_CLOUD,nbval) $(BIN)/pocketcloud run -- \
-	  $(BIN)/pytest -q -p no:cacheprovider --nbval-lax --nbval-cell-timeout=900 $(NOTEBOOKS)
+	  $(BIN)/python -m pytest -q -p no:cacheprovider -p tests.notebooks.keep_outputs --keep-outputs=build/executed \
+	  --nbval-lax --nbval-cell-timeout=900 $(NOTEBOOKS) && \
+	EXECUTED_NOTEBOOKS=$(CURDIR)/build/executed $(BIN)/pytest -q -p no:cacheprovider tests/notebooks/test_figures.py
 
 workshop: setup
 	@mkdir -p build

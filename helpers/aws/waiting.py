@@ -1,8 +1,8 @@
 """The one way the helpers wait: a bounded poll with a progress bar, and boto3's waiters run through it.
 
 A learner sees the same thing for every wait: nothing when the answer comes within a second or two,
-otherwise a bar that counts seconds against the usual wait and ends at 100 %; a wait that runs out of
-time removes its bar and says so in one line.
+otherwise a text bar that counts seconds against the usual wait and ends at 100 % (also in the saved
+notebook and its HTML export); a wait that runs out of time removes its bar and says so in one line.
 
 Example::
 
@@ -71,8 +71,8 @@ def poll(
                 bar = _bar(what, estimate_s)
             if bar is not None:
                 _advance(bar, elapsed, postfix)
-        if bar is not None:
-            bar.n = bar.total
+        if bar is not None:  # done: the bar ends full, at the seconds really waited
+            bar.total = bar.n = max(1, round(time.monotonic() - started))
             bar.refresh()
         return value
     finally:
@@ -83,6 +83,7 @@ def poll(
 def _out_of_time(value: T, what: str, timeout_s: float, bar: Any, on_timeout: str, progress: bool) -> T:
     if bar is not None:
         bar.leave = False  # a bar that did not finish is removed; the line below says what happened
+        bar.close()
     message = f"{what}: not done after {timeout_s:.0f} s"
     if on_timeout == "raise":
         raise TimeoutError(message)
@@ -196,20 +197,21 @@ def _is_not_none(value: object) -> bool:
 
 
 def _bar(what: str, estimate_s: float) -> Any:
-    from tqdm.auto import tqdm
+    import sys
+
+    from tqdm.std import tqdm
 
     # Seconds waited against the usual wait; tqdm's own rate and clock would say nothing more (and its clock
-    # starts late, with the bar).
-    return tqdm(total=max(1, round(estimate_s)), desc=what, bar_format=_BAR_FORMAT)
+    # starts late, with the bar). A text bar on stdout rather than tqdm's notebook widget: a widget's saved
+    # form (in the .ipynb and its HTML export) is its text at the moment it was shown, 0 %, whatever it
+    # reached; a text bar is redrawn with carriage returns, and every notebook view keeps its last state.
+    return tqdm(total=max(1, round(estimate_s)), desc=what, bar_format=_BAR_FORMAT, file=sys.stdout, ncols=90)
 
 
 def _advance(bar: Any, elapsed: float, postfix: Callable[[], str] | None) -> None:
     bar.n = round(elapsed)
     if bar.n >= bar.total:  # longer than usual: stretch the bar rather than show 100 % before it is done
         bar.total = round(elapsed * 1.25) + 1
-        widgets = getattr(bar, "container", None)  # tqdm.notebook's bar: its widget keeps its own maximum
-        if widgets is not None:
-            widgets.children[1].max = bar.total
     if postfix is not None:
         bar.set_postfix_str(postfix(), refresh=False)
     bar.refresh()
