@@ -1,6 +1,7 @@
 # Serverless at Scale: the workshop and pocketcloud.
 #   make workshop   start pocketcloud, execute every notebook headless, write build/*.ipynb and build/*.html
 #   make test       the whole test suite: unit, pocketcloud behaviour, helpers, notebooks (nbval)
+#   make mutation   mutation testing (mutmut) of the modules the lessons rest on; writes build/mutation/report.md
 # Both set themselves up first (.venv, pip install, a MariaDB server from apt when none is found).
 
 PYTHON ?= python3
@@ -22,7 +23,7 @@ LAB_ARGS ?=
 # JupyterLab refuses to run as root (containers, cloud notebook VMs) unless told it may.
 LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: setup db-server browser apt-python-venv workshop test test-unit test-notebooks lab bench clean lint lock check-latest
+.PHONY: setup db-server browser apt-python-venv workshop test test-unit test-notebooks mutation lab bench clean lint lock check-latest
 
 setup: $(STAMP) db-server
 
@@ -97,6 +98,15 @@ test-notebooks: setup
 	  $(BIN)/python -m pytest -q -p no:cacheprovider -p tests.notebooks.keep_outputs --keep-outputs=build/executed \
 	  --nbval-lax --nbval-cell-timeout=900 $(NOTEBOOKS) && \
 	EXECUTED_NOTEBOOKS=$(CURDIR)/build/executed $(BIN)/pytest -q -p no:cacheprovider tests/notebooks/test_figures.py
+
+# Mutation testing (slow, not part of make test): pyproject.toml's [tool.mutmut] says which modules are mutated and
+# which fast unit tests run against them. MUTANTS narrows a run (e.g. MUTANTS='pocketcloud.vpc.rules*'; every
+# named mutant is run again); results are kept in mutants/ between runs, and the report covers every module.
+MUTATION_WORKERS ?= 2
+MUTANTS ?=
+mutation: setup
+	$(BIN)/mutmut run --max-children $(MUTATION_WORKERS) $(MUTANTS)
+	$(BIN)/python tests/mutation_report.py
 
 workshop: setup
 	@mkdir -p build
