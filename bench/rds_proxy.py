@@ -42,7 +42,7 @@ def _setup(cloud: pocketcloud.Cloud) -> tuple[dict, str]:
     # proxy reaches its target (pocketcloud applies security groups as AWS does).
     rds.create_db_subnet_group(DBSubnetGroupName="bench", DBSubnetGroupDescription="bench", SubnetIds=subnets)
     rds.create_db_instance(
-        DBInstanceIdentifier="bench", DBSubnetGroupName="bench", Engine="mysql", EngineVersion="8.0.35",
+        DBInstanceIdentifier="bench", DBSubnetGroupName="bench", Engine="mysql", EngineVersion="8.4.7",
         DBInstanceClass="db.t3.micro", MasterUsername="admin", MasterUserPassword=PASSWORD, AllocatedStorage=20,
     )  # fmt: skip
     secret = sm.create_secret(Name="bench", SecretString=json.dumps({"username": "admin", "password": PASSWORD}))["ARN"]

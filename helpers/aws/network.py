@@ -1,19 +1,69 @@
-"""The workshop's VPC (from the CloudFormation template next to this module) and its Secrets Manager endpoint."""
+"""The workshop's VPC (from the CloudFormation template next to this module, in two availability zones where
+Lambda and RDS both run) and its Secrets Manager endpoint."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
 
 from ..session import Workshop
+from .database import ENGINE, INSTANCE_CLASS, choose_engine_version
 from .waiting import poll, wait_for
 
 TEMPLATE = Path(__file__).with_name("templates") / "vpc.yaml"
 
+# Zone ids (the same place in every account, unlike zone names) where a service the workshop puts in the
+# VPC is documented not to run: RDS Proxy is not supported in use1-az3 (RDS User Guide, "Limitations for
+# RDS Proxy"), and Lambda cannot create network interfaces there either.
+UNSUPPORTED_ZONE_IDS = frozenset({"use1-az3"})
+
+
+def choose_zones(zones: Sequence[dict[str, Any]], rds_zones: Collection[str], count: int = 2) -> list[str]:
+    """``count`` zone names, in the region's order, that are available, offer the DB instance class
+    (``rds_zones``, from DescribeOrderableDBInstanceOptions) and are not known to refuse Lambda or RDS Proxy.
+
+    >>> zones = [{"ZoneName": "us-east-1a", "ZoneId": "use1-az3", "State": "available"},
+    ...          {"ZoneName": "us-east-1b", "ZoneId": "use1-az6", "State": "available"},
+    ...          {"ZoneName": "us-east-1c", "ZoneId": "use1-az1", "State": "available"},
+    ...          {"ZoneName": "us-east-1d", "ZoneId": "use1-az2", "State": "available"}]
+    >>> choose_zones(zones, {"us-east-1a", "us-east-1c", "us-east-1d"})
+    ['us-east-1c', 'us-east-1d']
+    """
+    chosen = [
+        z["ZoneName"]
+        for z in zones
+        if z.get("State", "available") == "available"
+        and z.get("ZoneId") not in UNSUPPORTED_ZONE_IDS
+        and z["ZoneName"] in rds_zones
+    ][:count]
+    if len(chosen) < count:
+        raise RuntimeError(
+            f"this region has fewer than {count} availability zones where both Lambda and the DB instance class "
+            f"run (found {chosen}); choose another region"
+        )
+    return chosen
+
+
+def workshop_zones(ws: Workshop, engine: str, engine_version: str, instance_class: str) -> list[str]:
+    """Two zones of this region for the workshop's subnets (see :func:`choose_zones`)."""
+    zones = ws.client("ec2").describe_availability_zones(
+        Filters=[{"Name": "zone-type", "Values": ["availability-zone"]}]
+    )["AvailabilityZones"]
+    rds = ws.client("rds")
+    rds_zones: set[str] = set()
+    for page in rds.get_paginator("describe_orderable_db_instance_options").paginate(
+        Engine=engine, EngineVersion=engine_version, DBInstanceClass=instance_class
+    ):
+        rds_zones |= {z["Name"] for option in page["OrderableDBInstanceOptions"] for z in option["AvailabilityZones"]}
+    return choose_zones(zones, rds_zones)
+
 
 def deploy_vpc(ws: Workshop, stack_name: str | None = None) -> dict[str, Any]:
-    """Create the VPC stack once and return its outputs (VpcId, SubnetIds list, security group ids)."""
+    """Create the VPC stack once and return its outputs (VpcId, SubnetIds list, security group ids).
+
+    Its two subnets go to zones where Lambda and the workshop's DB instance class both run.
+    """
     cfn = ws.client("cloudformation")
     stack_name = stack_name or ws.name("network")
     try:
@@ -24,10 +74,15 @@ def deploy_vpc(ws: Workshop, stack_name: str | None = None) -> dict[str, Any]:
         if stack is not None:
             cfn.delete_stack(StackName=stack_name)
             _wait_stack(ws, "stack_delete_complete", f"deleting stack {stack_name}", stack_name)
+        zones = workshop_zones(ws, ENGINE, choose_engine_version(ws), INSTANCE_CLASS)
         cfn.create_stack(
             StackName=stack_name,
             TemplateBody=TEMPLATE.read_text(),
-            Parameters=[{"ParameterKey": "Prefix", "ParameterValue": ws.prefix.rstrip("-")}],
+            Parameters=[
+                {"ParameterKey": "Prefix", "ParameterValue": ws.prefix.rstrip("-")},
+                {"ParameterKey": "ZoneA", "ParameterValue": zones[0]},
+                {"ParameterKey": "ZoneB", "ParameterValue": zones[1]},
+            ],
             Tags=ws.tag_list(),
         )
     answer = _wait_stack(ws, "stack_create_complete", f"creating stack {stack_name}", stack_name)

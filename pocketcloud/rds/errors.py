@@ -8,3 +8,10 @@ def invalid_parameter(message: str) -> Exception:
     from moto.rds.exceptions import InvalidParameterValue
 
     return InvalidParameterValue(message)
+
+
+def invalid_combination(message: str) -> Exception:
+    """RDS's InvalidParameterCombination (HTTP 400), e.g. "Cannot find version 8.0.40 for mysql"."""
+    from moto.rds.exceptions import InvalidParameterCombination
+
+    return InvalidParameterCombination(message)

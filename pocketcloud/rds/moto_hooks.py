@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from ..moto_hooks import Target, moto_hook, registry
+from .engine_versions import creation_refusal, known_engine, resolve_version
+from .errors import invalid_combination
 
 if TYPE_CHECKING:
     from .instances import InstanceManager
@@ -46,9 +49,20 @@ def hide_the_endpoint_while_creating(original: property, models: ModuleType) -> 
 
 @moto_hook("moto.rds.models", "RDSBackend", "create_db_instance", ("self", "db_kwargs"))
 def start_db_servers(original: Any, models: ModuleType) -> object:
-    """A new DB instance gets a real server; if it cannot have one, moto forgets the instance again."""
+    """A new DB instance gets a real server; if it cannot have one, moto forgets the instance again. Before
+    moto sees it, its engine version is checked against RDS's list and an omitted or major-only version
+    becomes the default minor RDS would run (see ``engine_versions``)."""
 
     def create_db_instance(self: Any, db_kwargs: dict[str, Any]) -> Any:
+        engine = str(db_kwargs.get("engine") or "")
+        if RDS.current is not None and known_engine(engine) and not db_kwargs.get("db_cluster_identifier"):
+            asked = db_kwargs.get("engine_version")
+            refusal = creation_refusal(
+                engine, asked, db_kwargs.get("engine_lifecycle_support"), dt.datetime.now(dt.UTC)
+            )
+            if refusal is not None:
+                raise invalid_combination(refusal)
+            db_kwargs = {**db_kwargs, "engine_version": resolve_version(engine, asked)}
         instance = original(self, db_kwargs)
         service = RDS.current
         if service is not None and not instance.db_cluster_identifier:

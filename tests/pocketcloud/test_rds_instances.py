@@ -38,7 +38,7 @@ def instance(cloud: pocketcloud.Cloud) -> dict:
     cloud.client("rds").create_db_instance(
         DBInstanceIdentifier="rds-test-db",
         Engine="mysql",
-        EngineVersion="8.0.35",
+        EngineVersion="8.4.7",
         DBInstanceClass="db.t3.micro",
         MasterUsername="admin",
         MasterUserPassword=PASSWORD,

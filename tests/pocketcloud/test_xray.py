@@ -158,7 +158,7 @@ def test_sdk_segments_over_udp_with_a_real_sql_subsegment(cloud: pocketcloud.Clo
     rds.create_db_instance(
         DBInstanceIdentifier="xray-db",
         Engine="mysql",
-        EngineVersion="8.0.35",
+        EngineVersion="8.4.7",
         DBInstanceClass="db.t3.micro",
         MasterUsername="admin",
         MasterUserPassword="Xray-Pass-123",
