@@ -7,7 +7,6 @@ import datetime as dt
 import json
 import subprocess
 import threading
-import time
 from collections.abc import Iterator
 
 import botocore.exceptions
@@ -17,17 +16,17 @@ import pytest
 
 import pocketcloud
 
+from ..waiting import wait_until
+
 PASSWORD = "Proxy-Test-Pass-1"
 
 
 def _wait_available(rds, ident: str) -> dict:
-    deadline = time.monotonic() + 90
-    while True:
-        instance = rds.describe_db_instances(DBInstanceIdentifier=ident)["DBInstances"][0]
-        if instance["DBInstanceStatus"] == "available":
-            return instance
-        assert time.monotonic() < deadline
-        time.sleep(0.3)
+    def instance() -> dict | None:
+        found = rds.describe_db_instances(DBInstanceIdentifier=ident)["DBInstances"][0]
+        return found if found["DBInstanceStatus"] == "available" else None
+
+    return wait_until(instance, 180, f"{ident} to be available")
 
 
 class Setup:
@@ -67,10 +66,11 @@ class Setup:
             VpcSubnetIds=subnets,
         )["DBProxy"]
         rds.register_db_proxy_targets(DBProxyName="proxy-test", DBInstanceIdentifiers=["proxy-db"])
-        deadline = time.monotonic() + 90  # a new proxy is `creating` a while, as on AWS
-        while rds.describe_db_proxies(DBProxyName="proxy-test")["DBProxies"][0]["Status"] != "available":
-            assert time.monotonic() < deadline, "the proxy never became available"
-            time.sleep(0.2)
+        wait_until(  # a new proxy is `creating` a while, as on AWS
+            lambda: rds.describe_db_proxies(DBProxyName="proxy-test")["DBProxies"][0]["Status"] == "available",
+            180,
+            "the proxy to become available",
+        )
         self.endpoint = proxy["Endpoint"]
         self.subnets = subnets
 
@@ -91,30 +91,40 @@ def setup(cloud: pocketcloud.Cloud) -> Iterator[Setup]:
     yield Setup(cloud)
 
 
-def _hammer(connect, clients: int, seconds: float) -> tuple[list[Exception], int]:
+def _hammer(connect, clients: int, queries: int) -> tuple[list[Exception], int]:
+    """``clients`` threads connect at once and hold their connections until every one has tried; those
+    connected then run ``queries`` statements each. Returns the errors and how many statements ran."""
     errors: list[Exception] = []
     done = [0]
-    barrier = threading.Barrier(clients)
+    lock = threading.Lock()
+    everyone_tried = threading.Barrier(clients)
 
     def worker() -> None:
+        conn = None
         try:
-            barrier.wait(timeout=30)
-            conn = connect()
-            end = time.monotonic() + seconds
-            with conn.cursor() as cursor:
-                while time.monotonic() < end:
-                    cursor.execute("SELECT NOW()")
-                    cursor.fetchone()
-                    done[0] += 1
-            conn.close()
+            try:
+                conn = connect()
+            except Exception as exc:
+                errors.append(exc)
+            everyone_tried.wait(timeout=180)
+            if conn is not None:
+                with conn.cursor() as cursor:
+                    for _ in range(queries):
+                        cursor.execute("SELECT NOW()")
+                        cursor.fetchone()
+                        with lock:
+                            done[0] += 1
         except Exception as exc:
             errors.append(exc)
+        finally:
+            if conn is not None:
+                conn.close()
 
     threads = [threading.Thread(target=worker) for _ in range(clients)]
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=120)
+        thread.join(timeout=300)
     return errors, done[0]
 
 
@@ -133,13 +143,13 @@ def test_describe_shows_a_reachable_endpoint_and_healthy_target(setup: Setup) ->
 
 
 def test_200_clients_overwhelm_the_db_but_not_the_proxy(setup: Setup) -> None:
-    direct_errors, _ = _hammer(lambda: setup.direct(autocommit=True), 200, 3)
+    direct_errors, _ = _hammer(lambda: setup.direct(autocommit=True), 200, 1)
     codes = {e.args[0] for e in direct_errors if isinstance(e, pymysql.err.OperationalError)}
     assert 1040 in codes, "direct connections beyond max_connections fail with 'Too many connections'"
 
-    proxy_errors, queries = _hammer(lambda: setup.proxy(autocommit=True), 200, 3)
+    proxy_errors, queries = _hammer(lambda: setup.proxy(autocommit=True), 200, 5)
     assert proxy_errors == []
-    assert queries > 200
+    assert queries == 200 * 5, "every one of 200 connected clients ran all its statements"
     rds_status = setup.cloud.status()["services"]["rds"]["proxies"]["proxy-test"]
     assert rds_status["database_connections"] <= rds_status["pool_limit"] == 30
 
@@ -166,17 +176,103 @@ def test_transaction_stays_on_one_backend_and_is_isolated(setup: Setup) -> None:
     reader.close()
 
 
-def test_user_variable_pins_the_session(setup: Setup) -> None:
-    with setup.proxy(autocommit=True) as conn, conn.cursor() as cursor:
-        cursor.execute("SET @x = 1")
-        cursor.execute("SELECT @x")
-        assert cursor.fetchone() == (1,)
+def _backend_id(conn: pymysql.Connection, transaction: bool = False) -> int:
+    """The DB server's id for the connection the proxy lent this statement (or this whole transaction)."""
+    with conn.cursor() as cursor:
+        if transaction:
+            cursor.execute("START TRANSACTION")
         cursor.execute("SELECT CONNECTION_ID()")
-        first = cursor.fetchone()[0]
-        cursor.execute("SELECT CONNECTION_ID()")
-        assert cursor.fetchone()[0] == first
-        pinned = setup.cloud.status()["services"]["rds"]["proxies"]["proxy-test"]
-        assert pinned["client_connections"] >= 1
+        (backend,) = cursor.fetchone()
+        if transaction:
+            cursor.execute("COMMIT")
+    return int(backend)
+
+
+@pytest.fixture(scope="module")
+def two_connection_proxy(setup: Setup) -> Iterator[str]:
+    """A second proxy to the same DB whose pool holds two connections (MaxConnectionsPercent 7 of the
+    instance's 30), both kept while idle, so that which client gets which connection is observable."""
+    rds = setup.cloud.client("rds")
+    rds.create_db_proxy(
+        DBProxyName="proxy-two",
+        EngineFamily="MYSQL",
+        Auth=[{"AuthScheme": "SECRETS", "SecretArn": setup.secret, "IAMAuth": "DISABLED"}],
+        RoleArn="arn:aws:iam::123456789012:role/proxy-role",
+        VpcSubnetIds=setup.subnets,
+    )
+    rds.register_db_proxy_targets(DBProxyName="proxy-two", DBInstanceIdentifiers=["proxy-db"])
+    rds.modify_db_proxy_target_group(
+        DBProxyName="proxy-two",
+        TargetGroupName="default",
+        ConnectionPoolConfig={
+            "MaxConnectionsPercent": 7,
+            "MaxIdleConnectionsPercent": 7,
+            "ConnectionBorrowTimeout": 20,
+        },
+    )
+    wait_until(
+        lambda: rds.describe_db_proxies(DBProxyName="proxy-two")["DBProxies"][0]["Status"] == "available",
+        180,
+        "proxy-two to become available",
+    )
+    assert setup.cloud.status()["services"]["rds"]["proxies"]["proxy-two"]["pool_limit"] == 2
+    yield str(rds.describe_db_proxies(DBProxyName="proxy-two")["DBProxies"][0]["Endpoint"])
+    rds.delete_db_proxy(DBProxyName="proxy-two")
+
+
+def _connect(endpoint: str) -> pymysql.Connection:
+    return pymysql.connect(
+        host=endpoint, user="admin", password=PASSWORD, database="app", connect_timeout=10, autocommit=True
+    )
+
+
+def test_clients_multiplex_onto_one_connection_between_transactions(two_connection_proxy: str) -> None:
+    # RDS Proxy guide, "Avoiding pinning": without session state, the proxy reuses a connection at the end of
+    # each transaction, so clients connected at the same time take turns on the same database connection.
+    clients = [_connect(two_connection_proxy) for _ in range(4)]  # twice as many clients as connections
+    try:
+        first, second = _backend_id(clients[0], transaction=True), _backend_id(clients[1], transaction=True)
+        assert first == second, "the second client's transaction reuses the connection the first one returned"
+        seen = {_backend_id(client, transaction=True) for _ in range(3) for client in clients}
+        assert seen == {first}, f"sequential transactions of 4 clients ran on connections {seen}"
+    finally:
+        for client in clients:
+            client.close()
+
+
+def test_session_state_pins_the_client_to_its_connection(setup: Setup, two_connection_proxy: str) -> None:
+    # RDS Proxy guide, "Avoiding pinning": a user variable pins the client connection; every later transaction
+    # uses the same database connection, and no other client gets it until the session ends.
+    started = dt.datetime.now(dt.UTC)
+    stateful, other = _connect(two_connection_proxy), _connect(two_connection_proxy)
+    try:
+        with stateful.cursor() as cursor:
+            cursor.execute("SET @owner = 'stateful client'")
+            cursor.execute("SELECT CONNECTION_ID()")
+            (pinned_backend,) = cursor.fetchone()
+        # The other client now opens a transaction. Were the stateful client not pinned, its connection would
+        # be back in the pool and lent to the other client, and the stateful client would get another one,
+        # without @owner.
+        with other.cursor() as cursor:
+            cursor.execute("START TRANSACTION")
+            cursor.execute("SELECT CONNECTION_ID()")
+            (other_backend,) = cursor.fetchone()
+            with stateful.cursor() as stateful_cursor:
+                stateful_cursor.execute("SELECT @owner, CONNECTION_ID()")
+                owner, backend_now = stateful_cursor.fetchone()
+            cursor.execute("COMMIT")
+        assert other_backend != pinned_backend, "another client was lent the pinned connection"
+        assert (owner, backend_now) == ("stateful client", pinned_backend), "the pinned session kept its connection"
+        assert {_backend_id(other, transaction=True) for _ in range(3)} == {other_backend}
+        pinned = wait_until(
+            lambda: _proxy_metrics(setup, started, "proxy-two")["databaseconnectionscurrentlysessionpinned"] or None,
+            60,
+            "CloudWatch to show proxy-two's pinned session",
+        )
+        assert pinned == 1, "one session (the stateful client's) is pinned, the other multiplexes"
+    finally:
+        stateful.close()
+        other.close()
 
 
 def test_wrong_password_and_unknown_user_are_refused(setup: Setup) -> None:
@@ -223,10 +319,14 @@ def test_secret_rotation_is_honoured(setup: Setup) -> None:
 def test_db_crash_gives_a_clear_error_and_the_proxy_recovers(setup: Setup) -> None:
     rds = setup.cloud.client("rds")
     rds.stop_db_instance(DBInstanceIdentifier="proxy-db")
-    deadline = time.monotonic() + 30
-    while rds.describe_db_instances(DBInstanceIdentifier="proxy-db")["DBInstances"][0]["DBInstanceStatus"] != "stopped":
-        assert time.monotonic() < deadline
-        time.sleep(0.2)
+    wait_until(
+        lambda: (
+            rds.describe_db_instances(DBInstanceIdentifier="proxy-db")["DBInstances"][0]["DBInstanceStatus"]
+            == "stopped"
+        ),
+        120,
+        "proxy-db to stop",
+    )
     [target] = rds.describe_db_proxy_targets(DBProxyName="proxy-test")["Targets"]
     assert target["TargetHealth"]["State"] == "UNAVAILABLE"
     with pytest.raises(pymysql.err.OperationalError) as error:
@@ -240,20 +340,19 @@ def test_db_crash_gives_a_clear_error_and_the_proxy_recovers(setup: Setup) -> No
 
 
 def test_metrics_in_cloudwatch(setup: Setup) -> None:
+    now = dt.datetime.now(dt.UTC)
     with setup.proxy(autocommit=True) as conn, conn.cursor() as cursor:
         cursor.execute("SELECT 1")
-        time.sleep(1.5)
-    now = dt.datetime.now(dt.UTC)
-    deadline = time.monotonic() + 60  # metrics are published a few seconds later, as on AWS
-    while (values := _proxy_metrics(setup, now))["queryrequests"] < 1:
-        assert time.monotonic() < deadline, f"no proxy metrics showed: {values}"
-        time.sleep(0.5)
-    assert values["clientconnections"] >= 1
+        # Connected until CloudWatch has a sample of this client (sampled every second, published later).
+        values = wait_until(
+            lambda: (v := _proxy_metrics(setup, now))["queryrequests"] >= 1 and v["clientconnections"] >= 1 and v,
+            60,
+            "proxy-test's metrics to show this client and its query",
+        )
     assert 1 <= values["databaseconnections"] <= 30
-    assert "databaseconnectionscurrentlysessionpinned" in values
 
 
-def _proxy_metrics(setup: Setup, now: dt.datetime) -> dict[str, float]:
+def _proxy_metrics(setup: Setup, now: dt.datetime, proxy: str = "proxy-test") -> dict[str, float]:
     result = setup.cloud.client("cloudwatch").get_metric_data(
         MetricDataQueries=[
             {
@@ -262,7 +361,7 @@ def _proxy_metrics(setup: Setup, now: dt.datetime) -> dict[str, float]:
                     "Metric": {
                         "Namespace": "AWS/RDS",
                         "MetricName": name,
-                        "Dimensions": [{"Name": "ProxyName", "Value": "proxy-test"}],
+                        "Dimensions": [{"Name": "ProxyName", "Value": proxy}],
                     },
                     "Period": 60,
                     "Stat": "Maximum",
@@ -301,4 +400,5 @@ def test_proxy_bad_input_is_aws_shaped(setup: Setup) -> None:
             VpcSubnetIds=setup.subnets,
         )
     assert no_secret.value.response["Error"]["Code"] == "InvalidParameterValue"
-    assert [p["DBProxyName"] for p in rds.describe_db_proxies()["DBProxies"]] == ["proxy-test"]
+    names = [p["DBProxyName"] for p in rds.describe_db_proxies()["DBProxies"]]
+    assert "proxy-test" in names and "proxy-nosecret" not in names, names
