@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..session import REPO_ROOT, Workshop
-from .waiting import poll, wait_for
+from .waiting import WaitFailed, poll, wait_for
 
 LAMBDA_CODE = REPO_ROOT / "lambda_code"
 HANDLER = "lambda_function.lambda_handler"
@@ -83,19 +83,50 @@ def ensure_invoke_permission(
 
 def wait_until_ready(ws: Workshop, name: str, *, timeout_s: float = 300, progress: bool = True) -> dict[str, Any]:
     """Wait until the function is Active and its last update finished (boto3's ``function_active_v2`` and
-    ``function_updated_v2`` waiters); returns its configuration. A failed state raises with Lambda's reason."""
-    response = wait_for(
-        ws.client("lambda"),
-        ("function_active_v2", "function_updated_v2"),
-        f"function {name} becoming ready",
-        timeout_s=timeout_s,
-        estimate_s=ws.default(local=2, aws=60),
-        interval_s=ws.default(local=1, aws=3),
-        progress=progress,
-        FunctionName=name,
-    )
+    ``function_updated_v2`` waiters); returns its configuration. A failed state or a failed last update
+    (``LastUpdateStatus: Failed``) raises :class:`FunctionFailed` with Lambda's reason."""
+    try:
+        response = wait_for(
+            ws.client("lambda"),
+            ("function_active_v2", "function_updated_v2"),
+            f"function {name} becoming ready",
+            timeout_s=timeout_s,
+            estimate_s=ws.default(local=2, aws=60),
+            interval_s=ws.default(local=1, aws=3),
+            progress=progress,
+            FunctionName=name,
+        )
+    except WaitFailed as failed:
+        config = ws.client("lambda").get_function_configuration(FunctionName=name)
+        raise FunctionFailed(failure_reason(config) or str(failed)) from failed
     configuration: dict[str, Any] = response["Configuration"]
+    reason = failure_reason(configuration)
+    if reason:  # the waiters' acceptors read Failed as done on some botocore versions: never call that ready
+        raise FunctionFailed(reason)
     return configuration
+
+
+class FunctionFailed(RuntimeError):
+    """The function's state or its last update failed; the message is Lambda's reason."""
+
+
+def failure_reason(config: dict[str, Any]) -> str | None:
+    """Lambda's reason when the function's state or last update failed, else None.
+
+    >>> failure_reason({"State": "Active", "LastUpdateStatus": "Failed", "LastUpdateStatusReason":
+    ...                 "Subnet out of IPs", "LastUpdateStatusReasonCode": "SubnetOutOfIPAddresses"})
+    'last update of the function failed (SubnetOutOfIPAddresses): Subnet out of IPs'
+    >>> failure_reason({"State": "Active", "LastUpdateStatus": "Successful"}) is None
+    True
+    """
+    if config.get("State") == "Failed":
+        return f"function failed ({config.get('StateReasonCode')}): {config.get('StateReason')}"
+    if config.get("LastUpdateStatus") == "Failed":
+        return (
+            f"last update of the function failed ({config.get('LastUpdateStatusReasonCode')}): "
+            f"{config.get('LastUpdateStatusReason')}"
+        )
+    return None
 
 
 def deploy_function(
@@ -151,7 +182,8 @@ _PROPAGATING = ("cannot be assumed by Lambda", "does not have permissions to cal
 
 
 def _while_iam_propagates(ws: Workshop, name: str, call: Callable[[], Any]) -> None:
-    """``call()``, retried for up to a minute while Lambda refuses the role because IAM is still propagating."""
+    """``call()``, retried (bounded: a minute here, three on AWS) while Lambda refuses the role because IAM is
+    still propagating it or a policy just attached to it (VPC access, X-Ray write access)."""
     lam = ws.client("lambda")
 
     def attempt() -> str | None:
@@ -167,7 +199,7 @@ def _while_iam_propagates(ws: Workshop, name: str, call: Callable[[], Any]) -> N
         attempt,
         lambda refused: refused is None,
         f"waiting for IAM to let Lambda use {name}'s role",
-        timeout_s=60,
+        timeout_s=ws.default(local=60, aws=180),
         estimate_s=ws.default(local=3, aws=15),
         interval_s=1,
     )
@@ -217,7 +249,9 @@ def recycle_environments(ws: Workshop, function: str) -> None:
     config = wait_until_ready(ws, function)
     env = dict((config.get("Environment") or {}).get("Variables") or {})
     env["RECYCLED_AT"] = str(time.time())
-    lam.update_function_configuration(FunctionName=function, Environment={"Variables": env})
+    _while_iam_propagates(
+        ws, function, lambda: lam.update_function_configuration(FunctionName=function, Environment={"Variables": env})
+    )
     wait_until_ready(ws, function)
 
 

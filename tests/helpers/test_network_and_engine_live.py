@@ -59,7 +59,7 @@ def test_the_chosen_mysql_version_is_the_newest_standard_majors_default_and_rds_
         )["DBInstance"]  # fmt: skip
         rds.delete_db_instance(DBInstanceIdentifier="dbver-check", SkipFinalSnapshot=True)
         assert created["EngineVersion"] == chosen
-        with pytest.raises(botocore.exceptions.ClientError, match="Cannot find version 8.0.40"):
+        with pytest.raises(botocore.exceptions.ClientError, match=r"Cannot find version 8\.0\.40"):
             rds.create_db_instance(
                 DBInstanceIdentifier="dbver-old", Engine="mysql", EngineVersion="8.0.40", DBInstanceClass="db.t3.micro",
                 MasterUsername="admin", MasterUserPassword="Initial-Pass-123", AllocatedStorage=20,
