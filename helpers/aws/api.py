@@ -12,9 +12,16 @@ from typing import Any
 from ..session import Workshop
 from .lambdas import ensure_invoke_permission
 
+# Stage URLs deployed moments ago, and until when their first call is retried: a fresh deployment may answer
+# 403 or 404 for a few seconds on AWS while it reaches every API Gateway host.
+_FRESH_DEPLOYMENTS: dict[str, float] = {}
+_NOT_DEPLOYED_YET = (403, 404)
+
 
 def api_url(ws: Workshop, api_id: str, stage: str) -> str:
     """The stage's invoke URL on this target."""
+    # Stays a target difference: pocketcloud also answers at {api_id}.execute-api.localhost, but not every
+    # resolver maps *.localhost to loopback, so its URL carries the API in the path instead.
     if ws.local:
         return f"{ws.endpoint_url}/restapis/{api_id}/{stage}/_user_request_/"
     return f"https://{api_id}.execute-api.{ws.region}.amazonaws.com/{stage}/"
@@ -35,12 +42,18 @@ def api_id_and_stage(url: str) -> tuple[str, str]:
     return host.split(".", 1)[0], path.split("/", 1)[0]
 
 
+def find_rest_apis(ws: Workshop, name: str) -> list[dict[str, Any]]:
+    """The REST APIs called ``name``, every page of GetRestApis read."""
+    pages = ws.client("apigateway").get_paginator("get_rest_apis").paginate()
+    return [api for page in pages for api in page.get("items", []) if api["name"] == name]
+
+
 def ensure_rest_api(ws: Workshop, name: str, function_name: str, *, stage: str = "dev") -> dict[str, str]:
     """REST API ``name`` whose ``GET /`` is a Lambda proxy integration to ``function_name``, with the
     invoke permission and a deployed stage. Re-running points it at the function and redeploys."""
     apigw, lam = ws.client("apigateway"), ws.client("lambda")
     function_arn = lam.get_function_configuration(FunctionName=function_name)["FunctionArn"]
-    existing = [a for a in apigw.get_rest_apis(limit=500)["items"] if a["name"] == name]
+    existing = find_rest_apis(ws, name)
     api_id: str = existing[0]["id"] if existing else apigw.create_rest_api(
         name=name, description="Serverless at Scale workshop API", endpointConfiguration={"types": ["REGIONAL"]},
         tags=ws.tags,
@@ -62,7 +75,9 @@ def ensure_rest_api(ws: Workshop, name: str, function_name: str, *, stage: str =
         f"arn:aws:execute-api:{ws.region}:{ws.account}:{api_id}/*/GET/",
     )
     apigw.create_deployment(restApiId=api_id, stageName=stage)
-    return {"api_id": api_id, "stage": stage, "url": api_url(ws, api_id, stage)}
+    url = api_url(ws, api_id, stage)
+    _FRESH_DEPLOYMENTS[url.rstrip("/")] = time.monotonic() + ws.default(local=10, aws=60)
+    return {"api_id": api_id, "stage": stage, "url": url}
 
 
 def get_stage(ws: Workshop, url: str) -> dict[str, Any]:
@@ -102,7 +117,23 @@ def call_api(
     headers: dict[str, str] | None = None,
     timeout_s: float = 35,
 ) -> ApiResponse:
-    """Call the API: status, body (parsed when JSON), latency and headers. HTTP errors are returned, not raised."""
+    """Call the API: status, body (parsed when JSON), latency and headers. HTTP errors are returned, not raised.
+
+    The first call to a stage that :func:`ensure_rest_api` just deployed is repeated while it answers 403 or
+    404 (for a bounded time): the deployment is still reaching API Gateway's hosts.
+    """
+    fresh_until = _FRESH_DEPLOYMENTS.get(url.rstrip("/"))
+    while True:
+        answer = _call_once(url, path, method=method, data=data, headers=headers, timeout_s=timeout_s)
+        if fresh_until is None or answer.status not in _NOT_DEPLOYED_YET or time.monotonic() >= fresh_until:
+            _FRESH_DEPLOYMENTS.pop(url.rstrip("/"), None)
+            return answer
+        time.sleep(1)
+
+
+def _call_once(
+    url: str, path: str, *, method: str, data: Any, headers: dict[str, str] | None, timeout_s: float
+) -> ApiResponse:
     body = None if data is None else json.dumps(data).encode()
     request = urllib.request.Request(url.rstrip("/") + "/" + path.lstrip("/"), data=body, method=method)
     request.add_header("Content-Type", "application/json")

@@ -233,6 +233,16 @@ def recent_logs(ws: Workshop, name: str, minutes: int = 15, limit: int = 50) -> 
     return [str(e["message"]).rstrip("\n") for e in events][-limit:]
 
 
+def function_exists(ws: Workshop, name: str) -> bool:
+    """Whether function ``name`` exists (one GetFunctionConfiguration, not a listing of every function)."""
+    lam = ws.client("lambda")
+    try:
+        lam.get_function_configuration(FunctionName=name)
+    except lam.exceptions.ResourceNotFoundException:
+        return False
+    return True
+
+
 def delete_function(ws: Workshop, name: str) -> bool:
     """Delete function ``name``; False when there was none."""
     lam = ws.client("lambda")

@@ -200,7 +200,9 @@ def report_lines(logs_client: Any, function: str, start: dt.datetime, end: dt.da
                 report["log_stream"] = event.get("logStreamName")
                 rows.append(report)
         token = page.get("nextToken")
-        if not token or not page.get("events"):
+        # A page may be empty and still carry a token (CloudWatch Logs searches the window in slices):
+        # only a page without a token is the last one.
+        if not token or token == kwargs.get("nextToken"):
             break
         kwargs["nextToken"] = token
     frame = pd.DataFrame(rows, columns=[*REPORT_COLUMNS, "timestamp", "log_stream"])

@@ -15,11 +15,11 @@ import dataclasses
 
 import pandas as pd
 
-from ..aws.api import api_url, ensure_rest_api
+from ..aws.api import api_url, ensure_rest_api, find_rest_apis
 from ..aws.database import ensure_database, ensure_subnet_group
 from ..aws.iam import VPC_EXECUTION, ensure_lambda_role
 from ..aws.inventory import delete_resources, find_resources, only_named
-from ..aws.lambdas import deploy_function
+from ..aws.lambdas import deploy_function, function_exists
 from ..aws.layers import build_layer
 from ..aws.network import deploy_vpc
 from ..aws.secrets import read_secret
@@ -97,9 +97,8 @@ def deploy(ws: Workshop, *, progress: bool = True, refresh: bool = False) -> Mod
     )
     layer = build_layer(ws, n["layer"], ["pymysql"])
     role = ensure_lambda_role(ws, n["role"], managed=[VPC_EXECUTION])
-    existing = {f["FunctionName"] for f in ws.client("lambda").list_functions()["Functions"]}
-    apis = [a for a in ws.client("apigateway").get_rest_apis(limit=500)["items"] if a["name"] == n["api"]]
-    if n["function"] not in existing or refresh:
+    apis = find_rest_apis(ws, n["api"])
+    if refresh or not function_exists(ws, n["function"]):
         deploy_function(
             ws,
             n["function"],
