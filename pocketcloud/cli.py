@@ -64,21 +64,25 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(settings: Settings, cmd: list[str]) -> int:
-    """Start pocketcloud, run ``cmd`` with POCKETCLOUD_STATE_DIR and AWS_ENDPOINT_URL set, stop it."""
+    """Run ``cmd`` with POCKETCLOUD_STATE_DIR and AWS_ENDPOINT_URL set, against the pocketcloud ``settings``
+    point at; one is started for the command and stopped after, unless it was already running (that one
+    is someone else's and keeps running). Returns the command's exit code."""
     if not cmd:
         print("usage: pocketcloud run -- COMMAND [ARGS...]", file=sys.stderr)
         return 2
+    existing = client.attach(settings)
     try:
-        cloud = client.start(settings)
+        cloud = existing or client.start(settings)
     except RuntimeError as exc:
         print(exc, file=sys.stderr)
         return 1
-    env = {**os.environ, **cloud.env(), "POCKETCLOUD_STATE_DIR": str(settings.state_dir.resolve())}
+    env = {**os.environ, **cloud.env(), "POCKETCLOUD_STATE_DIR": str(cloud.settings.state_dir.resolve())}
     print(f"pocketcloud is up at {cloud.endpoint_url}; running: {' '.join(cmd)}", flush=True)
     try:
         return subprocess.call(cmd, env=env)
     finally:
-        client.stop(settings)
+        if existing is None:
+            client.stop(settings)
 
 
 def _logs(settings: Settings, lines: int, follow: bool) -> int:
@@ -86,8 +90,10 @@ def _logs(settings: Settings, lines: int, follow: bool) -> int:
         print("no log yet", file=sys.stderr)
         return 1
     with open(settings.log_file, errors="replace") as handle:
-        for line in handle.readlines()[-lines:]:
+        past = handle.readlines()  # read to the end either way: a follower starts from there
+        for line in past[-lines:] if lines > 0 else []:  # (past[-0:] would be every line)
             sys.stdout.write(line)
+        sys.stdout.flush()
         while follow:
             line = handle.readline()
             if line:

@@ -13,10 +13,13 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
-def wait_until(check: Callable[[], T], timeout: float, what: str, interval: float = 0.2) -> T:
+def wait_until(
+    check: Callable[[], T], timeout: float, what: str, interval: float = 0.2, seen: Callable[[], object] | None = None
+) -> T:
     """Call ``check()`` until it returns something truthy, and return that.
 
-    After ``timeout`` seconds the test fails with ``what`` was awaited and the last value ``check`` returned.
+    After ``timeout`` seconds the test fails saying ``what`` was awaited and what was last seen: ``seen()``
+    if given, else the last value ``check`` returned.
 
     >>> answers = iter([0, None, 3])
     >>> wait_until(lambda: next(answers), 5, "a count", interval=0)
@@ -31,5 +34,5 @@ def wait_until(check: Callable[[], T], timeout: float, what: str, interval: floa
         if value:
             return value
         if time.monotonic() >= deadline:
-            raise AssertionError(f"waited {timeout:g} s for {what}; last seen: {value!r}")
+            raise AssertionError(f"waited {timeout:g} s for {what}; last seen: {seen() if seen else value!r}")
         time.sleep(interval)

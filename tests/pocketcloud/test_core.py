@@ -1,12 +1,10 @@
-"""pocketcloud core: lifecycle (up/status/down), the edge in front of moto, loopback only."""
+"""pocketcloud core: the edge in front of moto, its status, loopback only (the CLI: test_cli.py)."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import psutil
 import pytest
@@ -14,61 +12,6 @@ from botocore.exceptions import ClientError
 
 import pocketcloud
 from pocketcloud import Settings
-
-
-def _cli(state_dir: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    full_env = {
-        **os.environ,
-        "POCKETCLOUD_STATE_DIR": str(state_dir),
-        "POCKETCLOUD_PORT": "0",
-        "POCKETCLOUD_XRAY_PORT": "0",
-        **(env or {}),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "pocketcloud", *args], env=full_env, capture_output=True, text=True, timeout=120
-    )
-
-
-def test_up_status_down_leaves_no_process(tmp_path: Path) -> None:
-    up = _cli(tmp_path, "up")
-    assert up.returncode == 0, up.stderr
-    ready = json.loads((tmp_path / "ready.json").read_text())
-    server = psutil.Process(ready["pid"])
-    assert server.is_running()
-
-    status = _cli(tmp_path, "status")
-    assert status.returncode == 0
-    assert json.loads(status.stdout)["endpoint_url"] == ready["endpoint_url"]
-
-    again = _cli(tmp_path, "up")  # idempotent: reuses the running server
-    assert again.returncode == 0
-    assert json.loads((tmp_path / "ready.json").read_text())["pid"] == ready["pid"]
-
-    family = [server, *server.children(recursive=True)]
-    down = _cli(tmp_path, "down")
-    assert down.returncode == 0
-    assert "stopped" in down.stdout
-    _gone, alive = psutil.wait_procs(family, timeout=10)
-    assert alive == []
-    assert _cli(tmp_path, "status").returncode == 3
-    assert "not running" in _cli(tmp_path, "down").stdout
-
-
-def test_logs_shows_the_server_log(tmp_path: Path) -> None:
-    assert _cli(tmp_path, "up").returncode == 0
-    try:
-        logs = _cli(tmp_path, "logs", "-n", "20")
-        assert "pocketcloud ready" in logs.stdout
-    finally:
-        _cli(tmp_path, "down")
-
-
-def test_run_gives_the_command_an_endpoint_and_stops_after(tmp_path: Path) -> None:
-    script = "import os, boto3; print(boto3.client('s3').list_buckets()['ResponseMetadata']['HTTPStatusCode'])"
-    result = _cli(tmp_path, "run", "--", sys.executable, "-c", script)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().endswith("200")
-    assert not (tmp_path / "ready.json").exists()
 
 
 def test_boto3_reaches_moto_through_aws_endpoint_url(cloud: pocketcloud.Cloud) -> None:
@@ -117,7 +60,8 @@ def test_non_loopback_host_is_refused() -> None:
 def test_status_lists_services_and_ports(cloud: pocketcloud.Cloud) -> None:
     status = cloud.status()
     assert status["ports"]["edge"] == int(cloud.endpoint_url.rsplit(":", 1)[1])
-    assert isinstance(status["services"], dict)
+    assert set(status["services"]) == {"xray", "lambda", "iam", "apigateway", "events", "vpc", "rds"}
+    assert status["services"]["xray"]["daemon"] == f"127.0.0.1:{cloud.ports['xray']}"
     assert status["pid"] == cloud.pid
 
 
