@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -229,26 +229,56 @@ def wait_for_metrics(
     fetch: Callable[[], pd.DataFrame],
     expect: tuple[str, ...] = ("Invocations",),
     *,
-    timeout_s: float = 300,
+    totals: Mapping[str, float] | None = None,
+    covers: dt.datetime | None = None,
+    timeout_s: float | None = None,
     progress: bool = True,
 ) -> pd.DataFrame:
-    """Call ``fetch()`` until its frame has data for every metric in ``expect`` (CloudWatch publishes a little
-    late: pocketcloud within seconds, AWS within a few minutes). Returns the last frame either way."""
+    """Call ``fetch()`` until CloudWatch has published everything the experiment made, with a progress bar.
 
-    def complete(frame: pd.DataFrame) -> bool:
+    CloudWatch publishes a little late (pocketcloud within seconds, AWS within a few minutes), and a minute
+    can show part of its values before the rest: a frame with *some* data may still be partial. Done when
+    every metric in ``expect`` has data, every metric in ``totals`` adds up (see :func:`metric_totals`) to
+    at least the count the client counted (e.g. ``{"Invocations": 40}``), and, with ``covers``, every
+    metric in ``expect`` has a datapoint for the minute holding ``covers`` (the end of the experiment; for
+    metrics published every minute, such as RDS connections). Returns the last frame when ``timeout_s``
+    runs out, saying what was missing.
+    """
+    wanted = dict(totals or {})
+    last_minute = None if covers is None else pd.Timestamp(_utc(covers)).floor("min")
+
+    def missing(frame: pd.DataFrame) -> list[str]:
         present = set(frame["metric"]) if not frame.empty else set()
-        return set(expect) <= present
+        gaps = [f"{metric} (no data)" for metric in expect if metric not in present]
+        if wanted:
+            by_metric = metric_totals(frame.assign(label=frame["metric"])) if not frame.empty else pd.Series()
+            gaps += [
+                f"{metric} {by_metric.get(metric, 0):.0f} of {count:.0f}"
+                for metric, count in wanted.items()
+                if by_metric.get(metric, 0) < count
+            ]
+        if last_minute is not None and not frame.empty:
+            newest = frame.groupby("metric")["timestamp"].max()
+            gaps += [
+                f"{metric} (minute {last_minute:%H:%M} not published)"
+                for metric in expect
+                if metric in newest and newest[metric] < last_minute
+            ]
+        return gaps
 
     result: pd.DataFrame = poll(
         fetch,
-        complete,
-        f"waiting for CloudWatch to publish {', '.join(expect)}",
-        timeout_s=timeout_s,
+        lambda frame: not missing(frame),
+        f"waiting for CloudWatch to publish {', '.join(dict.fromkeys([*expect, *wanted]))}",
+        timeout_s=timeout_s if timeout_s is not None else ws.default(local=60, aws=600),
         estimate_s=ws.default(local=5, aws=180),
-        interval_s=2,
+        interval_s=ws.default(local=1, aws=10),
         progress=progress,
         on_timeout="return",
     )
+    gaps = missing(result)
+    if gaps:
+        print(f"CloudWatch has not published everything yet ({'; '.join(gaps)}): the figures below are partial.")
     return result
 
 
