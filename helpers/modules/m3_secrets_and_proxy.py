@@ -20,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..aws.api import api_id_and_stage
 from ..aws.database import describe_instance
 from ..aws.iam import VPC_EXECUTION, ensure_lambda_role, put_inline_policy, role_arn
 from ..aws.lambdas import delete_function, deploy_function
@@ -100,30 +101,41 @@ def module2(ws: Workshop) -> Module2:
 def architecture_figure(
     ws: Workshop, db: DbStack | Module2, *, client: str = "you", extra: list[tuple[str, str]] | None = None
 ) -> Any:
-    """The module's resources, read back from the target and drawn left to right; parts not created yet
-    (the proxy, the app secret) are drawn grey and marked so. ``extra`` adds (name, kind) nodes the
-    function talks to."""
+    """The module's resources as they exist now, read back from the target: the API under its name and
+    stage, the function, the proxy and the app secret once created (the function reaches the database
+    straight until the proxy exists). ``extra`` adds (name, kind) nodes the function talks to; the title
+    counts what is drawn and names what is still to come."""
     fn = ws.client("lambda").get_function_configuration(FunctionName=db.function)
     instance = describe_instance(ws, db.db_instance)
+    api_id, stage = api_id_and_stage(db.api_url)
+    api_name = ws.client("apigateway").get_rest_api(restApiId=api_id)["name"]
     proxy_name = (db.proxy_name if isinstance(db, DbStack) else "") or names(ws)["proxy"]
     proxy = describe_proxy(ws, proxy_name)
-    proxy_label = f"{proxy['DBProxyName']} ({proxy['Status']})" if proxy else f"{proxy_name} (not created yet)"
     secret_name = names(ws)["app_secret"]
-    secret_label = secret_name if secret_exists(ws, secret_name) else f"{secret_name} (not created yet)"
-    host = db.api_url.split("//", 1)[-1].split("/", 1)[0]
     nodes = [
         (client, "client"),
-        (f"{host[:38]} (stage)", "API Gateway"),
+        (f"{api_name} (stage {stage})", "API Gateway"),
         (f"{fn['FunctionName']} ({fn['Runtime']}, {fn['MemorySize']} MB)", "Lambda"),
-        (proxy_label, "RDS Proxy"),
-        (f"{instance['DBInstanceIdentifier']} ({instance['DBInstanceClass']})", "RDS MySQL"),
-        (secret_label, "Secrets Manager"),
     ]
-    edges = [(0, 1), (1, 2), (2, 3), (3, 4), (2, 5)]
-    for name, kind in extra or []:
+    edges = [(0, 1), (1, 2)]
+    if proxy:
+        nodes.append((f"{proxy['DBProxyName']} ({proxy['Status']})", "RDS Proxy"))
+        edges += [(2, 3), (3, 4)]
+    else:
+        edges.append((2, 3))
+    nodes.append((f"{instance['DBInstanceIdentifier']} ({instance['DBInstanceClass']})", "RDS MySQL"))
+    main = len(nodes)
+    missing = [] if proxy else ["RDS Proxy"]
+    below = list(extra or [])
+    if secret_exists(ws, secret_name):
+        below.insert(0, (secret_name, "Secrets Manager"))
+    else:
+        missing.append("the app secret")
+    for name, kind in below:
         nodes.append((name, kind))
         edges.append((2, len(nodes) - 1))
-    return draw_architecture(nodes, edges, f"Deployed resources ({len(nodes) - 1})")
+    to_come = f"; to come: {' and '.join(missing)}" if missing else ""
+    return draw_architecture(nodes, edges, f"Deployed resources ({len(nodes) - 1}){to_come}", main=main)
 
 
 def default_user_limit(ws: Workshop) -> int:
@@ -219,6 +231,8 @@ def ensure(ws: Workshop, m2: Module2 | None = None, *, user_limit: int | None = 
     if m2.vpc_id:  # before any function in the VPC reads a secret: without it the read times out
         ensure_secrets_endpoint(ws, m2.vpc_id, m2.subnet_ids, m2.endpoint_security_group_ids)
     user = ensure_app_user(ws, m2, app_arn, user_limit)
+    # The one-off setup function has done its job: a module that only needs the stack leaves none behind.
+    delete_function(ws, names(ws)["setup_function"])
     proxy = ensure_proxy(ws, m2, app_arn, user_limit, user["max_connections"])
     function_secret_policy(ws, m2.role_name, app_arn)
     db = DbStack(

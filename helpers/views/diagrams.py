@@ -30,18 +30,22 @@ def diagram(nodes: list[tuple[str, str]], edges: list[tuple[str, str]], title: s
     return figure
 
 
-def architecture_figure(nodes: list[tuple[str, str]], edges: list[tuple[int, int]], title: str) -> Any:
-    """Deployed resources as (name, kind) nodes linked by ``edges`` (index pairs): the first five left to
-    right, the rest in a row below; the client grey, what is not created yet (its name says so) light grey.
+def architecture_figure(
+    nodes: list[tuple[str, str]], edges: list[tuple[int, int]], title: str, *, main: int = 5
+) -> Any:
+    """Deployed resources as (name, kind) nodes linked by ``edges`` (index pairs): the first ``main`` left to
+    right with their labels above, the rest in a row below with their labels under them, so that no arrow
+    (along the top row, or down from it) runs through a label; the client grey, resources blue.
 
-    >>> fig = architecture_figure([("you", "client"), ("sas-api (stage)", "API Gateway")], [(0, 1)], "Two")
-    >>> fig.layout.title.text, len(fig.layout.annotations)
-    ('Two', 1)
+    >>> fig = architecture_figure([("you", "client"), ("sas-api (stage dev)", "API Gateway")], [(0, 1)], "Two")
+    >>> fig.layout.title.text, len(fig.layout.annotations), fig.data[0].textposition
+    ('Two', 1, ('top center', 'top center'))
     """
     import plotly.graph_objects as go
 
-    main = 5
-    xs = [float(i) if i < main else 2.0 + (i - main) * 1.2 for i in range(len(nodes))]
+    lower = len(nodes) - main
+    centre = min(2, main - 1)  # the lower row sits under the third node (the function, which calls it)
+    xs = [float(i) if i < main else centre + (i - main - (lower - 1) / 2) * 1.5 for i in range(len(nodes))]
     ys = [0.0 if i < main else -1.0 for i in range(len(nodes))]
     fig = go.Figure()
     for a, b in edges:
@@ -54,18 +58,13 @@ def architecture_figure(nodes: list[tuple[str, str]], edges: list[tuple[int, int
             x=xs,
             y=ys,
             mode="markers+text",
-            marker={
-                "size": 40,
-                "color": [
-                    "#7f7f7f" if k == "client" else "#d0d0d0" if "not created" in n else "#1f77b4" for n, k in nodes
-                ],
-            },
+            marker={"size": 40, "color": ["#7f7f7f" if kind == "client" else "#1f77b4" for _, kind in nodes]},
             text=[f"<b>{kind}</b><br>{name}" for name, kind in nodes],
-            textposition="bottom center",
+            textposition=["top center" if y == 0 else "bottom center" for y in ys],
             hoverinfo="text",
         )
     )
-    fig.update_layout(title=title, template="plotly_white", showlegend=False, height=380, margin={"l": 40, "r": 40})
-    fig.update_xaxes(visible=False, range=[-0.6, max(xs) + 0.6])
-    fig.update_yaxes(visible=False, range=[-1.8, 0.6])
+    fig.update_layout(title=title, template="plotly_white", showlegend=False, height=400, margin={"l": 40, "r": 40})
+    fig.update_xaxes(visible=False, range=[min(-0.7, min(xs) - 0.7), max(xs) + 0.7])
+    fig.update_yaxes(visible=False, range=[-1.9, 0.9] if min(ys) < 0 else [-0.6, 0.9])
     return fig

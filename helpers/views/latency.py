@@ -6,30 +6,37 @@ from typing import Any
 
 import pandas as pd
 
+# One colour per part of a call, the same in every figure of this module.
+DURATION_COLOR, INIT_COLOR, CLIENT_COLOR = "#1f77b4", "#ff7f0e", "#444444"
+
 
 def plot_latency(calls: pd.DataFrame, title: str = "Each call to the API") -> Any:
-    """Bars of client-side latency and the function's own duration per call; cold starts marked.
+    """Per call, the function's time as a stacked bar (Init Duration on a cold start, then Duration, both from
+    its REPORT line), and the latency the client saw as a line over the bars.
 
-    ``calls`` needs columns ``call``, ``latency_ms``, ``duration_ms`` and ``cold``.
+    ``calls`` needs columns ``call``, ``latency_ms`` and ``duration_ms``; ``init_ms`` (missing on warm calls).
+
+    >>> frame = pd.DataFrame({"call": [1, 2], "latency_ms": [300.0, 9.0], "duration_ms": [20.0, 5.0],
+    ...                       "init_ms": [250.0, None]})
+    >>> fig = plot_latency(frame)
+    >>> [t.name for t in fig.data], fig.data[1].y.tolist(), fig.layout.barmode
+    (['Init Duration (new environment)', 'Duration (handler)', 'latency seen by the client'], [20.0, 5.0], 'stack')
     """
     import plotly.graph_objects as go
 
-    colors = ["#d62728" if cold else "#1f77b4" for cold in calls["cold"]]
+    init = calls["init_ms"].fillna(0.0) if "init_ms" in calls else pd.Series(0.0, index=calls.index)
     figure = go.Figure()
-    figure.add_bar(x=calls["call"], y=calls["latency_ms"], name="API latency (client)", marker_color=colors)
+    figure.add_bar(x=calls["call"], y=init, name="Init Duration (new environment)", marker_color=INIT_COLOR)
+    figure.add_bar(x=calls["call"], y=calls["duration_ms"], name="Duration (handler)", marker_color=DURATION_COLOR)
     figure.add_scatter(
-        x=calls["call"], y=calls["duration_ms"], name="function Duration (REPORT)", mode="lines+markers",
-        line={"color": "#2ca02c"},
+        x=calls["call"], y=calls["latency_ms"], name="latency seen by the client", mode="lines+markers",
+        line={"color": CLIENT_COLOR},
     )  # fmt: skip
-    if "init_ms" in calls:
-        cold = calls[calls["cold"]]
-        figure.add_scatter(
-            x=cold["call"], y=cold["init_ms"], name="Init Duration (cold start)", mode="markers",
-            marker={"symbol": "diamond", "size": 12, "color": "#d62728"},
-        )  # fmt: skip
     figure.update_layout(
-        title=title, xaxis_title="call number", yaxis_title="milliseconds", barmode="overlay", legend_orientation="h"
-    )
+        title=title, xaxis_title="call number", yaxis_title="milliseconds", barmode="stack", legend_orientation="h",
+        template="plotly_white",
+    )  # fmt: skip
+    figure.update_xaxes(dtick=1 if len(calls) <= 30 else None)
     return figure
 
 

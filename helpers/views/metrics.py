@@ -63,9 +63,85 @@ def metrics_figure(
 
 
 def bar_comparison(totals: pd.DataFrame, title: str, *, value: str, group: str, category: str, y_title: str) -> Any:
-    """Grouped bars, e.g. errors and peak connections for "direct" vs "proxy" runs side by side."""
+    """Grouped bars, e.g. succeeded and refused calls for "direct" vs "proxy" runs side by side; outcomes
+    in their colours (``OUTCOME_COLORS``)."""
     import plotly.express as px
 
-    fig = px.bar(totals, x=category, y=value, color=group, barmode="group", title=title, template="plotly_white")
+    fig = px.bar(
+        totals, x=category, y=value, color=group, barmode="group", title=title, template="plotly_white",
+        color_discrete_map=OUTCOME_COLORS, text=value,
+    )  # fmt: skip
     fig.update_layout(yaxis_title=y_title, xaxis_title=category.replace("_", " "))
+    return fig
+
+
+# Outcomes keep their colour in every figure: success green, refused or throttled red.
+OUTCOME_COLORS = {
+    "succeeded": "#2ca02c",
+    "refused: too many connections": "#d62728",
+    "throttled": "#d62728",
+    "other error": "#7f7f7f",
+}
+
+
+def in_flight_figure(calls: pd.DataFrame, title: str, *, limit: int | None = None, step_s: float = 0.1) -> Any:
+    """Calls in flight every ``step_s`` seconds, one panel per ``path`` side by side, one line per ``outcome``
+    (succeeded green, refused red), from each call's ``start_s`` and ``end_s`` on the client's clock;
+    ``limit`` draws the connection cap as a dashed line.
+
+    >>> calls = pd.DataFrame({"path": ["a", "a", "b"], "outcome": ["succeeded", "other error", "succeeded"],
+    ...                       "start_s": [0.0, 0.0, 1.0], "end_s": [0.3, 0.1, 1.2]})
+    >>> fig = in_flight_figure(calls, "t", limit=1)
+    >>> [t.name for t in fig.data], fig.layout.xaxis.title.text
+    (['other error', 'succeeded', 'succeeded'], 'seconds since the first call started')
+    """
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    from ..measure.inflight import in_flight
+
+    paths = list(dict.fromkeys(calls["path"]))
+    fig = make_subplots(rows=1, cols=len(paths), shared_yaxes=True, subplot_titles=paths, horizontal_spacing=0.06)
+    shown: set[str] = set()
+    for col, path in enumerate(paths, start=1):
+        series = in_flight(calls[calls["path"] == path], step_s=step_s)
+        for outcome, part in series.groupby("outcome", sort=False):
+            name = str(outcome)
+            fig.add_trace(
+                go.Scatter(
+                    x=part["t_s"], y=part["calls"], name=name, mode="lines", line={"shape": "hv"},
+                    line_color=OUTCOME_COLORS.get(name, "#1f77b4"), legendgroup=name, showlegend=name not in shown,
+                ),
+                row=1, col=col,
+            )  # fmt: skip
+            shown.add(name)
+        fig.update_xaxes(title_text="seconds since the first call started", row=1, col=col)
+        if limit is not None:
+            fig.add_hline(y=limit, line_dash="dash", line_color="#555", row=1, col=col)
+    if limit is not None:
+        fig.add_annotation(
+            text=f"connection limit: {limit}", x=0, y=limit, xref="x domain", yref="y", yanchor="bottom",
+            xanchor="left", showarrow=False, font={"size": 11},
+        )  # fmt: skip
+    fig.update_yaxes(title_text="calls in flight", rangemode="tozero", row=1, col=1)
+    fig.update_layout(title=title, template="plotly_white", height=380, legend_orientation="h", legend_y=-0.25)
+    return fig
+
+
+def totals_figure(totals: pd.Series, title: str, *, y_title: str, limit: int | None = None) -> Any:
+    """One bar per series (e.g. CloudWatch's peak per metric over a whole experiment), values written on them.
+
+    >>> totals_figure(pd.Series({"ClientConnections": 24.0}), "t", y_title="connections").data[0].text
+    ('24',)
+    """
+    import plotly.graph_objects as go
+
+    fig = go.Figure(
+        go.Bar(x=list(totals.index), y=list(totals.values), text=[f"{v:.0f}" for v in totals.values],
+               textposition="outside", marker_color="#1f77b4")
+    )  # fmt: skip
+    if limit is not None:
+        fig.add_hline(y=limit, line_dash="dash", line_color="#555", annotation_text=f"limit: {limit}")
+    fig.update_layout(title=title, template="plotly_white", yaxis_title=y_title, showlegend=False)
+    fig.update_yaxes(rangemode="tozero")
     return fig

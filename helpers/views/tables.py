@@ -29,6 +29,29 @@ def show_code(folder: str, filename: str = "lambda_function.py") -> Any:
     return Markdown(f"`lambda_code/{folder}/{filename}`\n\n```python\n{source}\n```")  # type: ignore[no-untyped-call]
 
 
+def readable(frame: pd.DataFrame, *, decimals: int = 2, missing: str = "") -> pd.DataFrame:
+    """A copy of ``frame`` to show: whole numbers without decimals, other floats at ``decimals``, missing
+    values as ``missing`` (pandas would show NaN or None). Columns stay as they are in ``frame``.
+
+    >>> readable(pd.DataFrame({"ms": [1.23456, None], "calls": [3.0, 4.0], "cold": [True, None]})).values.tolist()
+    [['1.23', '3', 'True'], ['', '4', '']]
+    """
+
+    def cell(value: object, whole: bool) -> str:
+        if value is None or (not isinstance(value, str) and bool(pd.isna(value))):
+            return missing
+        if isinstance(value, float):
+            return f"{value:,.0f}" if whole else f"{value:,.{decimals}f}"
+        return str(value)
+
+    shown = frame.copy()
+    for column in shown.columns:
+        numbers = pd.to_numeric(shown[column], errors="coerce") if shown[column].dtype != object else None
+        whole = numbers is not None and bool(((numbers.dropna() % 1) == 0).all())
+        shown[column] = [cell(v, whole) for v in shown[column]]
+    return shown
+
+
 def resource_table(rows: Mapping[str, object]) -> pd.DataFrame:
     """A two-column table (resource, value) of what a module deployed.
 
@@ -42,7 +65,7 @@ def resources_table(resources: Iterable[Resource]) -> pd.DataFrame:
     """What cleanup found or deleted: kind, name, detail and the estimated USD per hour of each."""
     return pd.DataFrame(
         [
-            {"kind": r.kind, "name": r.name, "detail": r.detail, "usd_per_hour": resource_hourly_usd(r)}
+            {"kind": r.kind, "name": r.name, "detail": r.detail, "usd_per_hour": round(resource_hourly_usd(r), 4)}
             for r in resources
         ],
         columns=["kind", "name", "detail", "usd_per_hour"],

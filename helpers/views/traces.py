@@ -37,8 +37,8 @@ def _layers(nodes: pd.DataFrame, edges: pd.DataFrame) -> dict[Any, int]:
 def service_map_figure(services: Sequence[dict[str, Any]], title: str = "X-Ray service map") -> Any:
     """The service map from GetServiceGraph: nodes left to right in call order, arrows for edges.
 
-    Each node shows its name, type, request count and average response time; edge labels show the
-    number of calls and their average latency.
+    Each node shows its name, type, request count and average response time, once: an edge carries the
+    same calls as the node it points to, so it has no label of its own.
     """
     import plotly.graph_objects as go
 
@@ -65,8 +65,6 @@ def service_map_figure(services: Sequence[dict[str, Any]], title: str = "X-Ray s
             showarrow=True, arrowhead=3, arrowsize=1.3, arrowwidth=1.5, arrowcolor="#7f7f7f",
             standoff=28, startstandoff=28,
         )  # fmt: skip
-        text = f"{edge.requests} calls" + (f"<br>{edge.avg_ms:.0f} ms avg" if pd.notna(edge.avg_ms) else "")
-        fig.add_annotation(x=(x0 + x1) / 2, y=(y0 + y1) / 2 + 0.18, text=text, showarrow=False, font={"size": 10})
     colors = {"client": "#7f7f7f"}
     ordered = nodes.assign(x=[position[r][0] for r in nodes["ref"]], y=[position[r][1] for r in nodes["ref"]])
     fig.add_trace(
@@ -97,10 +95,21 @@ def service_map_figure(services: Sequence[dict[str, Any]], title: str = "X-Ray s
     return fig
 
 
+def milliseconds(value: float) -> str:
+    """A duration with the digits it needs: sub-millisecond work is not "0 ms".
+
+    >>> milliseconds(0.34), milliseconds(0.04), milliseconds(5.26), milliseconds(412.7)
+    ('0.34 ms', '0.04 ms', '5.3 ms', '413 ms')
+    """
+    if value < 1:
+        return f"{value:.2f} ms"
+    return f"{value:.1f} ms" if value < 10 else f"{value:.0f} ms"
+
+
 def _node_text(row: Any) -> str:
     if row.type == "client":
         return "<b>client</b>"
-    detail = f"{row.requests} req" + (f", {row.avg_ms:.0f} ms avg" if pd.notna(row.avg_ms) else "")
+    detail = f"{row.requests} req" + (f", {milliseconds(row.avg_ms)} avg" if pd.notna(row.avg_ms) else "")
     return f"<b>{row.name}</b><br>{row.type}<br>{detail}"
 
 
@@ -133,12 +142,12 @@ def timeline_figure(trace: dict[str, Any] | pd.DataFrame, title: str | None = No
     if frame.empty:
         fig.update_layout(title=title or "trace timeline (no segments)", template="plotly_white")
         return fig
-    texts = [f"{r.duration_ms:.1f} ms" + (f"  {r.sql}" if r.sql else "") for r in frame.itertuples()]
+    texts = [milliseconds(r.duration_ms) + (f"  {r.sql}" if r.sql else "") for r in frame.itertuples()]
     rows = list(range(len(frame)))  # one row per bar even when two subsegments share a label
     fig.add_trace(
         go.Bar(
             y=rows,
-            x=frame["duration_ms"].clip(lower=0.3),  # keep sub-millisecond work visible as a sliver
+            x=frame["duration_ms"],  # to scale: the label beside a bar says how long sub-millisecond work took
             base=frame["start_ms"],
             orientation="h",
             marker_color=[_color(r) for r in frame.itertuples()],
@@ -146,7 +155,7 @@ def timeline_figure(trace: dict[str, Any] | pd.DataFrame, title: str | None = No
             textposition="outside",
             cliponaxis=False,
             hovertext=[
-                f"{r.name}<br>start +{r.start_ms:.1f} ms, {r.duration_ms:.1f} ms"
+                f"{r.name}<br>start +{milliseconds(r.start_ms)}, {milliseconds(r.duration_ms)}"
                 + (f"<br>SQL: {r.sql}" if r.sql else "")
                 for r in frame.itertuples()
             ],
@@ -172,13 +181,21 @@ def timeline_figure(trace: dict[str, Any] | pd.DataFrame, title: str | None = No
     return fig
 
 
-def latency_histogram_figure(durations: pd.DataFrame, title: str = "Latency per segment", *, bins: int = 40) -> Any:
-    """Overlaid histograms of ``segment_durations`` output, one per segment name, in ms."""
+def segment_latency_figure(durations: pd.DataFrame, title: str = "Latency per segment") -> Any:
+    """Per segment name, a box of its durations with every trace's value as a point, on a log axis: the
+    segments differ by orders of magnitude (a query of a fraction of a millisecond inside a call of tens).
+
+    >>> frame = pd.DataFrame({"segment": ["execute", "execute", "Invocation"], "duration_ms": [0.3, 0.5, 12.0]})
+    >>> fig = segment_latency_figure(frame)
+    >>> fig.layout.yaxis.type, fig.layout.yaxis.title.text
+    ('log', 'duration (ms, log scale)')
+    """
     import plotly.express as px
 
-    fig = px.histogram(
-        durations, x="duration_ms", color="segment", nbins=bins, barmode="overlay", opacity=0.6,
-        title=title, template="plotly_white",
+    order = durations.groupby("segment")["duration_ms"].median().sort_values(ascending=False).index.tolist()
+    fig = px.box(
+        durations, x="segment", y="duration_ms", points="all", log_y=True, title=title, template="plotly_white",
+        category_orders={"segment": order},
     )  # fmt: skip
-    fig.update_layout(xaxis_title="duration (ms)", yaxis_title="number of segments", legend_title_text="segment")
+    fig.update_layout(xaxis_title="segment (slowest median first)", yaxis_title="duration (ms, log scale)")
     return fig

@@ -97,8 +97,8 @@ def test_segment_durations_qualify_segments_by_origin() -> None:
     assert {"db-time (AWS::Lambda)", "db-time (AWS::Lambda::Function)", "execute", "Initialization"} <= names
     only = measure.traces.segment_durations([_trace()], names=["execute"])
     assert list(only["segment"]) == ["execute"]
-    fig = views.traces.latency_histogram_figure(durations)
-    assert fig.layout.xaxis.title.text == "duration (ms)" and len(fig.data) == len(names)
+    fig = views.traces.segment_latency_figure(durations)
+    assert fig.layout.yaxis.type == "log" and set(fig.data[0].x) == names
 
 
 def _graph() -> list[dict]:
