@@ -124,6 +124,29 @@ def service_graph(xray: Any, start: dt.datetime, end: dt.datetime) -> list[dict[
     return services
 
 
+def traces_window(traces: Iterable[dict[str, Any]], margin_s: float = 1.0) -> tuple[dt.datetime, dt.datetime]:
+    """The time window the ``traces`` span (their earliest segment start to their latest end, widened by
+    ``margin_s``): the window to ask GetServiceGraph for, whenever that happens.
+
+    >>> doc = '{"id": "a", "name": "fn", "start_time": 1700000000.5, "end_time": 1700000002.0}'
+    >>> [t.isoformat() for t in traces_window([{"Id": "1-x", "Segments": [{"Document": doc}]}])]
+    ['2023-11-14T22:13:19.500000+00:00', '2023-11-14T22:13:23+00:00']
+    """
+    times = [
+        moment
+        for trace in traces
+        for doc in _documents(trace)
+        for moment in (doc.get("start_time"), doc.get("end_time") or doc.get("start_time"))
+        if moment is not None
+    ]
+    if not times:
+        raise ValueError("no segments in these traces: nothing to take a window from")
+    return (
+        dt.datetime.fromtimestamp(min(times) - margin_s, dt.UTC),
+        dt.datetime.fromtimestamp(max(times) + margin_s, dt.UTC),
+    )
+
+
 def new_trace_header() -> tuple[str, str]:
     """A new trace id and the ``X-Amzn-Trace-Id`` header that starts it with sampling requested."""
     trace_id = f"1-{int(time.time()):08x}-{os.urandom(12).hex()}"

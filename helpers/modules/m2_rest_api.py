@@ -20,7 +20,7 @@ from ..aws.database import ensure_database, ensure_subnet_group
 from ..aws.iam import VPC_EXECUTION, ensure_lambda_role
 from ..aws.inventory import delete_resources, find_resources, only_named
 from ..aws.lambdas import deploy_function, function_exists
-from ..aws.layers import build_layer
+from ..aws.layers import MYSQL_DRIVER, build_layer
 from ..aws.network import deploy_vpc
 from ..aws.secrets import read_secret
 from ..session import Workshop
@@ -95,7 +95,7 @@ def deploy(ws: Workshop, *, progress: bool = True, refresh: bool = False) -> Mod
         secret_name=n["db_secret"],
         progress=progress,
     )
-    layer = build_layer(ws, n["layer"], ["pymysql"])
+    layer = build_layer(ws, n["layer"], MYSQL_DRIVER)
     role = ensure_lambda_role(ws, n["role"], managed=[VPC_EXECUTION])
     apis = find_rest_apis(ws, n["api"])
     if refresh or not function_exists(ws, n["function"]):

@@ -90,6 +90,7 @@ def names(ws: Workshop) -> dict[str, str]:
         "setup_function": ws.name("db-setup"),
         "setup_role": ws.name("db-setup-role"),
         "direct_function": ws.name("db-time-direct"),
+        "check_function": ws.name("db-app-user-check"),
     }
 
 
@@ -188,6 +189,28 @@ def ensure_app_user(ws: Workshop, m2: Module2, app_secret_arn: str, user_limit: 
     body: dict[str, Any] = json.loads(response["Payload"].read())
     if response.get("FunctionError"):
         raise RuntimeError(f"db_setup failed: {body}")
+    return body
+
+
+def check_app_user(ws: Workshop, m2: Module2, app_secret_arn: str) -> dict[str, Any]:
+    """What MySQL says the application user may do: deploy and run ``lambda_code/db_app_user_check`` in the VPC,
+    which logs in as that user, reads its grants and tries one write. Returns ``grants`` and ``write``."""
+    name = names(ws)["check_function"]
+    deploy_function(
+        ws,
+        name,
+        "db_app_user_check",
+        role_arn=role_arn(ws, names(ws)["setup_role"]),  # may read the app secret (made by ensure_app_user)
+        env={"APP_SECRET_ARN": app_secret_arn},
+        layers=m2.layer_arns,
+        subnet_ids=m2.subnet_ids,
+        security_group_ids=m2.lambda_security_group_ids,
+        timeout_s=30,
+    )
+    response = ws.client("lambda").invoke(FunctionName=name, Payload=b"{}")
+    body: dict[str, Any] = json.loads(response["Payload"].read())
+    if response.get("FunctionError"):
+        raise RuntimeError(f"db_app_user_check failed: {body}")
     return body
 
 
@@ -302,11 +325,12 @@ def outcome(body: str | None) -> str:
 
 
 def cleanup(ws: Workshop, db: DbStack, *, keep_for_next_modules: bool = True) -> list[str]:
-    """Remove what module 3 added. With ``keep_for_next_modules`` only the comparison and setup functions go;
+    """Remove what module 3 added. With ``keep_for_next_modules`` only the comparison, setup and check functions go;
     otherwise the proxy and the Secrets Manager endpoint too. The secret and the app user always stay
     (``99_cleanup`` removes them with the database)."""
     n = names(ws)
-    removed = [f"function {fn}" for fn in (n["direct_function"], n["setup_function"]) if delete_function(ws, fn)]
+    functions = (n["direct_function"], n["setup_function"], n["check_function"])
+    removed = [f"function {fn}" for fn in functions if delete_function(ws, fn)]
     if not keep_for_next_modules:
         if delete_db_proxy(ws, n["proxy"]):
             removed.append(f"RDS Proxy {n['proxy']}")

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..aws.api import ensure_rest_api, set_stage_tracing
 from ..aws.iam import VPC_EXECUTION, XRAY_WRITE, ensure_lambda_role
-from ..aws.lambdas import delete_function
+from ..aws.lambdas import delete_function, function_exists, recycle_environments
 from ..session import Workshop
 from . import m2_rest_api as m2
 from . import m3_secrets_and_proxy as m3
@@ -44,13 +44,15 @@ def architecture_figure(ws: Workshop, db: DbStack, *, client: str = "this notebo
 
 def enable_tracing(ws: Workshop, db: DbStack, xray_layer_arn: str) -> dict[str, Any]:
     """The traced handler (v4) as its own function, created with Lambda active tracing and the X-Ray SDK
-    layer, the API switched to it, and stage tracing on. Returns the traced function's configuration.
+    layer, the API switched to it, and stage tracing on (its next call is a cold start, also on a rerun).
+    Returns the traced function's configuration.
 
     A new function rather than an update of the API's function: pocketcloud (moto) applies
     ``TracingConfig`` only when a function is created. On AWS both ways work; switching the API's
     integration back is the clean-up.
     """
     ensure_lambda_role(ws, db.role_name, managed=[VPC_EXECUTION, XRAY_WRITE])
+    existed = function_exists(ws, names(ws)["traced_function"])
     config = m3.deploy_db_time(
         ws,
         db,
@@ -59,6 +61,8 @@ def enable_tracing(ws: Workshop, db: DbStack, xray_layer_arn: str) -> dict[str, 
         tracing="Active",
         layers=[*db.layer_arns, xray_layer_arn],
     )
+    if existed:  # left from an earlier run: its next call must be a cold start again, as for a new function
+        recycle_environments(ws, names(ws)["traced_function"])
     ensure_rest_api(ws, m2.names(ws)["api"], names(ws)["traced_function"])
     set_stage_tracing(ws, db.api_url, True)
     return config
