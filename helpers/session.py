@@ -1,11 +1,32 @@
 """The workshop session: which target (pocketcloud or AWS), boto3 clients, names, tags, checkpoints.
 
-Every difference between the two targets lives in this module.
+The target is chosen explicitly: ``WORKSHOP_TARGET=aws`` or ``connect("aws")`` for an AWS account, anything
+else is the local target (pocketcloud). AWS credentials alone never select AWS: a laptop with a default
+profile must not create priced resources in a real account by accident. On AWS the banner names the account
+and region, and that what is created there costs money, before any resource exists.
+
+What still differs between the targets, and why (nothing else may):
+
+- **endpoint**: local clients talk to pocketcloud on 127.0.0.1 (started when needed, followed when it
+  restarts); AWS clients use boto3's own endpoints and credentials.
+- **sizes and durations** (``Workshop.default``): a laptop runs small bursts and waits seconds; on AWS the
+  same steps are larger and the usual waits are minutes (RDS, RDS Proxy, provisioned concurrency).
+- **retries**: control-plane clients retry 3 times locally, 8 times on AWS, whose control plane throttles
+  bursts of management calls; measured clients (``client(..., retries=False)``) never retry on either.
+- **mailbox** (``Workshop.mailbox``): pocketcloud's inbox can be read, so a helper can follow a confirmation
+  link as the learner would and see the mail arrive; on AWS the mail is in the learner's own inbox and the
+  helpers see only what SNS reports (the subscription's state, its delivery metrics).
+- Outside this module, and listed for their owners: ``aws.api.api_url`` (pocketcloud serves a stage under
+  its path-style ``/restapis/{id}/{stage}/_user_request_/``; no ``execute-api`` host name resolves to
+  127.0.0.1), ``aws.iam.wait_for_iam`` (pocketcloud says how long IAM still propagates; AWS does not, 10 s is
+  the usual wait) and ``aws.layers.build_layer`` (pocketcloud runs functions on this machine's Python, so the
+  installed packages make the layer offline; AWS needs wheels for Lambda's Linux from PyPI).
 
 Example::
 
     ws = connect()                     # prints the banner once
     ws.client("lambda").list_functions()
+    ws.client("lambda", retries=False).invoke(FunctionName=name)   # a measured call: sees its 429s
     ws.check(status == 200, "the API answers")
 """
 
@@ -25,25 +46,22 @@ TAGS = {"workshop": "serverless-at-scale"}
 LOCAL, AWS = "local", "aws"
 
 
-def detect_target(environ: Mapping[str, str] | None = None, has_credentials: bool | None = None) -> str:
-    """``WORKSHOP_TARGET`` if set, else ``aws`` when boto3 finds credentials, else ``local``.
+def detect_target(environ: Mapping[str, str] | None = None) -> str:
+    """``aws`` only when ``WORKSHOP_TARGET=aws``; otherwise ``local``, whatever credentials boto3 would find.
 
-    >>> detect_target({"WORKSHOP_TARGET": "local"}, has_credentials=True)
+    >>> detect_target({"AWS_PROFILE": "default", "AWS_ACCESS_KEY_ID": "AKIA..."})
     'local'
+    >>> detect_target({"WORKSHOP_TARGET": "aws"})
+    'aws'
     """
     environ = os.environ if environ is None else environ
-    chosen = environ.get("WORKSHOP_TARGET", "").strip().lower()
-    if chosen:
-        if chosen not in (LOCAL, AWS):
-            raise ValueError(f"WORKSHOP_TARGET must be 'local' or 'aws', not {chosen!r}")
-        return chosen
-    if environ.get("AWS_ENDPOINT_URL") or environ.get("POCKETCLOUD_STATE_DIR"):
-        return LOCAL
-    if has_credentials is None:
-        import boto3
+    return _valid_target(environ.get("WORKSHOP_TARGET", "").strip().lower() or LOCAL)
 
-        has_credentials = boto3.Session().get_credentials() is not None
-    return AWS if has_credentials else LOCAL
+
+def _valid_target(target: str) -> str:
+    if target not in (LOCAL, AWS):
+        raise ValueError(f"the target must be 'local' or 'aws' (WORKSHOP_TARGET or connect()), not {target!r}")
+    return target
 
 
 class CheckpointFailed(AssertionError):
@@ -69,19 +87,34 @@ class Workshop:
     def local(self) -> bool:
         return self.target == LOCAL
 
-    def client(self, service: str) -> Any:
-        """A cached boto3 client for ``service`` on this target."""
+    def client(self, service: str, *, retries: bool = True) -> Any:
+        """A cached boto3 client for ``service`` on this target.
+
+        Control-plane calls keep boto3's standard retries (throttling, 5xx, connection errors). A
+        *measured* call takes ``retries=False``: one attempt, so a throttled Lambda invoke (429
+        TooManyRequestsException) reaches the caller instead of being retried away behind a longer latency.
+        """
         if self.local:
             self._follow_pocketcloud()
-        if service not in self._clients:
+        key = service if retries else f"{service} (no retries)"
+        if key not in self._clients:
             import boto3
             from botocore.config import Config
 
-            config = Config(retries={"max_attempts": 3 if self.local else 8, "mode": "standard"})
-            self._clients[service] = boto3.client(
+            policy = {"max_attempts": self.default(local=3, aws=8)} if retries else {"total_max_attempts": 1}
+            config = Config(retries={**policy, "mode": "standard"})
+            self._clients[key] = boto3.client(
                 service, region_name=self.region, endpoint_url=self.endpoint_url, config=config
             )
-        return self._clients[service]
+        return self._clients[key]
+
+    def mailbox(self) -> list[dict[str, Any]] | None:
+        """The emails SNS delivered, when this target's inbox can be read (pocketcloud's); None on AWS, where
+        they are in the learner's own inbox."""
+        if not self.local:
+            return None
+        emails: list[dict[str, Any]] = self.pocketcloud().mailbox()
+        return emails
 
     def pocketcloud(self) -> Any:
         """The running pocketcloud of the local target (a ``pocketcloud.Cloud``), started again if it stopped."""
@@ -117,6 +150,14 @@ class Workshop:
         """The tags as ``[{"Key": ..., "Value": ...}]`` (some APIs want other key names)."""
         return [{key: k, value: v} for k, v in self.tags.items()]
 
+    def tags_text(self) -> str:
+        """The tags as text, for what AWS cannot tag but describes (a Lambda layer version's description).
+
+        >>> Workshop("local", "us-east-1", "1").tags_text()
+        'workshop=serverless-at-scale'
+        """
+        return " ".join(f"{k}={v}" for k, v in self.tags.items())
+
     def default(self, *, local: T, aws: T) -> T:
         """The default that fits this target: small on a laptop, larger on AWS.
 
@@ -132,9 +173,20 @@ class Workshop:
         print(f"✔ {message}")
 
     def banner(self) -> str:
-        """One line: the target, and the account and region everything is created in."""
-        where = f"pocketcloud at {self.endpoint_url}" if self.local else "your AWS account"
-        return f"Target: {self.target} ({where}) | account {self.account} | region {self.region}"
+        """The target, and the account and region everything is created in; on AWS, that it costs money.
+
+        >>> print(Workshop("aws", "eu-west-1", "123456789012").banner())  # doctest: +ELLIPSIS
+        Target: aws (a real AWS account) | account 123456789012 | region eu-west-1
+        Resources created here cost money in account 123456789012 ...
+        """
+        where = f"pocketcloud at {self.endpoint_url}" if self.local else "a real AWS account"
+        line = f"Target: {self.target} ({where}) | account {self.account} | region {self.region}"
+        if self.local:
+            return line
+        return (
+            f"{line}\nResources created here cost money in account {self.account} until you delete them: "
+            "run notebooks/99_cleanup.ipynb (or python -m helpers.cleanup) when you are done."
+        )
 
 
 def _local_settings() -> Any:
@@ -162,8 +214,10 @@ def _start_local() -> Any:
 
 
 def connect(target: str | None = None, *, quiet: bool = False) -> Workshop:
-    """The workshop session for ``target`` (default: detected), printing one banner line."""
-    target = target or detect_target()
+    """The workshop session for ``target`` (``"local"`` or ``"aws"``; default: :func:`detect_target`), printing
+    the banner. ``quiet`` silences the local banner only: on AWS the account and region are always shown
+    before anything priced is created."""
+    target = _valid_target(target.strip().lower()) if target else detect_target()
     _configure_display()
     if target == LOCAL:
         cloud = _start_local()
@@ -175,7 +229,7 @@ def connect(target: str | None = None, *, quiet: bool = False) -> Workshop:
         region = session.region_name or "us-east-1"
         account = session.client("sts", region_name=region).get_caller_identity()["Account"]
         ws = Workshop(AWS, region, account, None)
-    if not quiet:
+    if not quiet or not ws.local:
         print(ws.banner())
     return ws
 

@@ -10,18 +10,51 @@ import pytest
 from helpers.aws.api import api_url
 from helpers.aws.iam import allow, policy
 from helpers.aws.lambdas import code_sha256, zip_folder
-from helpers.session import CheckpointFailed, Workshop, detect_target
+from helpers.session import CheckpointFailed, Workshop, connect, detect_target
 from helpers.views.tables import mask
 
 
-def test_target_detection_order() -> None:
-    assert detect_target({"WORKSHOP_TARGET": "aws"}, has_credentials=False) == "aws"
-    assert detect_target({"WORKSHOP_TARGET": "LOCAL"}, has_credentials=True) == "local"
-    assert detect_target({}, has_credentials=True) == "aws"
-    assert detect_target({}, has_credentials=False) == "local"
-    assert detect_target({"AWS_ENDPOINT_URL": "http://127.0.0.1:4566"}, has_credentials=True) == "local"
+def test_the_aws_target_is_only_ever_chosen_explicitly() -> None:
+    assert detect_target({"WORKSHOP_TARGET": "aws"}) == "aws"
+    assert detect_target({"WORKSHOP_TARGET": " AWS "}) == "aws"
+    assert detect_target({"WORKSHOP_TARGET": "LOCAL"}) == "local"
+    assert detect_target({}) == "local"
+    credentials = {"AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE", "AWS_SECRET_ACCESS_KEY": "x", "AWS_PROFILE": "default"}
+    assert detect_target(credentials) == "local", "credentials alone must not deploy to a real account"
     with pytest.raises(ValueError, match="WORKSHOP_TARGET"):
         detect_target({"WORKSHOP_TARGET": "azure"})
+
+
+def test_detection_ignores_a_default_profile_on_disk(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A laptop with ~/.aws/credentials and nothing else set stays local."""
+    (tmp_path / "credentials").write_text("[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n"
+                                          "aws_secret_access_key = x\n")  # fmt: skip
+    for name in ("WORKSHOP_TARGET", "AWS_ENDPOINT_URL", "POCKETCLOUD_STATE_DIR", "AWS_ACCESS_KEY_ID"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+    import boto3
+
+    assert boto3.Session().get_credentials() is not None
+    assert detect_target() == "local"
+
+
+def test_connect_refuses_an_unknown_target() -> None:
+    with pytest.raises(ValueError, match="'local' or 'aws'"):
+        connect("azure")
+
+
+def test_the_aws_banner_names_account_region_and_cost() -> None:
+    banner = Workshop("aws", "eu-west-1", "123456789012").banner()
+    assert "account 123456789012" in banner and "region eu-west-1" in banner
+    assert "cost money" in banner
+    assert "cost money" not in Workshop("local", "us-east-1", "1", "http://127.0.0.1:4566").banner()
+
+
+def test_measured_clients_make_one_attempt_control_plane_clients_retry() -> None:
+    ws = Workshop("aws", "eu-west-1", "123456789012")
+    assert ws.client("lambda", retries=False).meta.config.retries == {"total_max_attempts": 1, "mode": "standard"}
+    assert ws.client("lambda").meta.config.retries == {"total_max_attempts": 9, "mode": "standard"}  # 8 retries
+    assert ws.client("lambda") is ws.client("lambda") and ws.client("lambda") is not ws.client("lambda", retries=False)
 
 
 def test_names_and_tags() -> None:
