@@ -103,7 +103,7 @@ def invoke(ws: Workshop, name: str, payload: Any = None, *, qualifier: str | Non
     if qualifier:
         kwargs["Qualifier"] = qualifier
     started = time.perf_counter()
-    response = ws.client("lambda").invoke(**kwargs)
+    response = ws.client("lambda", retries=False).invoke(**kwargs)  # measured: a 429 must show, not be retried
     latency = (time.perf_counter() - started) * 1000
     raw = response["Payload"].read()
     try:
