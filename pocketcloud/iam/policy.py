@@ -219,17 +219,14 @@ def _numbers(value: str) -> float | None:
         return None
 
 
-def _ordered(compare: str, parse: Any) -> Any:
-    def match(expected: str, actual: str) -> bool:
-        a, b = parse(actual), parse(expected)
-        if a is None or b is None:
-            return False
-        return bool(
-            {"Equals": a == b, "LessThan": a < b, "LessThanEquals": a <= b, "GreaterThan": a > b,
-             "GreaterThanEquals": a >= b}[compare]
-        )  # fmt: skip
-
-    return match
+def _compare(compare: str, parse: Any, expected: str, actual: str) -> bool:
+    a, b = parse(actual), parse(expected)
+    if a is None or b is None:
+        return False
+    return bool(
+        {"Equals": a == b, "LessThan": a < b, "LessThanEquals": a <= b, "GreaterThan": a > b,
+         "GreaterThanEquals": a >= b}[compare]
+    )  # fmt: skip
 
 
 def _ip(expected: str, actual: str) -> bool:
@@ -264,8 +261,10 @@ _POSITIVE: dict[str, Any] = {
     "IpAddress": _ip,
     "ArnEquals": _arn,
     "ArnLike": _arn,
-    **{f"Numeric{c}": _ordered(c, _numbers) for c in _COMPARISONS},
-    **{f"Date{c}": _ordered(c, _dates) for c in _COMPARISONS},
+    # Partials of a module-level function, not closures: the comparison is looked up on each call (so that
+    # make mutation's mutants of it reach these operators, which are built once, at import).
+    **{f"Numeric{c}": functools.partial(_compare, c, _numbers) for c in _COMPARISONS},
+    **{f"Date{c}": functools.partial(_compare, c, _dates) for c in _COMPARISONS},
 }
 _NEGATED = {
     "StringNotEquals": "StringEquals",
