@@ -61,6 +61,10 @@ class Settings:
     # Execution environments under SCHED_BATCH: a woken environment waits for the running process's
     # slice instead of preempting it, so the server is not cut off mid-request when it wakes one.
     lambda_batch: bool = True
+    # Concurrency scaling rate: new execution environments each function may add per 10 seconds, refilled
+    # continuously, at most this many at once (AWS: 1,000 per 10 s, "Lambda scaling behavior"); beyond it,
+    # 429 TooManyRequestsException. Scaled down so a laptop shows the ramp with tens of environments. 0 = no limit.
+    lambda_scaling_rate: int = 10
     # RDS
     db_server: str = ""  # path to mariadbd/mysqld; empty = search PATH
     # Below the Lambda concurrency limit, so that "more invocations than DB connections" shows on a laptop.

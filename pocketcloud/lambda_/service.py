@@ -73,7 +73,7 @@ class LambdaService:
     def __init__(self, server: Server) -> None:
         self.server = server
         settings = server.settings
-        self.pools = Pools(settings.lambda_quota)
+        self.pools = Pools(settings.lambda_quota, scaling_rate=settings.lambda_scaling_rate)
         self.quota = ConcurrencyQuota(settings.lambda_quota, settings.lambda_min_unreserved)
         self.states = FunctionStates(settings)  # Pending -> Active, update InProgress -> Successful
         self.code = CodeCache(settings.state_dir / "lambda")
@@ -270,6 +270,11 @@ class LambdaService:
             env = self._take_ready(spec, qualifier, metrics)
             cold = env is None
             if env is None:
+                try:
+                    self.pools.scale_out(spec.name)  # a new environment draws on the function's scaling rate
+                except LambdaError:
+                    self._count(metrics, "Throttles", 1)
+                    raise
                 env = await self._new_environment(spec, "on-demand")
             if env.init_error is not None:
                 outcome = Outcome("init_error", env.init_error, 0.0, 0, [])
