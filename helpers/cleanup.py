@@ -1,4 +1,4 @@
-"""`python -m helpers.cleanup [--dry-run]`: remove everything the workshop created (helpers.modules.m99_cleanup)."""
+"""`python -m helpers.cleanup [--dry-run] [--yes]`: list, then remove, what the workshop created (module m99)."""
 
 from __future__ import annotations
 

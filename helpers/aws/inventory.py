@@ -1,9 +1,11 @@
-"""Find everything the workshop created and delete it in dependency order.
+"""Find what the workshop created (its tag AND its name prefix) and delete it in an order that lets it go.
 
-A resource belongs to the workshop when its name starts with the workshop prefix or it carries
-the workshop tag, so resources a learner made by hand with the prefix are found too. Every
-delete tolerates "already gone", which makes a second run a no-op and copes with half-deleted
-states.
+A resource is the workshop's only when it carries the workshop tag and its name starts with the prefix: in
+a shared account someone else's ``sas-`` resources, or anything tagged by hand, are left alone. Kinds that
+AWS cannot tag, or that another service creates, are found through their owner (see each finder). Every
+delete tolerates "already gone", so a second run is a no-op and a half-finished cleanup can be resumed;
+what is still in use (DependencyViolation and the like) is retried, and a stack whose deletion failed is
+deleted again once Lambda has released its network interfaces.
 
 Example::
 
@@ -15,61 +17,26 @@ What each found resource costs per hour is ``helpers.measure.prices``' business.
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from .waiting import WaitFailed, poll, wait_for, wait_until
+from .resources import _GONE, ORDER, TAG_KEY, TAG_VALUE, ClientFactory, Resource, _error_code, _paginate
+from .teardown import Waits, delete_resources
 
-TAG_KEY = "workshop"
-TAG_VALUE = "serverless-at-scale"
-ClientFactory = Callable[[str], Any]
-
-# Deletion order: consumers before what they depend on (API -> function -> DB -> network -> IAM).
-ORDER = [
-    "apigateway:rest-api",
-    "lambda:function",
-    "lambda:layer",
-    "s3:bucket",
-    "sns:topic",
-    "rds:db-proxy",
-    "rds:db-instance",
-    "rds:db-subnet-group",
-    "secretsmanager:secret",
-    "ec2:vpc-endpoint",
-    "cloudformation:stack",
-    "logs:log-group",
-    "iam:role",
-]
-
-_GONE = {
-    "NotFoundException",
-    "ResourceNotFoundException",
-    "NoSuchBucket",
-    "NotFound",
-    "DBInstanceNotFound",
-    "DBInstanceNotFoundFault",
-    "DBProxyNotFoundFault",
-    "DBSubnetGroupNotFoundFault",
-    "NoSuchEntity",
-    "InvalidDBInstanceState",
-}
-
-
-@dataclasses.dataclass(frozen=True)
-class Resource:
-    """One thing the workshop created: its kind (one of ``ORDER``), name or id, and a detail such as its
-    instance class."""
-
-    kind: str
-    name: str
-    detail: str = ""
+LAYER_MARK = f"{TAG_KEY}={TAG_VALUE}"  # in a layer version's description: Lambda layers take no tags
 
 
 def _ours(name: str, tags: dict[str, str], prefix: str) -> bool:
-    return name.startswith(prefix) or tags.get(TAG_KEY) == TAG_VALUE
+    """The workshop's: named with the prefix AND tagged.
+
+    >>> _ours("sas-db", {"workshop": "serverless-at-scale"}, "sas-"), _ours("sas-db", {}, "sas-")
+    (True, False)
+    >>> _ours("db", {"workshop": "serverless-at-scale"}, "sas-")
+    False
+    """
+    return name.startswith(prefix) and tags.get(TAG_KEY) == TAG_VALUE
 
 
 def _tag_dict(tags: Iterable[dict[str, str]] | dict[str, str] | None) -> dict[str, str]:
@@ -78,13 +45,6 @@ def _tag_dict(tags: Iterable[dict[str, str]] | dict[str, str] | None) -> dict[st
     if isinstance(tags, dict):
         return dict(tags)
     return {t.get("Key", t.get("key", "")): t.get("Value", t.get("value", "")) for t in tags}
-
-
-def _paginate(client: Any, operation: str, key: str, **kwargs: Any) -> list[Any]:
-    if client.can_paginate(operation):
-        return [item for page in client.get_paginator(operation).paginate(**kwargs) for item in page.get(key, [])]
-    items: list[Any] = getattr(client, operation)(**kwargs).get(key, [])
-    return items
 
 
 def find_resources(client: ClientFactory, prefix: str) -> list[Resource]:
@@ -105,6 +65,11 @@ def only_named(found: Iterable[Resource], names: set[str]) -> list[Resource]:
     return [r for r in found if r.name in names or r.detail in names or r.name.split(":")[-1] in names]
 
 
+# Each finder reads tags only for names with the prefix: one tag call per candidate, none for the rest of a
+# shared account. Kinds whose list call returns no tags (functions, roles, topics, RDS proxies and subnet
+# groups, buckets, log groups) are asked one by one.
+
+
 def _find_apis(client: ClientFactory, prefix: str) -> list[Resource]:
     apis = _paginate(client("apigateway"), "get_rest_apis", "items")
     return [
@@ -114,17 +79,29 @@ def _find_apis(client: ClientFactory, prefix: str) -> list[Resource]:
     ]
 
 
+def _function_tags(lam: Any, name: str) -> dict[str, str] | None:
+    """The function's tags, or None when there is no such function."""
+    try:
+        arn = lam.get_function_configuration(FunctionName=name)["FunctionArn"]
+        return dict(lam.list_tags(Resource=arn).get("Tags", {}))
+    except ClientError as exc:
+        if _error_code(exc) in _GONE:
+            return None
+        raise
+
+
 def _find_functions(client: ClientFactory, prefix: str) -> list[Resource]:
     lam = client("lambda")
     out = []
     for fn in _paginate(lam, "list_functions", "Functions"):
-        tags = (
-            {} if fn["FunctionName"].startswith(prefix) else lam.list_tags(Resource=fn["FunctionArn"]).get("Tags", {})
-        )
-        if _ours(fn["FunctionName"], tags, prefix):
-            out.append(Resource("lambda:function", fn["FunctionName"], detail=fn.get("Runtime", "")))
+        name = fn["FunctionName"]
+        if name.startswith(prefix) and _ours(name, _function_tags(lam, name) or {}, prefix):
+            out.append(Resource("lambda:function", name, detail=fn.get("Runtime", "")))
+    # Lambda layers take no tags (TagResource accepts functions, event source mappings and code signing
+    # configurations only), so helpers.aws.layers writes the workshop's tag into each version's description.
     for layer in _paginate(lam, "list_layers", "Layers"):
-        if layer["LayerName"].startswith(prefix):
+        description = (layer.get("LatestMatchingVersion") or {}).get("Description", "")
+        if layer["LayerName"].startswith(prefix) and LAYER_MARK in description:
             out.append(Resource("lambda:layer", layer["LayerName"]))
     return out
 
@@ -134,35 +111,47 @@ def _find_buckets(client: ClientFactory, prefix: str) -> list[Resource]:
     out = []
     for bucket in s3.list_buckets().get("Buckets", []):
         name = bucket["Name"]
-        tags: dict[str, str] = {}
         if not name.startswith(prefix):
-            try:
-                tags = _tag_dict(s3.get_bucket_tagging(Bucket=name).get("TagSet"))
-            except ClientError:
-                tags = {}
+            continue
+        try:
+            tags = _tag_dict(s3.get_bucket_tagging(Bucket=name).get("TagSet"))
+        except ClientError:  # NoSuchTagSet: an untagged bucket is not ours
+            tags = {}
         if _ours(name, tags, prefix):
             out.append(Resource("s3:bucket", name))
     return out
 
 
 def _find_topics(client: ClientFactory, prefix: str) -> list[Resource]:
-    topics = _paginate(client("sns"), "list_topics", "Topics")
-    names = [(t["TopicArn"], t["TopicArn"].rsplit(":", 1)[-1]) for t in topics]
-    return [Resource("sns:topic", arn, detail=name) for arn, name in names if name.startswith(prefix)]
+    sns = client("sns")
+    out = []
+    for topic in _paginate(sns, "list_topics", "Topics"):
+        arn = topic["TopicArn"]
+        name = arn.rsplit(":", 1)[-1]
+        if name.startswith(prefix) and _ours(name, _tag_dict(sns.list_tags_for_resource(ResourceArn=arn)["Tags"]),
+                                             prefix):  # fmt: skip
+            out.append(Resource("sns:topic", arn, detail=name))
+    return out
+
+
+def _rds_tags(rds: Any, arn: str) -> dict[str, str]:
+    return _tag_dict(rds.list_tags_for_resource(ResourceName=arn).get("TagList"))
 
 
 def _find_rds(client: ClientFactory, prefix: str) -> list[Resource]:
     rds = client("rds")
     out = []
-    for proxy in _paginate(rds, "describe_db_proxies", "DBProxies"):
-        if proxy["DBProxyName"].startswith(prefix):
-            out.append(Resource("rds:db-proxy", proxy["DBProxyName"]))
+    for proxy in _paginate(rds, "describe_db_proxies", "DBProxies"):  # a proxy still deleting is listed too
+        name = proxy["DBProxyName"]
+        if name.startswith(prefix) and _ours(name, _rds_tags(rds, proxy["DBProxyArn"]), prefix):
+            out.append(Resource("rds:db-proxy", name, proxy.get("Status", "")))
     for db in _paginate(rds, "describe_db_instances", "DBInstances"):
         if _ours(db["DBInstanceIdentifier"], _tag_dict(db.get("TagList")), prefix):
             out.append(Resource("rds:db-instance", db["DBInstanceIdentifier"], db["DBInstanceClass"]))
     for group in _paginate(rds, "describe_db_subnet_groups", "DBSubnetGroups"):
-        if group["DBSubnetGroupName"].startswith(prefix):
-            out.append(Resource("rds:db-subnet-group", group["DBSubnetGroupName"]))
+        name = group["DBSubnetGroupName"]
+        if name.startswith(prefix) and _ours(name, _rds_tags(rds, group["DBSubnetGroupArn"]), prefix):
+            out.append(Resource("rds:db-subnet-group", name))
     return out
 
 
@@ -176,12 +165,22 @@ def _find_secrets(client: ClientFactory, prefix: str) -> list[Resource]:
 
 
 def _find_vpc_endpoints(client: ClientFactory, prefix: str) -> list[Resource]:
-    endpoints = _paginate(client("ec2"), "describe_vpc_endpoints", "VpcEndpoints")
+    """Endpoints have ids, not names: one is ours when tagged and in a VPC that is ours (tagged, and named
+    with the prefix, as the workshop's stack names it)."""
+    ec2 = client("ec2")
+    tagged = [
+        e
+        for e in _paginate(ec2, "describe_vpc_endpoints", "VpcEndpoints")
+        if e.get("State", "").lower() != "deleted" and _tag_dict(e.get("Tags")).get(TAG_KEY) == TAG_VALUE
+    ]
+    vpc_ids = sorted({e["VpcId"] for e in tagged})
+    vpcs = ec2.describe_vpcs(VpcIds=vpc_ids)["Vpcs"] if vpc_ids else []
+    our_vpcs = {v["VpcId"] for v in vpcs if _ours(_tag_dict(v.get("Tags")).get("Name", ""), _tag_dict(v.get("Tags")),
+                                                  prefix)}  # fmt: skip
     return [
         Resource("ec2:vpc-endpoint", e["VpcEndpointId"], e.get("ServiceName", ""))
-        for e in endpoints
-        if e.get("State", "").lower() not in ("deleted", "deleting")
-        and _tag_dict(e.get("Tags")).get(TAG_KEY) == TAG_VALUE
+        for e in tagged
+        if e["VpcId"] in our_vpcs
     ]
 
 
@@ -195,13 +194,28 @@ def _find_stacks(client: ClientFactory, prefix: str) -> list[Resource]:
 
 
 def _find_log_groups(client: ClientFactory, prefix: str) -> list[Resource]:
-    groups = _paginate(client("logs"), "describe_log_groups", "logGroups", logGroupNamePrefix=f"/aws/lambda/{prefix}")
-    return [Resource("logs:log-group", g["logGroupName"]) for g in groups]
+    """Lambda creates /aws/lambda/<function> itself, untagged. A group is ours when it carries the workshop
+    tag (the cleanup tags it before deleting its function, so it stays ours once the function is gone) or
+    when its function exists and is ours."""
+    logs, lam = client("logs"), client("lambda")
+    out = []
+    for group in _paginate(logs, "describe_log_groups", "logGroups", logGroupNamePrefix=f"/aws/lambda/{prefix}"):
+        name = group["logGroupName"]
+        function = name.removeprefix("/aws/lambda/")
+        tags = dict(logs.list_tags_log_group(logGroupName=name).get("tags", {}))
+        if _ours(function, tags, prefix) or _ours(function, _function_tags(lam, function) or {}, prefix):
+            out.append(Resource("logs:log-group", name))
+    return out
 
 
 def _find_roles(client: ClientFactory, prefix: str) -> list[Resource]:
-    roles = _paginate(client("iam"), "list_roles", "Roles")
-    return [Resource("iam:role", r["RoleName"]) for r in roles if r["RoleName"].startswith(prefix)]
+    iam = client("iam")
+    return [
+        Resource("iam:role", r["RoleName"])
+        for r in _paginate(iam, "list_roles", "Roles")  # ListRoles returns no tags: ask per candidate
+        if r["RoleName"].startswith(prefix)
+        and _ours(r["RoleName"], _tag_dict(iam.list_role_tags(RoleName=r["RoleName"])["Tags"]), prefix)
+    ]
 
 
 _FINDERS = [
@@ -217,178 +231,4 @@ _FINDERS = [
     _find_roles,
 ]
 
-
-def delete_resources(
-    client: ClientFactory,
-    resources: Iterable[Resource],
-    *,
-    wait_seconds: float = 900,
-    on_deleted: Callable[[Resource], None] | None = None,
-) -> list[Resource]:
-    """Delete ``resources`` in dependency order, waiting where the next step needs it gone first.
-
-    Returns what was deleted; what was already gone counts as deleted.
-    """
-    done = []
-    for resource in sorted(resources, key=lambda r: ORDER.index(r.kind)):
-        try:
-            _DELETERS[resource.kind](client, resource.name, wait_seconds)
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] not in _GONE:
-                raise
-        done.append(resource)
-        if on_deleted:
-            on_deleted(resource)
-    return done
-
-
-def _delete_api(client: ClientFactory, api_id: str, _: float) -> None:
-    client("apigateway").delete_rest_api(restApiId=api_id)
-
-
-def _delete_function(client: ClientFactory, name: str, _: float) -> None:
-    lam = client("lambda")
-    for config in _paginate(
-        lam, "list_provisioned_concurrency_configs", "ProvisionedConcurrencyConfigs", FunctionName=name
-    ):
-        qualifier = config["FunctionArn"].rsplit(":", 1)[-1]
-        lam.delete_provisioned_concurrency_config(FunctionName=name, Qualifier=qualifier)
-    for mapping in _paginate(lam, "list_event_source_mappings", "EventSourceMappings", FunctionName=name):
-        lam.delete_event_source_mapping(UUID=mapping["UUID"])
-    lam.delete_function(FunctionName=name)
-
-
-def _delete_layer(client: ClientFactory, name: str, _: float) -> None:
-    lam = client("lambda")
-    for version in _paginate(lam, "list_layer_versions", "LayerVersions", LayerName=name):
-        lam.delete_layer_version(LayerName=name, VersionNumber=version["Version"])
-
-
-def _delete_bucket(client: ClientFactory, name: str, _: float) -> None:
-    s3 = client("s3")
-    s3.put_bucket_notification_configuration(Bucket=name, NotificationConfiguration={})
-    for page in s3.get_paginator("list_object_versions").paginate(Bucket=name):
-        keys = [
-            {"Key": o["Key"], "VersionId": o["VersionId"]}
-            for o in page.get("Versions", []) + page.get("DeleteMarkers", [])
-        ]
-        if keys:
-            s3.delete_objects(Bucket=name, Delete={"Objects": keys, "Quiet": True})
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=name):
-        keys = [{"Key": o["Key"]} for o in page.get("Contents", [])]
-        if keys:
-            s3.delete_objects(Bucket=name, Delete={"Objects": keys, "Quiet": True})
-    s3.delete_bucket(Bucket=name)
-
-
-def _delete_topic(client: ClientFactory, arn: str, _: float) -> None:
-    client("sns").delete_topic(TopicArn=arn)
-
-
-def _delete_proxy(client: ClientFactory, name: str, wait_seconds: float) -> None:
-    rds = client("rds")
-    rds.delete_db_proxy(DBProxyName=name)
-
-    def gone() -> bool | None:
-        try:
-            rds.describe_db_proxies(DBProxyName=name)
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] in _GONE:
-                return True
-        return None
-
-    wait_until(
-        gone, f"DB proxy {name} being deleted", timeout_s=wait_seconds, estimate_s=5, interval_s=2, progress=False
-    )
-
-
-def _delete_instance(client: ClientFactory, name: str, wait_seconds: float) -> None:
-    rds = client("rds")
-    status = rds.describe_db_instances(DBInstanceIdentifier=name)["DBInstances"][0]["DBInstanceStatus"]
-    if status != "deleting":
-        rds.delete_db_instance(DBInstanceIdentifier=name, SkipFinalSnapshot=True, DeleteAutomatedBackups=True)
-    wait_for(rds, "db_instance_deleted", f"DB instance {name} being deleted", timeout_s=wait_seconds, estimate_s=5,
-             interval_s=5, progress=False, DBInstanceIdentifier=name)  # fmt: skip
-
-
-def _delete_subnet_group(client: ClientFactory, name: str, _: float) -> None:
-    client("rds").delete_db_subnet_group(DBSubnetGroupName=name)
-
-
-def _delete_secret(client: ClientFactory, name: str, _: float) -> None:
-    client("secretsmanager").delete_secret(SecretId=name, ForceDeleteWithoutRecovery=True)
-
-
-def _delete_vpc_endpoint(client: ClientFactory, endpoint_id: str, _: float) -> None:
-    client("ec2").delete_vpc_endpoints(VpcEndpointIds=[endpoint_id])
-
-
-def _delete_stack(client: ClientFactory, name: str, wait_seconds: float) -> None:
-    """Delete the stack once Lambda has let go of its network; a DELETE_FAILED stack is deleted again.
-
-    Lambda keeps a deleted VPC function's network interfaces for a while (on AWS up to ~40 minutes), and
-    while they exist their subnets and security groups cannot be deleted (DependencyViolation), so the
-    stack's deletion fails. Waiting for them first, and retrying a failed deletion, recovers.
-    """
-    cfn = client("cloudformation")
-    try:
-        stacks = cfn.describe_stacks(StackName=name)["Stacks"]
-    except ClientError as exc:  # a deleted stack, asked for by name: "Stack with id NAME does not exist"
-        if "does not exist" in str(exc):
-            return
-        raise
-    vpc_id = next((o["OutputValue"] for o in stacks[0].get("Outputs", []) if o["OutputKey"] == "VpcId"), None)
-    for attempt in range(3):
-        if vpc_id:
-            _wait_for_lambda_interfaces(client, vpc_id, wait_seconds)
-        cfn.delete_stack(StackName=name)
-        try:
-            wait_for(cfn, "stack_delete_complete", f"stack {name} being deleted", timeout_s=wait_seconds,
-                     estimate_s=5, interval_s=5, progress=False, StackName=name)  # fmt: skip
-            return
-        except WaitFailed:
-            if attempt == 2:
-                raise
-
-
-def _wait_for_lambda_interfaces(client: ClientFactory, vpc_id: str, wait_seconds: float) -> None:
-    ec2 = client("ec2")
-
-    def lambda_interfaces() -> list[str]:
-        found = ec2.describe_network_interfaces(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["NetworkInterfaces"]
-        return [i["NetworkInterfaceId"] for i in found if i.get("InterfaceType") == "lambda"]
-
-    poll(lambda_interfaces, lambda left: not left, f"Lambda's network interfaces in {vpc_id} being released",
-         timeout_s=wait_seconds, estimate_s=5, interval_s=2)  # fmt: skip
-
-
-def _delete_log_group(client: ClientFactory, name: str, _: float) -> None:
-    client("logs").delete_log_group(logGroupName=name)
-
-
-def _delete_role(client: ClientFactory, name: str, _: float) -> None:
-    iam = client("iam")
-    for policy in _paginate(iam, "list_attached_role_policies", "AttachedPolicies", RoleName=name):
-        iam.detach_role_policy(RoleName=name, PolicyArn=policy["PolicyArn"])
-    for policy_name in _paginate(iam, "list_role_policies", "PolicyNames", RoleName=name):
-        iam.delete_role_policy(RoleName=name, PolicyName=policy_name)
-    for profile in _paginate(iam, "list_instance_profiles_for_role", "InstanceProfiles", RoleName=name):
-        iam.remove_role_from_instance_profile(InstanceProfileName=profile["InstanceProfileName"], RoleName=name)
-    iam.delete_role(RoleName=name)
-
-
-_DELETERS: dict[str, Callable[[ClientFactory, str, float], None]] = {
-    "apigateway:rest-api": _delete_api,
-    "lambda:function": _delete_function,
-    "lambda:layer": _delete_layer,
-    "s3:bucket": _delete_bucket,
-    "sns:topic": _delete_topic,
-    "rds:db-proxy": _delete_proxy,
-    "rds:db-instance": _delete_instance,
-    "rds:db-subnet-group": _delete_subnet_group,
-    "secretsmanager:secret": _delete_secret,
-    "ec2:vpc-endpoint": _delete_vpc_endpoint,
-    "cloudformation:stack": _delete_stack,
-    "logs:log-group": _delete_log_group,
-    "iam:role": _delete_role,
-}
+__all__ = ["ORDER", "Resource", "Waits", "delete_resources", "find_resources", "only_named"]

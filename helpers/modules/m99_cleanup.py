@@ -1,20 +1,38 @@
 """Remove everything the workshop created, on either target; ``python -m helpers.cleanup`` runs :func:`main`.
 
-Every workshop resource (by tag and name prefix) across the services the workshop uses is listed with an
-estimated hourly cost, deleted in dependency order, and listed again to show nothing is left. Running it
-twice is harmless.
+Only what is the workshop's (its tag AND its name prefix, see ``helpers.aws.inventory``) is listed, with an
+estimated hourly cost, and deleted only when the caller confirms: the notebook's ``CONFIRM_DELETE`` cell, or
+``--yes`` (or a typed "yes") on the command line. After deleting, everything is listed again, so what is
+left is what the cloud says, not what the deletion believed. Running it twice is harmless.
+
+Example::
+
+    found = inventory(ws)                          # what a deletion would remove
+    result = delete_everything(ws, confirm=True)
+    result.left.empty                              # True: nothing of ours is left
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import sys
 
 import pandas as pd
 
-from ..aws.inventory import Resource, delete_resources, find_resources
+from ..aws.inventory import Resource, find_resources
+from ..aws.teardown import Waits, delete_resources
 from ..measure.prices import hourly_cost
 from ..session import Workshop, connect
 from ..views.tables import resources_table
+
+
+@dataclasses.dataclass
+class Cleanup:
+    """What one cleanup run deleted, and what the inventory lists afterwards."""
+
+    deleted: pd.DataFrame
+    left: pd.DataFrame
 
 
 def inventory(ws: Workshop) -> pd.DataFrame:
@@ -22,32 +40,64 @@ def inventory(ws: Workshop) -> pd.DataFrame:
     return resources_table(find_resources(ws.client, ws.prefix))
 
 
-def cleanup_everything(ws: Workshop, *, dry_run: bool = False, echo: bool = True) -> pd.DataFrame:
-    """Delete every workshop resource (or only list them with ``dry_run``); returns what is left."""
+def waits(ws: Workshop) -> Waits:
+    """How long deleting may take here: seconds on a laptop; on AWS a database and a proxy take minutes, and
+    Lambda's network interfaces up to ~40 minutes after their functions are deleted."""
+    return Waits(
+        timeout_s=ws.default(local=300, aws=1800),
+        network_timeout_s=ws.default(local=300, aws=2700),
+        usual_s=ws.default(local=3, aws=180),
+        usual_network_s=ws.default(local=5, aws=1200),
+    )
+
+
+def delete_everything(ws: Workshop, *, confirm: bool, echo: bool = True) -> Cleanup:
+    """Delete every workshop resource when ``confirm`` is True (otherwise delete nothing and say how to);
+    then list again: ``left`` is what still exists."""
     found = find_resources(ws.client, ws.prefix)
-    if echo:
-        print(f"Found {len(found)} workshop resources, about ${hourly_cost(found):.3f} per hour:")
-        print(resources_table(found).to_string(index=False) if found else "  (none)")
-    if dry_run:
-        return resources_table(found)
+    if not confirm:
+        if echo and found:
+            print(f"Nothing deleted: deletion was not confirmed. {len(found)} workshop resources remain, about "
+                  f"USD {hourly_cost(found):.3f} per hour; confirm to delete them.")  # fmt: skip
+        return Cleanup(resources_table([]), resources_table(found))
 
     def report(resource: Resource) -> None:
         if echo:
             print(f"  deleted {resource.kind} {resource.name}")
 
-    delete_resources(ws.client, found, on_deleted=report)
+    deleted = delete_resources(ws.client, found, waits=waits(ws), on_deleted=report)
     left = find_resources(ws.client, ws.prefix)
     if echo:
-        print(f"Left after cleanup: {len(left)} resources")
-    return resources_table(left)
+        print(f"Deleted {len(deleted)} of {len(found)}; the inventory now lists {len(left)} workshop resources.")
+    return Cleanup(resources_table(deleted), resources_table(left))
+
+
+def _asked(count: int) -> bool:
+    """Whether the person at the terminal typed yes to deleting ``count`` resources (never without one)."""
+    if not sys.stdin.isatty():
+        return False
+    return input(f"Delete these {count} resources? Type yes to delete: ").strip().lower() == "yes"
 
 
 def main(argv: list[str] | None = None) -> int:
-    """The command line: ``python -m helpers.cleanup [--dry-run]``; exit status 1 when something is left."""
+    """``python -m helpers.cleanup [--dry-run] [--yes]``: list, then delete when confirmed.
+
+    Exit status 0 when nothing of the workshop's is left (or with ``--dry-run``), 1 otherwise.
+    """
     parser = argparse.ArgumentParser(
-        prog="python -m helpers.cleanup", description="Remove everything the workshop created."
+        prog="python -m helpers.cleanup", description="Remove everything the workshop created (its tag and prefix)."
     )
     parser.add_argument("--dry-run", action="store_true", help="list what would be deleted, delete nothing")
+    parser.add_argument("--yes", action="store_true", help="delete without asking")
     args = parser.parse_args(argv)
-    left = cleanup_everything(connect(), dry_run=args.dry_run)
-    return 0 if args.dry_run or left.empty else 1
+    ws = connect()
+    found = inventory(ws)
+    print(f"Found {len(found)} workshop resources, about USD {found['usd_per_hour'].sum():.3f} per hour:")
+    print(found.to_string(index=False) if len(found) else "  (none)")
+    if args.dry_run or found.empty:
+        return 0
+    confirmed = args.yes or _asked(len(found))
+    if not confirmed:
+        print("Nothing deleted (run with --yes, or answer yes, to delete).")
+        return 1
+    return 0 if delete_everything(ws, confirm=True).left.empty else 1
