@@ -179,7 +179,7 @@ ws.check(len(reports) >= UPLOADS, f"{UPLOADS} invocations reported")
 reports = reports.tail(UPLOADS).reset_index(drop=True)
 measured = pd.DataFrame(uploads).join(reports[["timestamp", "duration_ms", "cold"]])
 measured["upload_to_done_ms"] = (measured["timestamp"] - measured["uploaded"]).dt.total_seconds() * 1000
-measured[["key", "upload_to_done_ms", "duration_ms", "cold"]]
+views.tables.readable(measured[["key", "upload_to_done_ms", "duration_ms", "cold"]])
 
 # %%
 views.latency.upload_figure(measured)

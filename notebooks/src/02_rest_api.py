@@ -47,7 +47,7 @@ pd.DataFrame({"resource": list(names), "name": list(names.values())})
 
 # %%
 CALLS = 20  # calls to the API in the measurement step
-KEEP_FOR_MODULE_3 = False  # True keeps the database and API for the next module instead of deleting them
+KEEP_FOR_MODULE_3 = True  # False deletes the database and API at the end instead of keeping them for module 3
 
 # %% [markdown]
 # ## Step 1: a private network
@@ -108,7 +108,9 @@ layer_arn
 # The handler connects, asks the database for the time with `SELECT NOW()`, and returns it in the
 # shape API Gateway expects (`statusCode`, `headers`, `body`). The connection settings, password
 # included, arrive as environment variables. That works, but anyone who can read the function's
-# configuration can read the password: **module 3 moves it to Secrets Manager**.
+# configuration can read the password. The password is already kept in Secrets Manager (step 2); what
+# **module 3** changes is that the function reads it from there when it starts, so no copy of it sits in
+# the function's configuration.
 
 # %%
 views.tables.show_code("db_time_v1")
@@ -172,10 +174,10 @@ reports = measure.invocations.wait_for_reports(ws, names["function"], started, C
 ws.check(len(reports) >= CALLS, "every call's REPORT line reached CloudWatch Logs")
 calls = pd.DataFrame(calls).join(reports.tail(CALLS).reset_index(drop=True)[["duration_ms", "init_ms", "cold"]])
 ws.check((calls["status"] == 200).all(), f"all {CALLS} calls answered 200")
-calls.head()
+views.tables.readable(calls.head())
 
 # %%
-views.latency.plot_latency(calls, "20 calls to GET / (red: the call that started a new environment)")
+views.latency.plot_latency(calls, f"{CALLS} calls to GET /: the first starts a new execution environment")
 
 # %%
 cold, warm = calls[calls["cold"]], calls[~calls["cold"]]
@@ -213,9 +215,9 @@ views.diagrams.diagram(
 # %% [markdown]
 # ## Clean up
 #
-# Module 3 builds on this database and API: set `KEEP_FOR_MODULE_3 = True` above if you go on now.
-# Otherwise this cell deletes module 2's resources (the database takes a few minutes on AWS). To
-# remove everything the workshop created, run `99_cleanup.ipynb`.
+# Module 3 builds on this database and API, so `KEEP_FOR_MODULE_3 = True` (above) keeps them. If you stop
+# here, set it to `False` and run this cell again: it deletes module 2's resources (the database takes a few
+# minutes on AWS). To remove everything the workshop created, run `99_cleanup.ipynb`.
 
 # %%
 if KEEP_FOR_MODULE_3:

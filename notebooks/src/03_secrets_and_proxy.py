@@ -23,6 +23,7 @@
 # %%
 import datetime as dt
 import json
+import time
 
 import pandas as pd
 from IPython.display import Markdown, display
@@ -54,15 +55,16 @@ pd.DataFrame(
 # %% [markdown]
 # ## Architecture
 #
-# What this module builds, read from the target: grey boxes are not created yet. The function reads the
-# secret, then connects to RDS Proxy, which holds the connections to MySQL. The figure is drawn again at the
-# end with everything in place.
+# What is deployed now, read from the target: module 2's API, function and database (the function still
+# connects straight to MySQL). The title names what this module adds: the app secret, which the function
+# will read, and RDS Proxy, which will hold the connections to MySQL. The figure is drawn again at the end
+# with everything in place.
 
 # %%
 m3.architecture_figure(ws, m2).show()
 
 # %% [markdown]
-# Parameters of the measurement in step 6. `USER_LIMIT` caps how many connections the application's
+# Parameters of the measurement in step 7. `USER_LIMIT` caps how many connections the application's
 # database user may hold at once (MySQL's `MAX_USER_CONNECTIONS`); it stands in for a small database's
 # `max_connections` so the effect shows with a few dozen invocations. `INVOCATIONS` is how many calls run
 # at the same moment, and each keeps its connection busy for `HOLD_S` seconds.
@@ -212,9 +214,9 @@ results = {}
 for fn in (n["direct_function"], db.function):
     # warm-up: start the environments
     measure.invocations.burst(lambda fn=fn: measure.invocations.timed_invoke(lam, fn, {}), count=INVOCATIONS)
-    results[fn] = measure.invocations.burst(
-        lambda fn=fn: measure.invocations.timed_invoke(lam, fn, event), count=INVOCATIONS
-    )
+    # each call's start and end on this machine's clock, for the calls-in-flight chart below
+    call = measure.inflight.stamped(lambda fn=fn: measure.invocations.timed_invoke(lam, fn, event), time.perf_counter())
+    results[fn] = measure.invocations.burst(call, count=INVOCATIONS)
 direct, pooled = results[n["direct_function"]], results[db.function]
 end = dt.datetime.now(dt.UTC)
 runs = pd.concat([direct.assign(path="direct to MySQL"), pooled.assign(path="through RDS Proxy")])
@@ -228,8 +230,19 @@ ws.check(errors_direct > 0, f"{INVOCATIONS} direct connections exceed the limit 
 ws.check(errors_proxy == 0, "through the proxy every call succeeds")
 
 # %% [markdown]
-# What the proxy reported to CloudWatch: `ClientConnections` are the functions connected to the proxy,
-# `DatabaseConnections` the connections the proxy really opened to MySQL (peak per minute). On AWS the
+# The calls in flight, every tenth of a second, as this notebook saw them: directly, the calls beyond the
+# limit are refused at once (red) while the others hold their connection; through the proxy, every call
+# succeeds (green), the later ones after waiting for a free connection in the pool.
+
+# %%
+views.metrics.in_flight_figure(
+    runs, f"{INVOCATIONS} simultaneous calls, direct and through RDS Proxy", limit=USER_LIMIT
+).show()
+
+# %% [markdown]
+# What the proxy reported to CloudWatch over the whole measurement: `ClientConnections` are the functions
+# connected to the proxy, `DatabaseConnections` the connections the proxy really opened to MySQL. CloudWatch
+# keeps one value per minute, so for an experiment of seconds it gives totals, shown as bars. On AWS the
 # instance's own `DatabaseConnections` appears too.
 
 # %%
@@ -240,9 +253,13 @@ connections = measure.metrics.wait_for_metrics(
     ),
     expect=("ClientConnections", "DatabaseConnections"),
 )
-views.metrics.metrics_figure(connections, "Connections during the measurement").show()
 peaks = measure.metrics.metric_totals(connections)
-peaks
+views.metrics.totals_figure(
+    peaks,
+    "Peak connections during the measurement (CloudWatch, per-minute maximum)",
+    y_title="connections",
+    limit=USER_LIMIT,
+).show()
 
 # %%
 peak_db = peaks.get(f"DatabaseConnections ({db.proxy_name})", 0)

@@ -102,13 +102,15 @@ CALLS = 5
 calls = [measure.traces.call_traced(db.api_url) for _ in range(CALLS)]
 answers = [answer for answer, _ in calls]
 trace_ids = [trace_id for _, trace_id in calls]
-pd.DataFrame(
-    {
-        "trace id": trace_ids,
-        "status": [a.status for a in answers],
-        "latency_ms": [round(a.latency_ms, 1) for a in answers],
-        "version": [a.body.get("version") if isinstance(a.body, dict) else None for a in answers],
-    }
+views.tables.readable(
+    pd.DataFrame(
+        {
+            "trace id": trace_ids,
+            "status": [a.status for a in answers],
+            "latency_ms": [round(a.latency_ms, 1) for a in answers],
+            "version": [a.body.get("version") if isinstance(a.body, dict) else None for a in answers],
+        }
+    )
 )
 
 # %%
@@ -126,7 +128,7 @@ traces = measure.traces.wait_for_traces(ws, ids=trace_ids)
 frames = [measure.traces.segments_frame(t) for t in traces]
 cold_trace = next((t for t, f in zip(traces, frames, strict=True) if (f["name"] == "Initialization").any()), traces[0])
 cold = measure.traces.segments_frame(cold_trace)
-cold[["label", "start_ms", "duration_ms", "sql"]]
+views.tables.readable(cold[["label", "start_ms", "duration_ms", "sql"]])
 
 # %%
 ws.check(len(traces) >= CALLS, f"X-Ray holds a trace for each of the {CALLS} calls")
@@ -162,7 +164,7 @@ views.traces.timeline_figure(warm_trace, title=f"Warm call: trace {warm_trace['I
 graph = measure.traces.service_graph(xray, start, dt.datetime.now(dt.UTC) + dt.timedelta(seconds=5))
 nodes, edges = measure.traces.graph_frames(graph)
 views.traces.service_map_figure(graph, "Service map of the last two minutes").show()
-nodes
+views.tables.readable(nodes)
 
 # %%
 kinds = set(nodes["type"])
@@ -191,13 +193,13 @@ views.loadtests.summary_table({"traced load test": result})
 # %%
 shown = ["Invocation", "Overhead", "execute", "db_time query", "db-time (AWS::Lambda)"]
 names_present = [s for s in durations["segment"].unique() if s in shown or s.endswith("(AWS::ApiGateway::Stage)")]
-views.traces.latency_histogram_figure(
+views.traces.segment_latency_figure(
     durations[durations["segment"].isin(names_present)], f"Latency per segment, {len(load_traces)} sampled traces"
 ).show()
 per_segment = durations.groupby("segment")["duration_ms"].describe(percentiles=[0.5, 0.95])[
     ["count", "50%", "95%", "max"]
 ]
-per_segment
+views.tables.readable(per_segment)
 
 # %%
 ws.check(len(load_traces) >= 3, "the load test left sampled traces to analyse")
