@@ -16,22 +16,23 @@ T = TypeVar("T")
 def wait_until(
     check: Callable[[], T], timeout: float, what: str, interval: float = 0.2, seen: Callable[[], object] | None = None
 ) -> T:
-    """Call ``check()`` until it returns something truthy, and return that.
+    """Call ``check()`` until it returns something other than None or False, and return that (so a check
+    returns a bool, or the thing awaited once it is there: a data frame, a count, a record).
 
     After ``timeout`` seconds the test fails saying ``what`` was awaited and what was last seen: ``seen()``
     if given, else the last value ``check`` returned.
 
-    >>> answers = iter([0, None, 3])
+    >>> answers = iter([False, None, 0])
     >>> wait_until(lambda: next(answers), 5, "a count", interval=0)
-    3
-    >>> wait_until(lambda: [], 0, "a non-empty list")
+    0
+    >>> wait_until(lambda: None, 0, "a record", seen=lambda: ["other"])
     Traceback (most recent call last):
-    AssertionError: waited 0 s for a non-empty list; last seen: []
+    AssertionError: waited 0 s for a record; last seen: ['other']
     """
     deadline = time.monotonic() + timeout
     while True:
         value = check()
-        if value:
+        if value is not None and value is not False:
             return value
         if time.monotonic() >= deadline:
             raise AssertionError(f"waited {timeout:g} s for {what}; last seen: {seen() if seen else value!r}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-import time
+import re
 import urllib.request
 
 import botocore.exceptions
@@ -12,6 +12,7 @@ import pytest
 
 import pocketcloud
 
+from ..waiting import wait_until
 from .conftest import Deploy
 
 RECORDER = """
@@ -24,39 +25,78 @@ def handler(event, context):
 """
 
 
-def _results(cloud: pocketcloud.Cloud, expected: int, timeout: float = 30) -> list[dict]:
+# Records the event only once the test lets it (an object ``release/<key>`` in ev-results), so that the test
+# can tell whether whoever sent the event waited for the function to finish.
+GATED = """
+import boto3, json, time, uuid
+def handler(event, context):
+    s3 = boto3.client('s3')
+    key = event['Records'][0]['s3']['object']['key']
+    s3.put_object(Bucket='ev-results', Key='started/' + key, Body=b'')
+    while not s3.list_objects_v2(Bucket='ev-results', Prefix='release/' + key).get('KeyCount'):
+        time.sleep(0.1)
+    s3.put_object(Bucket='ev-results', Key=uuid.uuid4().hex, Body=json.dumps(event))
+"""
+
+
+def _keys_any(cloud: pocketcloud.Cloud, prefix: str = "") -> list[str]:
+    listed = cloud.client("s3").list_objects_v2(Bucket="ev-results", Prefix=prefix).get("Contents", [])
+    return [o["Key"] for o in listed]
+
+
+def _keys(cloud: pocketcloud.Cloud) -> list[str]:
+    """The recorded events' keys (not the gate's signals)."""
+    return [k for k in _keys_any(cloud) if not k.startswith(("started/", "release/"))]
+
+
+def _results(cloud: pocketcloud.Cloud, expected: int) -> list[dict]:
+    """The events recorded in ev-results, once there are at least ``expected`` of them."""
     s3 = cloud.client("s3")
-    deadline = time.monotonic() + timeout
-    while True:
-        keys = [o["Key"] for o in s3.list_objects_v2(Bucket="ev-results").get("Contents", [])]
-        if len(keys) >= expected or time.monotonic() > deadline:
-            return [json.loads(s3.get_object(Bucket="ev-results", Key=k)["Body"].read()) for k in keys]
-        time.sleep(0.2)
+    keys = wait_until(
+        lambda: k if len(k := _keys(cloud)) >= expected else None,
+        60,
+        f"{expected} recorded events",
+        seen=lambda: _keys(cloud),
+    )
+    return [json.loads(s3.get_object(Bucket="ev-results", Key=k)["Body"].read()) for k in keys]
 
 
-@pytest.fixture
-def recorder(cloud: pocketcloud.Cloud, deploy: Deploy) -> str:
+def _recording(cloud: pocketcloud.Cloud, deploy: Deploy, source: str, **config: object) -> str:
     s3 = cloud.client("s3")
     with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
         s3.create_bucket(Bucket="ev-results")
     for obj in s3.list_objects_v2(Bucket="ev-results").get("Contents", []):
         s3.delete_object(Bucket="ev-results", Key=obj["Key"])
-    name = deploy(RECORDER)
-    return cloud.client("lambda").get_function(FunctionName=name)["Configuration"]["FunctionArn"]
+    name = deploy(source, **config)
+    return str(cloud.client("lambda").get_function(FunctionName=name)["Configuration"]["FunctionArn"])
 
 
-def test_s3_upload_runs_the_function_asynchronously(cloud: pocketcloud.Cloud, recorder: str) -> None:
+@pytest.fixture
+def recorder(cloud: pocketcloud.Cloud, deploy: Deploy) -> str:
+    return _recording(cloud, deploy, RECORDER)
+
+
+@pytest.fixture
+def gated(cloud: pocketcloud.Cloud, deploy: Deploy) -> str:
+    return _recording(cloud, deploy, GATED, Timeout=60)
+
+
+def test_s3_upload_runs_the_function_asynchronously(cloud: pocketcloud.Cloud, gated: str) -> None:
     s3 = cloud.client("s3")
     s3.create_bucket(Bucket="ev-uploads")
     s3.put_bucket_notification_configuration(
         Bucket="ev-uploads",
         NotificationConfiguration={
-            "LambdaFunctionConfigurations": [{"LambdaFunctionArn": recorder, "Events": ["s3:ObjectCreated:*"]}]
+            "LambdaFunctionConfigurations": [{"LambdaFunctionArn": gated, "Events": ["s3:ObjectCreated:*"]}]
         },
     )
-    started = time.monotonic()
+    key = "reports/q3+summary.csv"  # as the event names "reports/q3 summary.csv"
     s3.put_object(Bucket="ev-uploads", Key="reports/q3 summary.csv", Body=b"a,b\n1,2\n")
-    assert time.monotonic() - started < 2, "the PUT does not wait for the function"
+    # The PUT has answered; the function runs meanwhile and cannot finish before the release below. Had the
+    # PUT waited for it, the function would have timed out waiting, and no event would ever be recorded.
+    wait_until(lambda: _keys_any(cloud, f"started/{key}"), 60, "the function to start")
+    assert _keys(cloud) == [], "the function is still running"
+    s3.put_object(Bucket="ev-results", Key=f"release/{key}", Body=b"")
     [event] = _results(cloud, 1)
     record = event["Records"][0]
     assert record["eventSource"] == "aws:s3"
@@ -77,8 +117,14 @@ def test_failed_async_invocation_is_retried_twice(cloud: pocketcloud.Cloud, reco
         },
     )
     s3.put_object(Bucket="ev-failing", Key="fail.txt", Body=b"x")
-    time.sleep(5)  # 1 s then 2 s between attempts (setting lambda_async_retry_delay)
-    attempts = _results(cloud, 3, timeout=10)
+    # 1 s then 2 s between attempts (setting lambda_async_retry_delay); the server logs when it gives up.
+    name = recorder.rsplit(":", 1)[1]
+    wait_until(
+        lambda: re.search(rf"of {name} failed after \d+ retries", cloud.settings.log_file.read_text(errors="replace")),
+        120,
+        f"pocketcloud to log that it gave up on {name}",
+    )
+    attempts = _results(cloud, 1)
     assert len(attempts) == 3, "one attempt plus two retries"
     assert len({a["request_id"] for a in attempts}) == 1, "retries keep the request id"
 
