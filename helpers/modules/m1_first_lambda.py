@@ -5,8 +5,9 @@ The notebook builds it step by step with ``helpers.aws``; :func:`deploy` builds 
 Example::
 
     names = m1.names(ws)
-    m1.deploy(ws, email="you@example.com")
+    m1.deploy(ws, email="ana@uni.edu")      # your address; SNS asks it to confirm first
     m1.cleanup(ws)
+    m1.leftovers(ws)                          # what of module 1 still exists: nothing
 """
 
 from __future__ import annotations
@@ -17,12 +18,12 @@ import pandas as pd
 
 from ..aws.events import ensure_bucket, ensure_topic, notify_function_on_upload, subscribe_email
 from ..aws.iam import allow, ensure_lambda_role, policy
-from ..aws.inventory import delete_resources, find_resources, only_named
+from ..aws.inventory import Resource, delete_resources, find_resources, only_named
 from ..aws.lambdas import deploy_function
 from ..session import Workshop
 from ..views.tables import resources_table
 
-LOCAL_EMAIL = "learner@example.com"
+LOCAL_EMAIL = "learner@example.com"  # pocketcloud's mailbox reads it; on AWS no one can: pass your own
 
 
 @dataclasses.dataclass
@@ -64,8 +65,19 @@ def deploy(ws: Workshop, email: str | None = None) -> Module1:
     return Module1(topic, email, bucket, n["function"], n["role"])
 
 
-def cleanup(ws: Workshop) -> pd.DataFrame:
-    """Delete module 1's topic, bucket, function, its log group and role; returns what was deleted."""
+def _module_resources(ws: Workshop) -> list[Resource]:
     n = names(ws)
     wanted = set(n.values()) | {f"/aws/lambda/{n['function']}"}
-    return resources_table(delete_resources(ws.client, only_named(find_resources(ws.client, ws.prefix), wanted)))
+    return only_named(find_resources(ws.client, ws.prefix), wanted)
+
+
+def cleanup(ws: Workshop) -> pd.DataFrame:
+    """Delete module 1's topic, bucket, function, its log group and role; returns what was found to delete."""
+    found = _module_resources(ws)
+    delete_resources(ws.client, found)
+    return resources_table(found)
+
+
+def leftovers(ws: Workshop) -> pd.DataFrame:
+    """What of module 1 still exists, listed afresh from the cloud (empty after :func:`cleanup`)."""
+    return resources_table(_module_resources(ws))
