@@ -9,7 +9,11 @@ import pandas as pd
 
 from ..aws.inventory import Resource
 from ..aws.lambdas import LAMBDA_CODE
-from ..measure.prices import PRICES, PRICES_AS_OF, RDS_INSTANCES, resource_hourly_usd
+from ..measure.prices import VCPUS, price_book, resource_hourly_usd
+from ..session import Workshop
+
+# A figure the price book does not have for the region (no snapshot figure offline): said, not guessed.
+UNKNOWN = "not in the offline snapshot (see the AWS pricing page)"
 
 
 def mask(secret: str) -> str:
@@ -72,47 +76,64 @@ def resources_table(resources: Iterable[Resource]) -> pd.DataFrame:
     )
 
 
-def price_table(items: list[str], *, memory_mb: int = 128, db_class: str = "db.t3.micro") -> pd.DataFrame:
-    """Hourly list prices of what a module keeps running, from the dated table in ``helpers.measure.prices``.
+def price_table(
+    items: list[str], *, memory_mb: int = 128, db_class: str = "db.t3.micro", ws: Workshop | None = None
+) -> pd.DataFrame:
+    """Hourly list prices of what a module keeps running, for ``ws``'s region (``helpers.measure.prices``: the
+    AWS Price List API on AWS, the dated snapshot on pocketcloud; without ``ws``, the us-east-1 snapshot).
 
-    >>> price_table(["rds"]).iloc[0].tolist()
-    ['RDS db.t3.micro', '0.017 per hour', '0.017']
+    >>> table = price_table(["rds", "rds_proxy"])
+    >>> table["USD per hour while it exists"].tolist(), table.columns[1]
+    (['0.017', '0.030'], 'list price in USD (us-east-1)')
     """
-    rds_hourly, vcpus = RDS_INSTANCES[db_class]
+    book = price_book(ws)
+    min_vcpus = max(2, VCPUS.get(db_class, 2))  # RDS Proxy bills per vCPU of its target, 2 at least
     gb = memory_mb / 1024
+
+    def known(key: str, show: Any) -> str:
+        value = book.price(key)
+        return UNKNOWN if value is None else show(value)
+
+    rds_hourly = book.rds_instance_hourly_usd(db_class)
     catalogue = {
         "lambda": ("Lambda", "per request + per GB-second of run time", "only while called"),
         "api_gateway": (
             "API Gateway REST",
-            f"{PRICES['api_gateway_rest_request'] * 1e6:.2f} per million requests",
+            known("api_gateway_rest_request", lambda p: f"{p * 1e6:.2f} per million requests"),
             "only while called",
         ),
-        "rds": (f"RDS {db_class}", f"{rds_hourly:.3f} per hour", f"{rds_hourly:.3f}"),
+        "rds": (
+            f"RDS {db_class}",
+            UNKNOWN if rds_hourly is None else f"{rds_hourly:.3f} per hour",
+            "" if rds_hourly is None else f"{rds_hourly:.3f}",
+        ),
         "rds_proxy": (
             "RDS Proxy",
-            f"{PRICES['rds_proxy_vcpu_hour']:.3f} per vCPU-hour of the instance ({max(2, vcpus)} vCPU minimum)",
-            f"{PRICES['rds_proxy_vcpu_hour'] * max(2, vcpus):.3f}",
+            known("rds_proxy_vcpu_hour", lambda p: f"{p:.3f} per vCPU-hour of the instance ({min_vcpus} vCPU minimum)"),
+            known("rds_proxy_vcpu_hour", lambda p: f"{p * min_vcpus:.3f}"),
         ),
         "secrets": (
             "Secrets Manager",
-            f"{PRICES['secrets_manager_secret_month']:.2f} per secret-month"
-            f" + {PRICES['secrets_manager_api_call'] * 1e4:.2f} per 10,000 calls",
-            f"{PRICES['secrets_manager_secret_month'] / 730:.4f} per secret",
+            known("secrets_manager_secret_month", lambda p: f"{p:.2f} per secret-month")
+            + known("secrets_manager_api_call", lambda p: f" + {p * 1e4:.2f} per 10,000 calls").replace(UNKNOWN, ""),
+            known("secrets_manager_secret_month", lambda p: f"{p / 730:.4f} per secret"),
         ),
         "vpc_endpoint": (
             "VPC interface endpoint (Secrets Manager)",
-            f"{PRICES['vpc_interface_endpoint_az_hour']:.3f} per AZ-hour (2 AZs)",
-            f"{2 * PRICES['vpc_interface_endpoint_az_hour']:.3f}",
+            known("vpc_interface_endpoint_az_hour", lambda p: f"{p:.3f} per AZ-hour (2 AZs)"),
+            known("vpc_interface_endpoint_az_hour", lambda p: f"{2 * p:.3f}"),
         ),
         "provisioned": (
             f"Lambda provisioned concurrency ({memory_mb} MB)",
-            f"{PRICES['lambda_provisioned_gb_second'] * 3600:.4f} per GB-hour configured",
-            f"{PRICES['lambda_provisioned_gb_second'] * 3600 * gb:.4f} per environment",
+            known("lambda_provisioned_gb_second", lambda p: f"{p * 3600:.4f} per GB-hour configured"),
+            known("lambda_provisioned_gb_second", lambda p: f"{p * 3600 * gb:.4f} per environment"),
         ),
         "xray": ("X-Ray", "5.00 per million traces recorded (first 100,000 per month free)", "only while called"),
     }
     rows = [catalogue[i] for i in items]
     # Amounts without a "$": JupyterLab typesets the text between two bare dollar signs in an output as math.
-    frame = pd.DataFrame(rows, columns=["resource", "list price in USD (us-east-1)", "USD per hour while it exists"])
-    frame.attrs["as_of"] = PRICES_AS_OF
+    frame = pd.DataFrame(
+        rows, columns=["resource", f"list price in USD ({book.region})", "USD per hour while it exists"]
+    )
+    frame.attrs.update(as_of=book.source, region=book.region, source=book.source, note=book.note)
     return frame
