@@ -142,15 +142,19 @@ def test_direct_connections_hit_the_cap_and_the_proxy_absorbs_them(
     assert body["version"] == "v2" and body["db_time"][:2] == "20"
 
     n = USER_LIMIT * 2
-    event = {"queryStringParameters": {"hold": "1.5"}}
+    # Each call holds its connection a while so that the burst's calls overlap; generous, so that calls a slow
+    # host starts late still overlap (the proxy's calls queue for its few connections meanwhile).
+    event = {"queryStringParameters": {"hold": "5"}}
     direct_runs = invocations.burst(lambda: invocations.timed_invoke(lam, direct, event), count=n)
     proxy_runs = invocations.burst(lambda: invocations.timed_invoke(lam, pooled, event), count=n)
     direct_errors = direct_runs["error"].notna().sum()
     assert direct_errors >= 1, "more simultaneous connections than the user may hold must fail"
     assert any("max_user_connections" in str(b) for b in direct_runs["body"])
     assert proxy_runs["error"].isna().all(), list(proxy_runs["body"])
-    status = cloud.status()["services"]["rds"]
-    assert json.dumps(status)  # the proxy reports its pool
+    pool = cloud.status()["services"]["rds"]["proxies"][f"t-proxy-{suffix}"]
+    assert pool["target"] == stack["db_id"]
+    assert pool["pool_limit"] == max(1, stack["setup"]["max_connections"] * percent // 100), pool
+    assert 1 <= pool["database_connections"] <= pool["pool_limit"], "the proxy's pool served the calls within its size"
     secret_value = secrets.read_secret(ws, stack["app_arn"])
     assert secret_value["engine"] == "mysql" and secret_value["username"] == "app"
     assert proxy.delete_db_proxy(ws, f"t-proxy-{suffix}", progress=False)

@@ -40,8 +40,9 @@ def _function(cloud: pocketcloud.Cloud) -> str:
     name = f"metrics-{uuid.uuid4().hex[:8]}"
     lam = cloud.client("lambda")
     lam.create_function(
-        FunctionName=name, Runtime="python3.12", Role=role, Handler="app.handler", Code={"ZipFile": buffer.getvalue()}
-    )
+        FunctionName=name, Runtime="python3.12", Role=role, Handler="app.handler", Code={"ZipFile": buffer.getvalue()},
+        Timeout=30,  # longer than the overlapping calls' 5 s
+    )  # fmt: skip
     lam.get_waiter("function_active_v2").wait(FunctionName=name)  # a new function is Pending at first
     version = lam.publish_version(FunctionName=name)["Version"]
     lam.create_alias(FunctionName=name, Name="live", FunctionVersion=version)
@@ -65,10 +66,11 @@ def test_lambda_metrics_of_real_invocations(cloud: pocketcloud.Cloud) -> None:
     for payload in ({}, {}, {"fail": True}):
         _invoke(cloud, name, payload, qualifier="live")
     _invoke(cloud, name, {})  # unqualified: counted for the function, not for the alias
-    # Reserved concurrency 1 and three overlapping calls: at least one is throttled.
+    # Reserved concurrency 1 and three overlapping calls: at least one is throttled. Each served call lasts
+    # 5 s, long enough that a slow host still starts the three while the first runs.
     cloud.client("lambda").put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=1)
     with ThreadPoolExecutor(3) as pool:
-        outcomes = list(pool.map(lambda _: _invoke(cloud, name, {"sleep": 1.0}), range(3)))
+        outcomes = list(pool.map(lambda _: _invoke(cloud, name, {"sleep": 5}), range(3)))
     throttled = sum(bool(o.get("throttled")) for o in outcomes)
     assert throttled >= 1
     end = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=5)

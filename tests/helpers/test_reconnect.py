@@ -19,13 +19,16 @@ def test_workshop_follows_a_restarted_pocketcloud(tmp_path, monkeypatch: pytest.
     try:
         ws = connect()
         ws.client("s3").create_bucket(Bucket="before-restart")
-        first_endpoint = ws.endpoint_url
+        first = pocketcloud.attach(settings)
+        assert first is not None and ws.endpoint_url == first.endpoint_url
         pocketcloud.stop(settings)
         buckets = ws.client("s3").list_buckets()["Buckets"]
         output = capsys.readouterr().out
         assert "pocketcloud restarted" in output and "gone" in output
         assert buckets == [], "the restarted pocketcloud starts empty, and the helpers say so"
-        assert ws.endpoint_url != first_endpoint or pocketcloud.attach(settings) is not None
+        restarted = pocketcloud.attach(settings)
+        assert restarted is not None and restarted.pid != first.pid, "a new pocketcloud was started"
+        assert ws.endpoint_url == restarted.endpoint_url, "the session talks to the new pocketcloud"
         ws.client("s3").create_bucket(Bucket="after-restart")
         assert [b["Name"] for b in ws.client("s3").list_buckets()["Buckets"]] == ["after-restart"]
     finally:

@@ -7,17 +7,16 @@ import datetime as dt
 import time
 import uuid
 
-import pytest
 from aws_xray_sdk.core import AWSXRayRecorder
 from aws_xray_sdk.core.context import Context
 
 import pocketcloud
 from helpers import measure, views
 
+from ..waiting import wait_until
+
 
 def _recorder(cloud: pocketcloud.Cloud) -> AWSXRayRecorder:
-    if "xray" not in cloud.ports:
-        pytest.skip("pocketcloud has no X-Ray service yet")
     recorder = AWSXRayRecorder()
     recorder.configure(
         daemon_address=f"127.0.0.1:{cloud.ports['xray']}",
@@ -46,13 +45,16 @@ def _send_request(recorder: AWSXRayRecorder, name: str) -> str:
     return segment.trace_id
 
 
-def _wait_for(xray, start, trace_ids, timeout=20):
-    deadline = time.monotonic() + timeout
-    while True:
-        summaries = measure.traces.trace_summaries(xray, start, dt.datetime.now(dt.UTC) + dt.timedelta(seconds=5))
-        if set(trace_ids) <= set(summaries["id"]) or time.monotonic() > deadline:
-            return summaries
-        time.sleep(0.3)
+def _wait_for(xray, start, trace_ids):
+    """The trace summaries since ``start``, once they include every one of ``trace_ids``."""
+    seen: list[str] = []
+
+    def summaries():
+        found = measure.traces.trace_summaries(xray, start, dt.datetime.now(dt.UTC) + dt.timedelta(seconds=5))
+        seen[:] = list(found["id"])
+        return found if set(trace_ids) <= set(seen) else None
+
+    return wait_until(summaries, 60, f"X-Ray to summarize traces {trace_ids}", seen=lambda: seen)
 
 
 def test_sdk_segments_come_back_as_frames_and_figures(cloud: pocketcloud.Cloud) -> None:
@@ -108,6 +110,4 @@ def test_fetch_traces_in_a_window_with_a_limit(cloud: pocketcloud.Cloud) -> None
 
 
 def test_unknown_trace_ids_are_skipped(cloud: pocketcloud.Cloud) -> None:
-    if "xray" not in cloud.ports:
-        pytest.skip("pocketcloud has no X-Ray service yet")
     assert measure.traces.get_traces(cloud.client("xray"), ["1-00000000-000000000000000000000000"]) == []

@@ -6,7 +6,6 @@ import base64
 import json
 import os
 import signal
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import pytest
 
 import pocketcloud
 
+from ..waiting import wait_until
 from .conftest import Deploy, invoke_json, wait_updated, zip_files
 
 ECHO_ENV = """
@@ -86,14 +86,9 @@ def test_idle_environment_is_reaped_and_the_next_call_starts_cold(
     name = deploy(COUNTER, target=private)
     _, first = invoke_json(private, name)
     _, second = invoke_json(private, name)
-    assert second["pid"] == first["pid"]
-    time.sleep(0.3)
-    assert _running(first["pid"]), "idle for less than lambda_idle_seconds: still warm"
+    assert second["pid"] == first["pid"], "a call soon after the first finds its environment warm"
 
-    deadline = time.monotonic() + 10
-    while _running(first["pid"]) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not _running(first["pid"]), "idle for longer than lambda_idle_seconds: the process is gone"
+    wait_until(lambda: not _running(first["pid"]), 60, "the idle environment's process to be reaped")
     assert private.status()["services"]["lambda"]["environments"] == 0
 
     response, third = invoke_json(private, name, LogType="Tail")
@@ -141,17 +136,11 @@ def test_environments_die_with_a_killed_server(
     private.client("lambda").invoke(
         FunctionName=name, InvocationType="Event", Payload=json.dumps({"pid_file": str(pid_file)})
     )
-    deadline = time.monotonic() + 20
-    while not pid_file.exists() or not pid_file.read_text():
-        assert time.monotonic() < deadline, "the handler never ran"
-        time.sleep(0.05)
+    wait_until(lambda: pid_file.exists() and bool(pid_file.read_text()), 60, "the handler to run")
     pid = int(pid_file.read_text())
     # The handler sleeps, away from the Runtime API, so only the parent-death signal can end it.
     os.kill(private.pid, signal.SIGKILL)
-    deadline = time.monotonic() + 10
-    while _running(pid) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not _running(pid), "the environment outlived its server"
+    wait_until(lambda: not _running(pid), 60, "the environment to end with its server")
 
 
 def _running(pid: int) -> bool:
