@@ -306,13 +306,15 @@ def deploy_db_time(
     )
 
 
-def outcome(body: str | None) -> str:
+def outcome(body: Any) -> str:
     """Classify one db_time invocation's answer: succeeded, refused by the connection limit, or another error.
 
     >>> outcome('{"statusCode": 200}'), outcome("(1226, \\"User 'app' has exceeded max_user_connections\\")")
     ('succeeded', 'refused: too many connections')
+    >>> outcome(float("nan"))
+    'other error'
     """
-    text = body or ""
+    text = body if isinstance(body, str) else ""  # a call that got no answer (e.g. throttled) has no body
     try:
         parsed = json.loads(text)
     except ValueError:

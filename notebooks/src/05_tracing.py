@@ -123,10 +123,9 @@ ws.check(all(a.status == 200 for a in answers), "every call answered 200")
 # Each document is JSON: an id, a name, start and end times, and nested subsegments.
 
 # %%
-start = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=2)
 traces = measure.traces.wait_for_traces(ws, ids=trace_ids)
-frames = [measure.traces.segments_frame(t) for t in traces]
-cold_trace = next((t for t, f in zip(traces, frames, strict=True) if (f["name"] == "Initialization").any()), traces[0])
+by_id = {t["Id"]: t for t in traces}
+cold_trace = by_id.get(trace_ids[0], traces[0])  # the first call's trace: the new function's cold start
 cold = measure.traces.segments_frame(cold_trace)
 views.tables.readable(cold[["label", "start_ms", "duration_ms", "sql"]])
 
@@ -136,7 +135,15 @@ ws.check(
     cold["origin"].isin(["AWS::ApiGateway::Stage", "AWS::Lambda", "AWS::Lambda::Function"]).sum() == 3,
     "the trace has API Gateway, Lambda and function segments",
 )
-ws.check((cold["name"] == "Initialization").any(), "the first call's trace shows the cold start (Initialization)")
+ws.check(
+    cold_trace["Id"] == trace_ids[0] and (cold["name"] == "Initialization").any(),
+    "the first call's trace shows the cold start (Initialization)",
+)
+later = [measure.traces.segments_frame(by_id[i]) for i in trace_ids[1:] if i in by_id]
+ws.check(
+    len(later) == CALLS - 1 and not any((f["name"] == "Initialization").any() for f in later),
+    f"the {CALLS - 1} later calls' traces have no Initialization: they were warm",
+)
 ws.check(cold["sql"].notna().any(), "the trace has an SQL subsegment")
 
 # %% [markdown]
@@ -150,7 +157,7 @@ ws.check(cold["sql"].notna().any(), "the trace has an SQL subsegment")
 views.traces.timeline_figure(cold, title=f"Cold start: trace {cold_trace['Id']}").show()
 
 # %%
-warm_trace = traces[-1]
+warm_trace = by_id.get(trace_ids[-1], traces[-1])
 views.traces.timeline_figure(warm_trace, title=f"Warm call: trace {warm_trace['Id']}").show()
 
 # %% [markdown]
@@ -160,10 +167,11 @@ views.traces.timeline_figure(warm_trace, title=f"Warm call: trace {warm_trace['I
 # counts and response times. The client is whoever called the API: this notebook.
 
 # %%
-# the last 2 minutes
-graph = measure.traces.service_graph(xray, start, dt.datetime.now(dt.UTC) + dt.timedelta(seconds=5))
+# the window the traces above span, whenever this cell runs
+window = measure.traces.traces_window(traces)
+graph = measure.traces.service_graph(xray, *window)
 nodes, edges = measure.traces.graph_frames(graph)
-views.traces.service_map_figure(graph, "Service map of the last two minutes").show()
+views.traces.service_map_figure(graph, f"Service map of the {CALLS} traced calls").show()
 views.tables.readable(nodes)
 
 # %%
@@ -234,3 +242,15 @@ display(
 
 # %%
 m5.cleanup(ws, db)
+integration = ws.client("apigateway").get_integration(
+    restApiId=aws.api.api_id_and_stage(db.api_url)[0],
+    resourceId=next(
+        r["id"]
+        for r in ws.client("apigateway").get_resources(restApiId=aws.api.api_id_and_stage(db.api_url)[0])["items"]
+        if r["path"] == "/"
+    ),
+    httpMethod="GET",
+)
+ws.check(f":function:{db.function}/" in integration["uri"], f"the API calls {db.function} again")
+ws.check(not aws.api.get_stage(ws, db.api_url).get("tracingEnabled"), "stage tracing is off")
+ws.check(not aws.lambdas.function_exists(ws, m5.names(ws)["traced_function"]), "the traced function is gone")
