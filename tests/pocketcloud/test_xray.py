@@ -234,7 +234,11 @@ def test_default_sampling_rule_samples_a_reservoir_then_a_few(cloud: pocketcloud
     headers = [json.loads(lam.invoke(FunctionName=arn)["Payload"].read()) for _ in range(25)]
     sampled = [h for h in headers if "Sampled=1" in h]
     assert all(h.startswith("Root=1-") for h in headers)
-    assert 1 <= len(sampled) < 25, "default rule: 1 per second plus 5 %"
+    # The reservoir grants one trace per second, so the bound counts the seconds the calls took (read from the
+    # trace ids, which carry the second they began), not a speed; the 5 % of the rest stay below 8 of 25
+    # but for a chance of about 1 in 50 000.
+    seconds = len({h.split("Root=1-", 1)[1][:8] for h in headers})
+    assert 1 <= len(sampled) <= seconds + 7, f"default rule: 1 per second plus 5 %; {len(sampled)} in {seconds} s"
 
 
 def test_pass_through_functions_trace_only_what_upstream_sampled(cloud: pocketcloud.Cloud) -> None:
