@@ -19,11 +19,12 @@ import dataclasses
 import datetime as dt
 import functools
 import json
+import os
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..aws.inventory import Resource
-from ..session import Workshop
+from ..session import LOCAL, Workshop, detect_target
 
 SECONDS_PER_MONTH = 730 * 3600  # AWS bills a month as 730 hours
 PRICE_LIST_REGION = "us-east-1"  # one of the Price List API's endpoints (us-east-1, eu-central-1, ap-south-1)
@@ -237,10 +238,21 @@ def _live(region: str) -> PriceBook:
 
 def price_book(ws: Workshop | None = None) -> PriceBook:
     """The prices of ``ws``'s region: the Price List API's on AWS (once per region and process), the snapshot
-    on pocketcloud, which has no price list. Without ``ws``, the us-east-1 snapshot."""
-    if ws is None:
-        return snapshot("us-east-1")
-    return snapshot(ws.region) if ws.local else _live(ws.region)
+    on pocketcloud, which has no price list. Without ``ws`` (a notebook's price table comes before its
+    ``connect()``), for the target and region ``connect()`` will choose."""
+    target, region = (ws.target, ws.region) if ws is not None else _where_connect_goes()
+    return snapshot(region) if target == LOCAL else _live(region)
+
+
+def _where_connect_goes() -> tuple[str, str]:
+    """The target ``connect()`` picks (``detect_target``) and its region, as ``connect()`` finds it: boto3's
+    region on AWS (us-east-1 when none is set), pocketcloud's setting locally."""
+    target = detect_target()
+    if target == LOCAL:
+        return target, os.environ.get("POCKETCLOUD_REGION") or "us-east-1"
+    import boto3
+
+    return target, boto3.Session().region_name or "us-east-1"
 
 
 def rds_instance_hourly_usd(instance_class: str) -> float:

@@ -80,7 +80,7 @@ def price_table(
     items: list[str], *, memory_mb: int = 128, db_class: str = "db.t3.micro", ws: Workshop | None = None
 ) -> pd.DataFrame:
     """Hourly list prices of what a module keeps running, for ``ws``'s region (``helpers.measure.prices``: the
-    AWS Price List API on AWS, the dated snapshot on pocketcloud; without ``ws``, the us-east-1 snapshot).
+    AWS Price List API on AWS, the dated snapshot on pocketcloud; without ``ws``, where ``connect()`` will go).
 
     >>> table = price_table(["rds", "rds_proxy"])
     >>> table["USD per hour while it exists"].tolist(), table.columns[1]

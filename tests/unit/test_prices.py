@@ -122,3 +122,16 @@ def test_the_price_table_agrees_with_the_documented_us_east_1_prices() -> None:
     # 0.015 x 2 = 0.030; 0.01 x 2 AZs = 0.020; 0.0000041667 x 3600 s x 0.125 GB = 0.001875; 0.40 / 730 = 0.000548
     assert hourly == ["0.017", "0.030", "0.020", "0.0019 per environment", "0.0005 per secret"]
     assert "$" not in table.to_html() + "".join(table.columns), "JupyterLab typesets text between two dollars"
+
+
+def test_a_table_shown_before_connect_uses_the_target_and_region_connect_will_choose(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    asked: list[str] = []
+    monkeypatch.setattr(prices, "_live", lambda region: asked.append(region) or prices.snapshot(region))
+    monkeypatch.delenv("WORKSHOP_TARGET", raising=False)
+    monkeypatch.setenv("POCKETCLOUD_REGION", SEOUL)
+    assert price_table(["rds"]).columns[1] == "list price in USD (ap-northeast-2)" and asked == []
+    monkeypatch.setenv("WORKSHOP_TARGET", "aws")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    assert price_table(["rds"]).attrs["region"] == "eu-west-1" and asked == ["eu-west-1"]  # the Price List API
