@@ -69,7 +69,7 @@ if CONFIRM_DELETE:
     ws.check(
         result.left.empty,
         f"the inventory, listed again after deleting, shows nothing of the workshop's ({len(found)} were listed)"
-        + "".join(f"\n  left: {kind} {name}" for kind, name in zip(result.left["kind"], result.left["name"])),
+        + "".join(f"\n  left: {row.kind} {row.name}" for row in result.left.itertuples()),
     )
 result.deleted
 
