@@ -1,4 +1,5 @@
-"""Where moto's Lambda accepts any execution role: CreateFunction and UpdateFunctionConfiguration check it as AWS does.
+"""Where moto's Lambda accepts any execution role: CreateFunction and UpdateFunctionConfiguration check it as AWS does;
+and where moto keeps a CloudFormation-made role's inline policy as a Python dict (see ``keep_inline_policies_as_json``).
 
 Lambda refuses, with ``InvalidParameterValueException`` (HTTP 400), a role it cannot assume (the trust
 policy does not admit ``lambda.amazonaws.com``, the role does not exist, or IAM has not propagated it
@@ -9,6 +10,7 @@ call it before moto creates or changes anything, so a refused request changes no
 
 from __future__ import annotations
 
+import json
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -67,7 +69,20 @@ def check_role_on_update(original: Any, models: ModuleType) -> object:
     return update_function_configuration
 
 
-HOOKS = (check_role_on_create, check_role_on_update)
+@moto_hook("moto.iam.models", "Role", "put_policy", ("self", "policy_name", "policy_json"))
+def keep_inline_policies_as_json(original: Any, models: ModuleType) -> object:
+    """A role's inline policy is stored as its JSON document. moto's CloudFormation handler for AWS::IAM::Role
+    passes the template's Policies[].PolicyDocument as a dict, which GetRolePolicy then answers with the dict's
+    Python repr; IAM answers the JSON document (URL-encoded, "GetRolePolicy", IAM API Reference)."""
+
+    def put_policy(self: Any, policy_name: str, policy_json: Any) -> None:
+        document = policy_json if isinstance(policy_json, str) else json.dumps(policy_json)
+        original(self, policy_name, document)
+
+    return put_policy
+
+
+HOOKS = (check_role_on_create, check_role_on_update, keep_inline_policies_as_json)
 
 
 def install(service: IamService) -> None:
