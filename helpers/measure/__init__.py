@@ -9,6 +9,6 @@ Measurement code computes numbers and frames; ``helpers.views`` draws them.
 'ConcurrentExecutions'
 """
 
-from . import capacity, inflight, invocations, loadtest, metrics, prices, traces
+from . import capacity, churn, inflight, invocations, loadtest, metrics, prices, traces, warmup
 
-__all__ = ["capacity", "inflight", "invocations", "loadtest", "metrics", "prices", "traces"]
+__all__ = ["capacity", "churn", "inflight", "invocations", "loadtest", "metrics", "prices", "traces", "warmup"]

@@ -57,6 +57,13 @@ KEEP_FOR_MODULE_3 = True  # False deletes the database and API at the end instea
 # groups act as firewalls: the database accepts MySQL traffic (port 3306) only from the function's
 # group. The network comes from a CloudFormation template kept in the repository
 # (`helpers/aws/templates/vpc.yaml`).
+#
+# Why a network at all? MySQL speaks its own protocol over a TCP connection to a host and port, and it checks only
+# a user name and password. Anything that can reach the port can try to log in, so the only safe place for the
+# database is a network nobody outside can reach, and the function has to join that network to talk to it. A
+# service reached over HTTPS and authorised by IAM, such as DynamoDB, needs none of this: every request is signed
+# with the function's role and checked by AWS, so a function outside any VPC can use it, and there is no
+# connection to open, keep or pool.
 
 # %%
 network = aws.network.deploy_vpc(ws, names["network"])
@@ -95,6 +102,25 @@ pd.Series(
 )
 
 # %% [markdown]
+# This instance runs in one availability zone: right for a workshop, not for production. With **Multi-AZ**, RDS
+# keeps a synchronous standby copy in a second zone and, when the primary or its zone fails, switches the
+# endpoint's DNS name over to the standby (a failover), without a change to the application's settings. The
+# standby serves no queries while it waits, and it is billed like the primary.
+
+# %%
+hourly = measure.prices.price_book(ws).rds_instance_hourly_usd(db["DBInstanceClass"])
+display(
+    Markdown(
+        f"A {db['DBInstanceClass']} in one zone costs USD {hourly:.3f} per hour in {ws.region} "
+        f"({measure.prices.price_book(ws).source}); Multi-AZ bills the standby too, about USD {2 * hourly:.3f} per "
+        f"hour, or USD {2 * hourly * 730:,.2f} instead of USD {hourly * 730:,.2f} for a month of 730 hours."
+        if hourly is not None
+        else f"No price for {db['DBInstanceClass']} in {ws.region} here; Multi-AZ bills the standby too, so it "
+        "costs about twice the single-zone hour."
+    )
+)
+
+# %% [markdown]
 # ## Step 3: a layer with the MySQL driver
 #
 # Lambda's Python runtime includes boto3 but not `pymysql`. A **layer** is a zip of extra code that
@@ -102,6 +128,11 @@ pd.Series(
 # wheels built for Lambda's Linux; locally it packages the copies installed on this machine. The layer
 # also carries `cryptography` (pymysql's `rsa` extra): MySQL 8.4 signs users in with
 # `caching_sha2_password`, whose first login without TLS needs RSA.
+#
+# A layer is published once and shared: every function that lists its ARN gets the same files, so the driver is
+# packaged and updated in one place (modules 3 to 5 reuse this one, and module 5 adds a second for the X-Ray
+# SDK). AWS allows up to five layers per function, and the function's code and all its layers together may take
+# at most 250 MB once unzipped (Lambda quotas).
 
 # %%
 layer_arn = aws.layers.build_layer(ws, names["layer"], aws.layers.MYSQL_DRIVER)
@@ -152,6 +183,19 @@ response = aws.api.call_api(api["url"])
 ws.check(response.status == 200 and "db_time" in response.body, "GET / answers 200 with the database time")
 display(Markdown(f"`GET {api['url']}` -> **{response.status}** in {response.latency_ms:.0f} ms"))
 response.body
+
+# %% [markdown]
+# A REST API has one of three **endpoint types**. *Edge-optimized* (API Gateway's default for REST APIs) routes
+# callers through the nearest CloudFront point of presence, for clients spread around the world. *Regional*
+# serves callers in the same region directly, with no CloudFront in between, and lets you put your own CDN in
+# front if you want one. *Private* is reachable only from inside a VPC, through an interface VPC endpoint. The
+# helper creates a regional API: the learner's notebook and the load generator in module 4 call it from one
+# place. The type, as API Gateway reports it:
+
+# %%
+rest_api = ws.client("apigateway").get_rest_api(restApiId=aws.api.api_id_and_stage(api["url"])[0])
+endpoint_types = rest_api["endpointConfiguration"]["types"]
+ws.check(endpoint_types == ["REGIONAL"], f"{rest_api['name']} is a regional API: {endpoint_types}")
 
 # %% [markdown]
 # ## What you measured
