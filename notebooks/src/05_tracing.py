@@ -95,6 +95,13 @@ ws.check(stage.get("tracingEnabled") is True, "API Gateway stage tracing is on")
 # which requests to trace (by default the first each second and 5% of the rest). Here the notebook starts
 # each trace itself: it sends an `X-Amzn-Trace-Id` header with a new trace id and `Sampled=1`, and every
 # service on the way keeps that decision, so each of these calls is traced and we know its trace id.
+#
+# How the **sampling rules** work: each rule has a *reservoir*, a fixed number of requests per second it always
+# traces, and a *fixed rate*, the share of the requests beyond the reservoir it traces too. X-Ray's default rule
+# is a reservoir of 1 per second and a rate of 5 %: at 1 request per second every request is traced, at 100 per
+# second about 6 of them. You can add your own rules (by service, host, path or method, with a priority) to
+# trace more of a rare path or less of a noisy one; the first matching rule by priority decides. Sampling keeps
+# the cost of tracing bounded, and it means a trace shows typical requests, not every request.
 
 # %%
 CALLS = 5
@@ -165,6 +172,13 @@ views.traces.timeline_figure(warm_trace, title=f"Warm call: trace {warm_trace['I
 #
 # `GetServiceGraph` aggregates every trace in a time window into nodes (services) and edges (calls), with
 # counts and response times. The client is whoever called the API: this notebook.
+#
+# Every X-Ray query is asked for a **time window**: `GetTraceSummaries` lists the traces in it, and
+# `GetServiceGraph` merges all of them into one map. The window decides what you see: too wide and other
+# requests of the same services are mixed in (the map's counts and averages include them), too narrow and the
+# requests you care about are cut off. On AWS a trace becomes searchable some seconds after its request ends,
+# so a window that ends "now" can miss the last requests; X-Ray keeps traces for 30 days. Here the window is
+# the span of the traced calls above, read from their own segments, plus a second on each side.
 
 # %%
 # the window the traces above span, whenever this cell runs
@@ -173,6 +187,14 @@ graph = measure.traces.service_graph(xray, *window)
 nodes, edges = measure.traces.graph_frames(graph)
 views.traces.service_map_figure(graph, f"Service map of the {CALLS} traced calls").show()
 views.tables.readable(nodes)
+
+# %%
+display(
+    Markdown(
+        f"The window asked for: **{(window[1] - window[0]).total_seconds():.1f} s**, from "
+        f"{window[0]:%H:%M:%S} to {window[1]:%H:%M:%S} UTC, for {CALLS} calls."
+    )
+)
 
 # %%
 kinds = set(nodes["type"])
@@ -197,6 +219,20 @@ result = measure.loadtest.run_load_test(db.api_url, users=USERS, spawn_rate=USER
 load_traces = measure.traces.wait_for_traces(ws, start=load_start, count=max(3, DURATION_S // 3))
 durations = measure.traces.segment_durations(load_traces)
 views.loadtests.summary_table({"traced load test": result})
+
+# %%
+# every trace of the load test (the window is the test's own; nothing else called the API meanwhile)
+sampled = measure.traces.trace_summaries(xray, load_start, dt.datetime.now(dt.UTC))
+seconds = int(result.duration_s)
+expected = seconds + 0.05 * max(0, result.request_count - seconds)
+display(
+    Markdown(
+        f"The load test sent **{result.request_count}** requests in {seconds} s and X-Ray recorded "
+        f"**{len(sampled)}** traces. The default rule predicts about {expected:.0f}: one per second "
+        f"({seconds}) plus 5 % of the other {max(0, result.request_count - seconds)}. "
+        "On AWS the last seconds' traces may not be searchable yet when this cell runs."
+    )
+)
 
 # %%
 shown = ["Invocation", "Overhead", "execute", "db_time query", "db-time (AWS::Lambda)"]
