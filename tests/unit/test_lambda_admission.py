@@ -75,6 +75,8 @@ def test_a_reservation_of_zero_throttles_every_call() -> None:
     pools = Pools(10)
     assert _reason(pools.admit, "off", 0) == "ReservedFunctionConcurrentInvocationLimitExceeded"
     assert pools.total_in_flight == 0 and pools.in_flight == {}
+    # Its reservation of 0 still leaves the whole account to the others, though it never ran.
+    assert [_reason(pools.admit, "u", None) for _ in range(11)][-2:] == [None, "ConcurrentInvocationLimitExceeded"]
 
 
 def test_the_scaling_rate_limits_new_environments_per_function() -> None:
@@ -86,6 +88,11 @@ def test_the_scaling_rate_limits_new_environments_per_function() -> None:
     assert [_reason(pools.scale_out, "a") for _ in range(2)] == [None, "FunctionInvocationRateLimitExceeded"]
     unlimited = Pools(100, scaling_rate=0, clock=lambda: clock[0])
     assert all(_reason(unlimited.scale_out, "a") is None for _ in range(50)) and unlimited.rates == {}
+    by_default = Pools(100)  # no scaling rate unless one is set
+    assert all(_reason(by_default.scale_out, "a") is None for _ in range(50))
+    assert (by_default.all, by_default.provisioned, by_default.idle) == (set(), {}, {})
+    one = Pools(100, scaling_rate=1, clock=lambda: clock[0])
+    assert [_reason(one.scale_out, "a") for _ in range(2)] == [None, "FunctionInvocationRateLimitExceeded"]
 
 
 def test_the_rate_refills_continuously_up_to_one_bucket() -> None:
@@ -176,6 +183,10 @@ def test_idle_environments_expire_after_the_idle_time_or_when_dead(running: list
     assert pools.idle[("fn", "1")] == [fresh]
     fresh.last_used = time.monotonic() - 50.5
     assert pools.expired(50) == [fresh] and pools.idle[("fn", "1")] == []
+    first, second = _environment(_spec()), _environment(_spec(version="2"))
+    pools.put_idle(("fn", "1"), first)
+    pools.put_idle(("fn", "2"), second)
+    assert pools.expired(50) == [first, second]  # from every function version
 
 
 def test_provisioned_environments_serve_only_when_idle_alive_and_current(
