@@ -163,6 +163,7 @@ def deploy_function(
     try:
         current = lam.get_function_configuration(FunctionName=name)
     except lam.exceptions.ResourceNotFoundException:
+        ensure_log_group(ws, name)
         _while_iam_propagates(
             ws, name, lambda: lam.create_function(FunctionName=name, Code={"ZipFile": package}, Tags=ws.tags, **config)
         )
@@ -174,6 +175,21 @@ def deploy_function(
     if _config_differs(current, config):
         _while_iam_propagates(ws, name, lambda: lam.update_function_configuration(FunctionName=name, **config))
     return wait_until_ready(ws, name)
+
+
+def ensure_log_group(ws: Workshop, name: str) -> str:
+    """Make function ``name``'s log group, ``/aws/lambda/<name>``, carrying the workshop's tags; returns its name.
+
+    Lambda would create the group itself at the first call, untagged, and keep it after the function is deleted;
+    made here first, it is found as the workshop's (tag and prefix) by the cleanup whenever it runs. A group that
+    exists already (an earlier run, or Lambda's own) gets the tags.
+    """
+    logs, group = ws.client("logs"), f"/aws/lambda/{name}"
+    try:
+        logs.create_log_group(logGroupName=group, tags=ws.tags)
+    except logs.exceptions.ResourceAlreadyExistsException:
+        logs.tag_log_group(logGroupName=group, tags=ws.tags)
+    return group
 
 
 # What Lambda answers while a role's trust or permissions have not reached it yet (Lambda Developer

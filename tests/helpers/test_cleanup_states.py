@@ -40,6 +40,30 @@ def test_a_log_group_left_by_a_deleted_function_is_still_found_and_deleted(cloud
         assert find_resources(ws.client, ws.prefix) == []
 
 
+def test_a_module_deleted_functions_log_group_is_found_and_deleted(cloud: pocketcloud.Cloud) -> None:
+    """Modules 3 and 5 clean up with lambdas.delete_function, which does not tag the log group: deploy_function
+    made it tagged before the function existed, so the cleanup still proves it the workshop's afterwards."""
+    with workshop_on(cloud, "cs4-") as ws:
+        role = iam.ensure_lambda_role(ws, ws.name("role"))
+        name = ws.name("fn")
+        lambdas.deploy_function(ws, name, "s3_notifier", role_arn=role, env={"TOPIC_ARN": "unused"})
+        logs, group = ws.client("logs"), f"/aws/lambda/{name}"
+        ws.client("lambda").invoke(FunctionName=name, Payload=b"{}")  # Lambda writes to (or makes) the group
+        poll(lambda: logs.describe_log_streams(logGroupName=group)["logStreams"] if _group_exists(logs, group)
+             else [], bool, "the call's log stream", timeout_s=60, estimate_s=2, progress=False)  # fmt: skip
+        assert lambdas.delete_function(ws, name)
+
+        found = {(r.kind, r.name) for r in find_resources(ws.client, ws.prefix)}
+        assert ("logs:log-group", group) in found
+        delete_resources(ws.client, find_resources(ws.client, ws.prefix))
+        assert not _group_exists(logs, group)
+        assert find_resources(ws.client, ws.prefix) == []
+
+
+def _group_exists(logs: Any, group: str) -> bool:
+    return any(g["logGroupName"] == group for g in logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"])
+
+
 def _stack_status(cfn: Any, name: str) -> str:
     return str(next(s["StackStatus"] for s in cfn.list_stacks()["StackSummaries"] if s["StackName"] == name))
 
