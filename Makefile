@@ -1,6 +1,7 @@
 # Serverless at Scale: the workshop and pocketcloud.
 #   make workshop   start pocketcloud, execute every notebook headless, write build/*.ipynb and build/*.html
 #   make test       the whole test suite: unit, pocketcloud behaviour, helpers, notebooks (nbval)
+#   make ko-sync    copy the English notebooks' code cells into the Korean ones (notebooks/ko)
 #   make mutation   mutation testing (mutmut) of the modules the lessons rest on; writes build/mutation/report.md
 # Both set themselves up first (.venv, pip install, a MariaDB server from apt when none is found).
 
@@ -23,7 +24,7 @@ LAB_ARGS ?=
 # JupyterLab refuses to run as root (containers, cloud notebook VMs) unless told it may.
 LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: setup db-server browser apt-python-venv workshop test test-unit test-notebooks mutation lab bench clean lint lock check-latest
+.PHONY: setup db-server browser apt-python-venv workshop test test-unit test-notebooks mutation lab bench clean lint lock check-latest ko-sync
 
 setup: $(STAMP) db-server
 
@@ -122,6 +123,11 @@ workshop: setup
 lab: setup
 	$(BIN)/pocketcloud --state-dir $(CURDIR)/.pocketcloud up
 	$(BIN)/jupyter lab --ip 127.0.0.1 --notebook-dir $(LAB_DIR) $(LAB_ROOT) $(LAB_ARGS)
+
+# The Korean edition (notebooks/ko) keeps the English code cells: run this after changing an English code cell.
+# It copies them into notebooks/ko/src/*.py and syncs the Korean .ipynb; it fails when a notebook's cell types differ.
+ko-sync: setup
+	$(BIN)/python tools/sync_ko_notebooks.py
 
 bench: setup
 	@for script in bench/[!_]*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
