@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import json
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,19 +13,31 @@ from typing import Any
 
 import pytest
 
-from pocketcloud.moto_hooks import HookRegistry, MotoHookMismatch, moto_hook, moto_version, registry
+from pocketcloud.moto_hooks import HookRegistry, MotoHookMismatch, moto_hook, moto_version
+
+# In a child process: applying the hooks changes moto for good, and other unit tests use plain moto.
+_APPLY_ALL = """
+import json, sys
+from pathlib import Path
+from pocketcloud.moto_hooks import registry
 from pocketcloud.server import Server
 from pocketcloud.settings import Settings
+server = Server(Settings(state_dir=Path(sys.argv[1]), port=0, xray_port=0))
+try:
+    server.install()  # registers the hooks; nothing listens and moto loads no service yet
+    registry.apply_all()
+finally:
+    server.moto.shutdown()
+print(json.dumps(registry.status()))
+"""
 
 
 def test_every_hook_applies_to_the_installed_moto_without_a_server_running(tmp_path: Path) -> None:
-    server = Server(Settings(state_dir=tmp_path, port=0, xray_port=0))
-    try:
-        server.install()  # registers the hooks; nothing listens and moto loads no service yet
-        registry.apply_all()
-    finally:
-        server.moto.shutdown()
-    rows = registry.status()
+    done = subprocess.run(
+        [sys.executable, "-c", _APPLY_ALL, str(tmp_path)], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout.strip().splitlines()[-1])
     assert len(rows) >= 21
     assert [row for row in rows if not row["applied"] or "error" in row] == []
     # Each service package's hooks and the bridge's own, every one on a moto attribute.
