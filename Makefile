@@ -1,5 +1,6 @@
 # Serverless at Scale: the workshop and pocketcloud.
 #   make workshop   start pocketcloud, execute every notebook headless, write build/*.ipynb and build/*.html
+#                   (the Korean edition, notebooks/ko, to build/ko/)
 #   make test       the whole test suite: unit, pocketcloud behaviour, helpers, notebooks (nbval)
 #   make ko-sync    copy the English notebooks' code cells into the Korean ones (notebooks/ko)
 #   make mutation   mutation testing (mutmut) of the modules the lessons rest on; writes build/mutation/report.md
@@ -15,8 +16,17 @@ LOCK   := constraints.txt
 # Packages whose private names pocketcloud relies on; `make check-latest` tries their newest allowed releases.
 LATEST := moto boto3 botocore s3transfer awslambdaric
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
+# The Korean edition: the same code cells; the helpers speak Korean there (the kernel starts in notebooks/ko).
+KO_NOTEBOOKS := $(sort $(wildcard notebooks/ko/[0-9]*.ipynb))
 # Settings for the private pocketcloud that test and workshop runs start (free ports, own state dir).
 TEST_CLOUD = POCKETCLOUD_STATE_DIR=$(CURDIR)/build/$(1)-cloud POCKETCLOUD_PORT=0 POCKETCLOUD_XRAY_PORT=0
+# nbval over notebooks $(2) on a pocketcloud of their own ($(1)), each written with its outputs to folder $(3).
+NBVAL = $(call TEST_CLOUD,$(1)) $(BIN)/pocketcloud run -- \
+  $(BIN)/python -m pytest -q -p no:cacheprovider -p tests.notebooks.keep_outputs --keep-outputs=$(3) \
+  --nbval-lax --nbval-cell-timeout=900 $(2)
+# nbconvert executes notebooks $(2) on a pocketcloud of their own ($(1)) into folder $(3).
+EXECUTE = $(call TEST_CLOUD,$(1)) $(BIN)/pocketcloud run -- \
+  $(BIN)/jupyter nbconvert --to notebook --execute --ExecutePreprocessor.timeout=1800 --output-dir $(3) $(2)
 
 # make lab: where JupyterLab opens and what else it is given (e.g. LAB_ARGS="--no-browser --port 8890").
 LAB_DIR  ?= notebooks
@@ -89,15 +99,15 @@ test-unit: setup browser
 	$(BIN)/pytest -q tests
 	$(BIN)/pytest -q --doctest-modules pocketcloud helpers
 
-# nbval executes each notebook once; keep_outputs writes it with its outputs to build/executed/, where
-# test_figures.py then reads every figure, table and progress bar (and fails when a notebook is missing).
+# nbval executes each notebook once; keep_outputs writes it with its outputs to build/executed/ (the Korean
+# edition, right after on a fresh pocketcloud of its own, to build/executed/ko/), where test_figures.py then reads
+# every figure, table and progress bar (and fails when a notebook is missing).
 test-notebooks: setup
 	@mkdir -p build
 	@[ -n "$(NOTEBOOKS)" ] || { echo "no notebooks yet"; exit 0; }; \
 	rm -rf build/executed && \
-	$(call TEST_CLOUD,nbval) $(BIN)/pocketcloud run -- \
-	  $(BIN)/python -m pytest -q -p no:cacheprovider -p tests.notebooks.keep_outputs --keep-outputs=build/executed \
-	  --nbval-lax --nbval-cell-timeout=900 $(NOTEBOOKS) && \
+	$(call NBVAL,nbval,$(NOTEBOOKS),build/executed) && \
+	{ [ -z "$(KO_NOTEBOOKS)" ] || $(call NBVAL,nbval-ko,$(KO_NOTEBOOKS),build/executed/ko); } && \
 	EXECUTED_NOTEBOOKS=$(CURDIR)/build/executed $(BIN)/pytest -q -p no:cacheprovider tests/notebooks/test_figures.py
 
 # Mutation testing (slow, not part of make test): pyproject.toml's [tool.mutmut] says which modules are mutated and
@@ -110,12 +120,12 @@ mutation: setup
 	$(BIN)/python tests/mutation_report.py
 
 workshop: setup
-	@mkdir -p build
-	$(call TEST_CLOUD,workshop) $(BIN)/pocketcloud run -- \
-	  $(BIN)/jupyter nbconvert --to notebook --execute --ExecutePreprocessor.timeout=1800 \
-	  --output-dir build $(NOTEBOOKS)
+	@mkdir -p build/ko
+	$(call EXECUTE,workshop,$(NOTEBOOKS),build)
 	$(BIN)/jupyter nbconvert --to html --output-dir build build/*.ipynb
-	@echo "Executed notebooks and HTML are in build/"
+	@[ -z "$(KO_NOTEBOOKS)" ] || { $(call EXECUTE,workshop-ko,$(KO_NOTEBOOKS),build/ko) && \
+	  $(BIN)/jupyter nbconvert --to html --output-dir build/ko build/ko/*.ipynb; }
+	@echo "Executed notebooks and HTML are in build/ (the Korean edition in build/ko/)"
 
 # pocketcloud on the default port (state in ./.pocketcloud, where helpers.connect() looks first) plus
 # JupyterLab, both on 127.0.0.1. JupyterLab prints its URL with the token; pocketcloud keeps running

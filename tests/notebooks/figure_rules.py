@@ -141,6 +141,31 @@ def figure_problems(figure: dict[str, Any]) -> list[str]:
     return problems
 
 
+# What a Korean figure's text must hold (Hangul), and what marks text left in English: a lowercase word of 3+
+# letters ("time (UTC)", "requests/s"); units and names ("ms", "USD", "GB-s", "p99") are the same in both.
+_HANGUL = re.compile("[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
+_ENGLISH_WORD = re.compile(r"[a-z]{3,}")
+
+
+def korean_figure_problems(figure: dict[str, Any]) -> list[str]:
+    """A figure of the Korean edition whose title has no Hangul, or whose axis title reads as English.
+
+    >>> layout = {"title": "요청/초", "xaxis": {"title": "시간 (UTC)"}, "yaxis": {"title": "ms"}}
+    >>> korean_figure_problems({"layout": layout})
+    []
+    >>> korean_figure_problems({"layout": {"title": "Requests per second", "yaxis": {"title": "requests/s"}}})
+    ["figure title without Hangul: 'Requests per second'", "axis yaxis title in English: 'requests/s'"]
+    """
+    layout = figure.get("layout") or {}
+    title = _title(layout)
+    problems = [] if not title or _HANGUL.search(title) else [f"figure title without Hangul: {title!r}"]
+    for key, spec in sorted(layout.items()):
+        axis_title = _title(spec) if re.fullmatch(r"[xy]axis\d*", key) else ""
+        if axis_title and not _HANGUL.search(axis_title) and _ENGLISH_WORD.search(axis_title):
+            problems.append(f"axis {key} title in English: {axis_title!r}")
+    return problems
+
+
 def _date_span(dates: list[datetime], spec: dict[str, Any]) -> float | None:
     bounds = [d for d in (as_date(v) for v in spec.get("range") or []) if d is not None]
     if len(bounds) == 2:
@@ -253,8 +278,8 @@ def _text(value: Any) -> str:
     return "".join(value) if isinstance(value, list) else str(value or "")
 
 
-def output_problems(output: dict[str, Any]) -> list[str]:
-    """Every rule above applied to one cell output."""
+def output_problems(output: dict[str, Any], *, korean: bool = False) -> list[str]:
+    """Every rule above applied to one cell output (``korean``: of the Korean edition, whose figures speak Korean)."""
     kind = output.get("output_type")
     if kind == "stream":
         return progress_problems(_text(output.get("text")))
@@ -262,6 +287,7 @@ def output_problems(output: dict[str, Any]) -> list[str]:
     problems: list[str] = []
     if PLOTLY in data:
         problems += figure_problems(data[PLOTLY])
+        problems += korean_figure_problems(data[PLOTLY]) if korean else []
     elif "text/html" in data:  # a figure's HTML form repeats its JSON; read the figure once
         html = _text(data["text/html"])
         problems += table_problems(html) + dollar_problems(html, markdown=False)
@@ -272,11 +298,11 @@ def output_problems(output: dict[str, Any]) -> list[str]:
     return problems
 
 
-def notebook_problems(cells: Iterable[dict[str, Any]]) -> list[str]:
+def notebook_problems(cells: Iterable[dict[str, Any]], *, korean: bool = False) -> list[str]:
     """Each problem of an executed notebook's outputs, prefixed with its code cell's number."""
     found = []
     code_cells = (c for c in cells if c.get("cell_type") == "code")
     for number, cell in enumerate(code_cells):
         for output in cell.get("outputs") or []:
-            found += [f"cell {number}: {problem}" for problem in output_problems(output)]
+            found += [f"cell {number}: {problem}" for problem in output_problems(output, korean=korean)]
     return found

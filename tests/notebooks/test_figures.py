@@ -1,8 +1,9 @@
 """Every figure, table and progress bar in the executed notebooks reads right (figure_rules.py's rules).
 
 ``make test-notebooks`` runs nbval with tests/notebooks/keep_outputs.py, which writes the executed
-notebooks to build/executed/, then this file with ``EXECUTED_NOTEBOOKS`` pointing there: in that mode a
-missing notebook fails. Without the variable (``pytest tests``), only the rules' own tests run here.
+notebooks to build/executed/ (the Korean edition to build/executed/ko/), then this file with
+``EXECUTED_NOTEBOOKS`` pointing there: in that mode a missing notebook fails. The Korean notebooks' figures
+must also speak Korean (titles in Hangul). Without the variable (``pytest tests``), only the rules' own tests run.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ import pytest
 from tests.notebooks import figure_rules as rules
 
 NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
-EXPECTED = sorted(p.name for p in NOTEBOOK_DIR.glob("[0-9]*.ipynb"))
+EXPECTED = sorted(str(p.relative_to(NOTEBOOK_DIR)) for p in NOTEBOOK_DIR.glob("[0-9]*.ipynb")) + sorted(
+    str(p.relative_to(NOTEBOOK_DIR)) for p in NOTEBOOK_DIR.glob("ko/[0-9]*.ipynb")
+)
 EXECUTED = os.environ.get("EXECUTED_NOTEBOOKS")
 
 
@@ -39,7 +42,7 @@ def test_executed_notebook_reads_right(name: str) -> None:
     assert path.exists(), f"{path} is missing: nbval with -p tests.notebooks.keep_outputs writes it"
     cells = nbformat.read(path, as_version=4).cells
     assert any(c.get("outputs") for c in cells), f"{path} has no outputs: it was not executed"
-    problems = rules.notebook_problems(cells)
+    problems = rules.notebook_problems(cells, korean=Path(name).parent.name == "ko")
     assert not problems, f"{name}:\n  " + "\n  ".join(problems)
 
 
@@ -137,3 +140,23 @@ def test_notebook_problems_name_the_cell() -> None:
         {"cell_type": "code", "outputs": [{"output_type": "display_data", "data": {rules.PLOTLY: _figure(title="")}}]},
     ]
     assert rules.notebook_problems(cells) == ["cell 1: figure without a title"]
+
+
+def test_korean_figures_speak_korean() -> None:
+    korean = _figure(title={"text": "초당 요청 수"}, xaxis={"title": {"text": "시간 (UTC)"}})
+    korean["layout"]["yaxis"] = {"title": "요청/초"}
+    assert rules.korean_figure_problems(korean) == []
+    assert rules.korean_figure_problems(_figure()) == [
+        "figure title without Hangul: 'Requests per second'",
+        "axis xaxis title in English: 'time (UTC)'",
+        "axis yaxis title in English: 'requests/s'",
+    ]
+    units = _figure(title={"text": "지연 시간"}, xaxis={"title": "ms"}, yaxis={"title": "USD"})
+    assert rules.korean_figure_problems(units) == []
+
+
+def test_korean_rule_applies_to_korean_notebooks_only() -> None:
+    cells = [{"cell_type": "code", "outputs": [{"output_type": "display_data", "data": {rules.PLOTLY: _figure()}}]}]
+    assert rules.notebook_problems(cells) == []
+    found = rules.notebook_problems(cells, korean=True)
+    assert found[0] == "cell 0: figure title without Hangul: 'Requests per second'"
