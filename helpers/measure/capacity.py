@@ -1,12 +1,17 @@
 """Capacity and monthly cost from numbers measured in a load test.
 
 Lambda concurrency is requests per second times the average duration in seconds (Little's law):
-100 req/s of 50 ms calls keep 5 environments busy. Prices are list prices for us-east-1 on
+100 req/s of 50 ms calls keep 5 environments busy on average. Calls do not arrive evenly, so the peak of
+environments in flight is above that average: ``peak_factor`` is that ratio as a load test measured it, and
+``headroom`` what is added on top. Every assumption a plan rests on is listed by ``CapacityPlan.assumptions``.
+Prices are list prices for us-east-1 on
 ``PRICES_AS_OF`` (``helpers.measure.prices``); check the AWS pricing pages before relying on them.
 
 >>> plan = capacity_plan(200, duration_ms=45, memory_mb=256)
 >>> plan.concurrency
 9
+>>> capacity_plan(200, duration_ms=45, peak_factor=2.0, headroom=1.5).concurrency  # 200 x 0.045 x 2 x 1.5
+27
 >>> round(monthly_cost(plan).total) > 0
 True
 """
@@ -51,6 +56,27 @@ class CapacityPlan:
     with_proxy: bool = True
     secrets: int = 1
     vpc_endpoint_azs: int = 2
+    average_to_peak: float = 0.3
+    peak_factor: float = 1.0
+    headroom: float = 1.0
+
+    @property
+    def average_concurrency(self) -> float:
+        """Environments busy on average at the peak rate: requests/s x duration (s)."""
+        return self.peak_requests_per_s * self.duration_ms / 1000
+
+    def assumptions(self) -> pd.DataFrame:
+        """Every number the plan rests on, where it comes from, and what follows from it."""
+        rows = [
+            ("peak requests/s", round(self.peak_requests_per_s, 1), "the traffic you expect at the busiest moment"),
+            ("duration (ms)", round(self.duration_ms, 2), "measured: mean Duration once scaled, weighted by calls"),
+            ("average concurrency", round(self.average_concurrency, 2), "requests/s x duration (Little's law)"),
+            ("peak / average", round(self.peak_factor, 2), "measured: peak in flight / (rate x duration)"),
+            ("headroom", round(self.headroom, 2), "your margin on top of the measured peak"),
+            ("concurrency to plan for", self.concurrency, "average x peak/average x headroom, rounded up"),
+            ("average / peak traffic", round(self.average_to_peak, 2), "for the monthly bill: traffic is not flat"),
+        ]
+        return pd.DataFrame(rows, columns=["assumption", "value", "source"]).set_index("assumption")
 
 
 def capacity_plan(
@@ -60,15 +86,20 @@ def capacity_plan(
     memory_mb: int = 128,
     traffic: Traffic | None = None,
     average_to_peak: float = 0.3,
+    peak_factor: float = 1.0,
+    headroom: float = 1.0,
     provisioned_share: float = 0.0,
     db_instance_class: str = "db.t3.micro",
     with_proxy: bool = True,
 ) -> CapacityPlan:
     """Concurrency needed at the peak, for a request rate or for a user population.
 
-    ``average_to_peak`` scales the peak rate to the month's average (traffic is not flat);
+    ``peak_factor``: measured peak in flight over rate x duration; ``headroom``: a margin on top;
+    ``average_to_peak`` scales the peak rate to the month's average for the bill (traffic is not flat);
     ``provisioned_share`` of the peak concurrency is kept warm with provisioned concurrency.
     """
+    if peak_factor < 1 or headroom < 1 or not 0 < average_to_peak <= 1:
+        raise ValueError("peak_factor and headroom must be >= 1, average_to_peak in (0, 1]")
     if (requests_per_s is None) == (traffic is None):
         raise ValueError("give either requests_per_s or traffic")
     if duration_ms <= 0 or memory_mb < 128:
@@ -76,7 +107,8 @@ def capacity_plan(
     if db_instance_class not in RDS_INSTANCES:
         raise ValueError(f"unknown instance class {db_instance_class!r}; known: {sorted(RDS_INSTANCES)}")
     peak = requests_per_s if requests_per_s is not None else traffic.peak_requests_per_s  # type: ignore[union-attr]
-    concurrency = max(1, math.ceil(peak * duration_ms / 1000))
+    # round() first: 200 x 0.045 x 2 x 1.5 is 26.999999999999996 in floating point
+    concurrency = max(1, math.ceil(round(peak * duration_ms / 1000 * peak_factor * headroom, 9)))
     return CapacityPlan(
         peak_requests_per_s=peak,
         average_requests_per_s=peak * average_to_peak,
@@ -86,6 +118,9 @@ def capacity_plan(
         provisioned_concurrency=math.ceil(concurrency * provisioned_share),
         db_instance_class=db_instance_class,
         with_proxy=with_proxy,
+        average_to_peak=average_to_peak,
+        peak_factor=peak_factor,
+        headroom=headroom,
     )
 
 

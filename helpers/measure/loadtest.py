@@ -4,20 +4,29 @@ Locust runs in a subprocess: gevent's monkey-patching does not mix with the Jupy
 event loop, and a subprocess can also fork several Locust workers (``processes``) when one core
 is not enough to generate the load.
 
+Two load shapes: a closed loop (each user calls again ``wait_s`` after its answer: the rate follows the
+answers) and a constant arrival rate (``rate`` calls per second, evenly spaced over the users, whatever the
+answers: the shape that makes ``concurrency = arrival rate x duration`` hold). Every call is logged with its
+start, latency and HTTP status (``LoadTestResult.calls``), so successful and failed calls are counted and
+timed apart, per second.
+
 Example::
 
-    result = run_load_test(url, users=20, spawn_rate=5, duration=60)
+    result = run_load_test(url, rate=40, duration=30)
     summary(result)["succeeded_per_s"]
+    per_second(result)[["second", "succeeded", "failed"]]
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -45,7 +54,9 @@ class LoadTestResult:
 
     ``history``: one row per second (elapsed_s, users, requests_per_s, failures_per_s, p50_ms,
     p95_ms, p99_ms, requests, failures). ``stats``: Locust's final per-path statistics.
-    ``failures``: distinct failure messages with their counts.
+    ``failures``: distinct failure messages with their counts. ``calls``: one row per call (``start`` in
+    seconds since the run's first call, ``latency_ms``, ``status``: the HTTP status, 0 without an answer,
+    ``ok``: status 200). ``rate``: the arrival rate asked for (0 for a closed loop).
     """
 
     history: pd.DataFrame
@@ -54,6 +65,9 @@ class LoadTestResult:
     url: str
     users: int
     duration_s: float
+    calls: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
+    rate: float = 0.0
+    started_at: float = 0.0  # Unix time of the first call
 
     @property
     def total(self) -> pd.Series:
@@ -69,12 +83,23 @@ class LoadTestResult:
         return int(self.total["Request Count"])
 
 
+def users_for_rate(rate: float, slowest_s: float = 2.0) -> int:
+    """Users a constant arrival rate needs: each user waits for its answer, so with answers up to
+    ``slowest_s`` seconds every user may have one call open that long.
+
+    >>> users_for_rate(40)
+    80
+    """
+    return max(1, math.ceil(rate * slowest_s))
+
+
 def run_load_test(
     url: str,
-    users: int = 10,
-    spawn_rate: float = 5,
+    users: int | None = None,
+    spawn_rate: float | None = None,
     duration: float = 60,
     *,
+    rate: float = 0.0,
     paths: list[str] | None = None,
     wait_s: float = 0.0,
     processes: int = 1,
@@ -83,17 +108,31 @@ def run_load_test(
 ) -> LoadTestResult:
     """Run Locust headless against ``url`` for ``duration`` seconds and return what it measured.
 
-    ``processes`` > 1 forks that many Locust workers on this machine (Locust's own multi-process
-    mode); for more than one machine, run Locust's distributed mode with the same locustfile.
+    ``rate`` > 0: a constant arrival rate of ``rate`` calls per second from the first second (a step from
+    nothing to the full rate: a burst), spread evenly over ``users`` (default :func:`users_for_rate`), all
+    started at once. ``rate`` = 0: ``users`` (default 10) in a closed loop, started ``spawn_rate`` per second,
+    each pausing ``wait_s`` after every answer. ``processes`` > 1 forks that many Locust workers on this
+    machine (Locust's own multi-process mode; with a rate, each worker schedules its own users); for more
+    than one machine, run Locust's distributed mode with the same locustfile.
     """
-    if users < 1 or duration <= 0:
-        raise ValueError("users must be >= 1 and duration > 0")
+    if users is None:
+        users = users_for_rate(rate) if rate > 0 else 10
+    if spawn_rate is None:
+        spawn_rate = users if rate > 0 else 5
+    if users < 1 or duration <= 0 or rate < 0:
+        raise ValueError("users must be >= 1, duration > 0 and rate >= 0")
     workdir = Path(tempfile.mkdtemp(prefix="loadtest-"))
     prefix = workdir / "run"
+    calls_log = workdir / "calls.csv"
     env = {
         **os.environ,
         "LOADTEST_PATHS": ",".join(paths or ["/"]),
         "LOADTEST_WAIT": str(wait_s),
+        "LOADTEST_RATE": str(rate / max(1, processes)),
+        "LOADTEST_USERS": str(max(1, users // max(1, processes))),
+        # Locust takes about a second to start its users: the schedule begins once they are there.
+        "LOADTEST_T0": str(time.time() + 1.5),
+        "LOADTEST_LOG": str(calls_log),
         "PYTHONUNBUFFERED": "1",
     }
     cmd = [
@@ -112,6 +151,7 @@ def run_load_test(
     try:
         if proc.returncode != 0:
             raise RuntimeError(f"Locust exited with {proc.returncode}:\n{log_path.read_text()[-2000:]}")
+        calls, started_at = _calls(calls_log)
         return LoadTestResult(
             history=_history(prefix),
             stats=pd.read_csv(f"{prefix}_stats.csv"),
@@ -119,6 +159,9 @@ def run_load_test(
             url=url,
             users=users,
             duration_s=duration,
+            calls=calls,
+            rate=rate,
+            started_at=started_at,
         )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -165,24 +208,69 @@ def _history(prefix: Path) -> pd.DataFrame:
     return history
 
 
+def _calls(path: Path) -> tuple[pd.DataFrame, float]:
+    """The call log as a frame (start in seconds since the first call), and the first call's Unix time."""
+    columns = ["start", "latency_ms", "status"]
+    try:
+        calls = pd.read_csv(path, names=columns)
+    except (OSError, pd.errors.EmptyDataError):
+        calls = pd.DataFrame(columns=columns)
+    calls = calls.sort_values("start").reset_index(drop=True)
+    started_at = float(calls["start"].min()) if len(calls) else 0.0
+    calls["start"] = calls["start"] - started_at
+    calls["status"] = calls["status"].astype(int)
+    calls["ok"] = calls["status"] == 200
+    return calls, started_at
+
+
+def per_second(result: LoadTestResult) -> pd.DataFrame:
+    """One row per second of the run: calls sent, succeeded and failed, and the median and p95 latency of
+    the successful and of the failed calls apart (a fast refusal is not a fast answer)."""
+    calls = result.calls.assign(second=lambda c: c["start"].astype(int))
+    seconds = pd.RangeIndex(int(calls["second"].max()) + 1 if len(calls) else 0, name="second")
+    by_second = calls.groupby("second")
+    ok = calls[calls["ok"]].groupby("second")["latency_ms"]
+    failed = calls[~calls["ok"]].groupby("second")["latency_ms"]
+    frame = pd.DataFrame(
+        {
+            "sent": by_second.size(),
+            "succeeded": ok.size(),
+            "failed": failed.size(),
+            "p50_ok_ms": ok.median(),
+            "p95_ok_ms": ok.quantile(0.95),
+            "p50_failed_ms": failed.median(),
+        }
+    ).reindex(seconds)
+    counts = ["sent", "succeeded", "failed"]
+    frame[counts] = frame[counts].fillna(0).astype(int)
+    return frame.reset_index()
+
+
 def summary(result: LoadTestResult) -> dict[str, float]:
-    """The run in a few numbers: requests, failures, failure share, mean rate, median and p95 latency."""
-    total = result.total
-    requests = int(total["Request Count"])
-    failures = int(total["Failure Count"])
-    history = result.history
-    busy = history[history["users"] > 0] if "users" in history else history
+    """The run in a few numbers: calls, how many succeeded and failed, the rates, and the latency of the
+    successful and of the failed calls apart (from the call log; Locust's own totals when there is none)."""
+    calls = result.calls
+    if calls.empty:
+        total = result.total
+        requests, failures = int(total["Request Count"]), int(total["Failure Count"])
+        ok_ms = failed_ms = pd.Series(dtype=float)
+    else:
+        requests, failures = len(calls), int((~calls["ok"]).sum())
+        ok_ms, failed_ms = calls.loc[calls["ok"], "latency_ms"], calls.loc[~calls["ok"], "latency_ms"]
+
+    def pct(values: pd.Series, q: float) -> float:
+        return round(float(values.quantile(q)), 1) if len(values) else 0.0
+
     return {
         "users": result.users,
         "duration_s": result.duration_s,
         "requests": requests,
-        "failures": failures,
         "succeeded": requests - failures,
-        "succeeded_per_s": round((requests - failures) / result.duration_s, 1),
+        "failed": failures,
         "failure_pct": round(100 * failures / requests, 1) if requests else 0.0,
-        "requests_per_s": round(float(total["Requests/s"]), 1),
-        "peak_requests_per_s": round(float(busy["requests_per_s"].max()), 1) if len(busy) else 0.0,
-        "p50_ms": float(total["50%"]),
-        "p95_ms": float(total["95%"]),
-        "p99_ms": float(total["99%"]),
+        "requests_per_s": round(requests / result.duration_s, 1),
+        "succeeded_per_s": round((requests - failures) / result.duration_s, 1),
+        "p50_ok_ms": pct(ok_ms, 0.5),
+        "p95_ok_ms": pct(ok_ms, 0.95),
+        "p50_failed_ms": pct(failed_ms, 0.5),
     }

@@ -1,21 +1,31 @@
 """Load-test figures and tables: one run over time, several runs side by side, a row of numbers per run.
 
+Time series come from the load generator's per-second data and the REPORT lines' per-second replay; one
+colour per run in every panel, successful calls green and throttled ones red.
+
 Example::
 
     result = run_load_test(url, users=20, spawn_rate=5, duration=60)
     history_figure(result, "Unoptimized function").show()
     compare_figure({"before": before, "after": after}).show()
     summary_table({"before": before, "after": after})
+    burst_figure({"v2": run_v2, "v3": run_v3}, "The same burst").show()
+    burst_table({"v2": run_v2, "v3": run_v3})
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
+from ..measure.concurrency import BurstRun
 from ..measure.loadtest import LoadTestResult, summary
+
+RUN_COLORS = ["#1f77b4", "#ff7f0e", "#9467bd", "#8c564b", "#17becf"]  # one per run, never green or red
+SUCCEEDED, THROTTLED, ERRORS = "#2ca02c", "#d62728", "#7f7f7f"
 
 PANELS = [
     ("succeeded_per_s", "succeeded (requests/s)"),
@@ -45,7 +55,7 @@ def compare_figure(
     fig = make_subplots(
         rows=len(PANELS), cols=1, shared_xaxes=True, vertical_spacing=0.05, subplot_titles=[t for _, t in PANELS]
     )
-    palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd"]
+    palette = RUN_COLORS
     for i, (name, result) in enumerate(results.items()):
         history = result.history.assign(
             succeeded_per_s=(result.history["requests_per_s"] - result.history["failures_per_s"]).clip(lower=0)
@@ -67,4 +77,103 @@ def compare_figure(
             fig.update_yaxes(title_text=label, rangemode="tozero", row=row, col=1)
     fig.update_xaxes(title_text="time since the load test started (s)", row=len(PANELS), col=1)
     fig.update_layout(title=title, template="plotly_white", height=850, hovermode="x unified")
+    return fig
+
+
+def burst_table(runs: Mapping[str, BurstRun]) -> pd.DataFrame:
+    """One column per burst, one row per measure: what the client saw (successful and throttled calls apart),
+    the environments it took, the Duration weighted by calls, and concurrency against arrival rate x duration."""
+    rows = {}
+    for name, run in runs.items():
+        ok = run.load.calls.loc[run.load.calls["ok"], "latency_ms"]
+        failed = run.load.calls.loc[~run.load.calls["ok"], "latency_ms"]
+        rows[name] = {
+            "arrival rate (calls/s)": round(run.rate, 2),
+            "succeeded": run.succeeded,
+            "throttled": run.throttled,
+            "throttled (%)": round(100 * run.throttled / max(1, run.succeeded + run.throttled + run.errors), 1),
+            "other errors": run.errors,
+            "succeeded p50 (ms)": round(float(ok.median()), 1) if len(ok) else "-",
+            "succeeded p95 (ms)": round(float(ok.quantile(0.95)), 1) if len(ok) else "-",
+            "throttled p50 (ms)": round(float(failed.median()), 1) if len(failed) else "-",
+            "environments started": run.environments,
+            "throttles cleared at (s)": run.cleared_at if run.cleared_at is not None else "never",
+            "mean Duration once scaled (ms)": _round(run.steady_duration_ms),
+            "rate x duration": _round(run.model_concurrency),
+            "peak concurrency once scaled": run.steady_peak,
+        }
+    # object columns: integers stay integers beside the floats
+    return pd.DataFrame({name: pd.Series(values, dtype=object) for name, values in rows.items()})
+
+
+def _round(value: float) -> float | str:
+    return "-" if math.isnan(value) else round(value, 2)
+
+
+def burst_figure(runs: Mapping[str, BurstRun], title: str) -> Any:
+    """One column per burst: calls per second (succeeded green, throttled red, other errors grey), environments
+    started against the scaling rate's limit with the invocations in flight, and the successful calls' latency."""
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    names = list(runs)
+    fig = make_subplots(
+        rows=3, cols=len(names), shared_xaxes=True, shared_yaxes="rows", vertical_spacing=0.08,
+        horizontal_spacing=0.04, column_titles=names,
+    )  # fmt: skip
+    for col, name in enumerate(names, start=1):
+        run, color, first = runs[name], RUN_COLORS[(col - 1) % len(RUN_COLORS)], col == 1
+        seconds = run.seconds
+        x = seconds["second"]
+        for outcome, marker in (("succeeded", SUCCEEDED), ("throttled", THROTTLED), ("errors", ERRORS)):
+            fig.add_trace(
+                go.Bar(x=x, y=seconds[outcome], name=outcome, marker_color=marker, legendgroup=outcome,
+                       showlegend=first),
+                row=1, col=col,
+            )  # fmt: skip
+        fig.add_trace(
+            go.Scatter(x=x, y=seconds["environments"], mode="lines", line={"color": color, "shape": "hv"},
+                       name=f"{name}: environments started", legendgroup=name),
+            row=2, col=col,
+        )  # fmt: skip
+        fig.add_trace(
+            go.Scatter(x=x, y=seconds["concurrency"], mode="lines", line={"color": color, "dash": "dot", "shape": "hv"},
+                       name=f"{name}: invocations in flight (peak)", legendgroup=name),
+            row=2, col=col,
+        )  # fmt: skip
+        if run.scaling_rate and run.scaling_rate < 1000:
+            fig.add_trace(
+                go.Scatter(x=x, y=seconds["scaling_limit"], mode="lines", line={"color": "#555", "dash": "dash"},
+                           name="most the scaling rate allows", legendgroup="limit", showlegend=first),
+                row=2, col=col,
+            )  # fmt: skip
+        for column, dash, label in (("p50_ok_ms", None, "p50"), ("p95_ok_ms", "dash", "p95")):
+            fig.add_trace(
+                go.Scatter(x=x, y=seconds[column], mode="lines+markers", line={"color": color, "dash": dash},
+                           name=f"{name}: {label} of successful calls", legendgroup=name, connectgaps=False),
+                row=3, col=col,
+            )  # fmt: skip
+        fig.update_xaxes(title_text="seconds since the burst began (s)", row=3, col=col)
+    fig.update_yaxes(title_text="calls per second", row=1, col=1)
+    fig.update_yaxes(title_text="environments", rangemode="tozero", row=2, col=1)
+    fig.update_yaxes(title_text="latency (ms)", type="log", row=3, col=1)
+    fig.update_layout(title=title, template="plotly_white", barmode="stack", height=820, hovermode="x unified")
+    return fig
+
+
+def throttle_totals_figure(client_throttled: int, cloudwatch_throttles: float, title: str) -> Any:
+    """Two bars: the calls the load generator saw refused, and the Throttles CloudWatch counted."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure(
+        go.Bar(
+            x=["refused calls (load generator)", "Throttles (CloudWatch, Sum)"],
+            y=[client_throttled, cloudwatch_throttles],
+            marker_color=THROTTLED,
+            text=[f"{client_throttled:.0f}", f"{cloudwatch_throttles:.0f}"],
+            textposition="outside",
+        )
+    )
+    fig.update_layout(title=title, template="plotly_white", yaxis_title="calls", showlegend=False)
+    fig.update_yaxes(rangemode="tozero")
     return fig

@@ -120,6 +120,8 @@ class LambdaService:
             "busy": sum(1 for e in envs if e.busy),
             "in_flight": self.pools.total_in_flight,
             "concurrency_limit": self.pools.account_limit,
+            "scaling_rate": self.pools.scaling_rate,  # new environments per function per 10 s (0: no limit)
+            "unreserved_minimum": self.quota.minimum_unreserved,
             "functions": sorted({e.spec.name for e in envs}),
             "provisioned": {f"{k[0]}:{k[1]}": c.status for k, c in self.pools.provisioned.items()},
         }

@@ -52,10 +52,11 @@ def runs() -> Iterator[dict[str, LoadTestResult]]:
 def test_summary_table_has_a_row_per_run(runs: dict[str, LoadTestResult]) -> None:
     table = views.loadtests.summary_table(runs)
     assert list(table.index) == ["good", "flaky"]
-    assert table.loc["good", "failures"] == 0 and table.loc["good", "requests"] > 10
+    assert table.loc["good", "failed"] == 0 and table.loc["good", "requests"] > 10
     assert 30 <= table.loc["flaky", "failure_pct"] <= 70
-    assert table.loc["good", "p95_ms"] >= table.loc["good", "p50_ms"]
-    assert table.loc["flaky", "succeeded"] == table.loc["flaky", "requests"] - table.loc["flaky", "failures"]
+    assert table.loc["good", "p95_ok_ms"] >= table.loc["good", "p50_ok_ms"] > 0
+    assert table.loc["flaky", "succeeded"] == table.loc["flaky", "requests"] - table.loc["flaky", "failed"]
+    assert table.loc["good", "p50_failed_ms"] == 0 < table.loc["flaky", "p50_failed_ms"], "refusals timed apart"
 
 
 def test_compare_figure_has_panels_per_measure_and_a_line_per_run(runs: dict[str, LoadTestResult]) -> None:

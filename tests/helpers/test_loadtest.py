@@ -6,10 +6,11 @@ import asyncio
 import threading
 from collections.abc import Iterator
 
+import numpy as np
 import pytest
 from aiohttp import web
 
-from helpers.measure.loadtest import run_load_test
+from helpers.measure.loadtest import per_second, run_load_test, summary
 
 
 @pytest.fixture(scope="module")
@@ -62,6 +63,32 @@ def test_failed_calls_are_counted_with_their_message(target_url: str) -> None:
     assert result.failures["Error"].str.contains("HTTP 500").all()
 
 
+def test_a_constant_arrival_rate_spaces_the_calls_evenly(target_url: str) -> None:
+    rate = 40
+    result = run_load_test(target_url, rate=rate, duration=4, users=20, progress=False)
+    starts = np.sort(result.calls["start"].to_numpy())
+    gaps = np.diff(starts)
+    # Evenly spaced: every gap near 1/rate (a closed loop of users pausing after each answer bunches calls).
+    assert len(starts) >= 2 * rate, f"only {len(starts)} calls"
+    assert np.median(gaps) == pytest.approx(1 / rate, rel=0.2)
+    assert gaps.std() / gaps.mean() < 0.5, f"arrivals are bunched: gaps {np.percentile(gaps, [10, 50, 90])}"
+    seconds = per_second(result)
+    assert (seconds["sent"] == seconds["succeeded"] + seconds["failed"]).all()
+    assert seconds["failed"].sum() == 0 and summary(result)["failed"] == 0
+
+
+def test_the_call_log_times_refused_calls_apart(target_url: str) -> None:
+    result = run_load_test(target_url, rate=20, duration=3, users=10, paths=["/", "/broken"], progress=False)
+    assert set(result.calls["status"]) == {200, 500}
+    numbers = summary(result)
+    assert numbers["failed"] == int((result.calls["status"] == 500).sum()) > 0
+    assert numbers["succeeded"] + numbers["failed"] == numbers["requests"] == len(result.calls)
+    seconds = per_second(result)
+    assert seconds["failed"].sum() == numbers["failed"] and seconds["p50_failed_ms"].notna().any()
+
+
 def test_bad_arguments_are_refused() -> None:
     with pytest.raises(ValueError):
         run_load_test("http://127.0.0.1:9", users=0, duration=5)
+    with pytest.raises(ValueError):
+        run_load_test("http://127.0.0.1:9", rate=-1, duration=5)
