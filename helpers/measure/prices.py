@@ -54,10 +54,28 @@ _US_EAST_1 = Snapshot(
     },
     rds={"db.t3.micro": 0.017, "db.t3.small": 0.034, "db.t3.medium": 0.068, "db.m5.large": 0.171},
 )
-# Asia Pacific (Seoul): no figure could be confirmed from AWS's pricing pages offline, so none is bundled;
-# on AWS the Price List API supplies them.
+# Asia Pacific (Seoul). Only figures found written down are bundled; the rest stay unknown (None) and are shown
+# as such (on AWS the Price List API supplies them). Sources, all for ap-northeast-2:
+# [PL] a cost catalogue that quotes the Price List offer files it downloaded on 2026-10-01
+#      (offers/v1.0/aws/<service>/current/ap-northeast-2/index.json: AWSLambda, AmazonRDS APN2-RDS:ProxyUsage,
+#      AWSSecretsManager, AmazonVPC APN2-VpcEndpoint-Hours);
+# [bill] two AWS bills of 2026 for a single-AZ MySQL db.t3.micro (usage type APN2-InstanceUsage:db.t3.micro):
+#      611.55 h for USD 15.90 and 38.418 h for USD 0.9989, both USD 0.026 per hour.
+# Not found: REST API requests, Lambda duration on provisioned environments, db.t3.small/medium, db.m5.large.
 _AP_NORTHEAST_2 = Snapshot(
-    as_of="2026-12-06", prices=dict.fromkeys(_US_EAST_1.prices), rds=dict.fromkeys(_US_EAST_1.rds)
+    as_of="2026-12-06",
+    prices={
+        "lambda_request": 0.20 / 1_000_000,  # [PL]
+        "lambda_gb_second": 0.0000166667,  # [PL] x86 duration, first tier
+        "lambda_provisioned_gb_second": 0.0000051254,  # [PL] APN2-Lambda-Provisioned-Concurrency
+        "lambda_provisioned_duration_gb_second": None,
+        "api_gateway_rest_request": None,
+        "rds_proxy_vcpu_hour": 0.018,  # [PL] APN2-RDS:ProxyUsage
+        "secrets_manager_secret_month": 0.40,  # [PL]
+        "secrets_manager_api_call": 0.05 / 10_000,  # [PL]
+        "vpc_interface_endpoint_az_hour": 0.013,  # [PL] APN2-VpcEndpoint-Hours
+    },
+    rds={"db.t3.micro": 0.026, "db.t3.small": None, "db.t3.medium": None, "db.m5.large": None},  # micro: [bill]
 )
 SNAPSHOTS = {"us-east-1": _US_EAST_1, "ap-northeast-2": _AP_NORTHEAST_2}
 

@@ -85,8 +85,10 @@ def test_a_get_products_answer_becomes_the_regions_prices() -> None:
     assert book.price("lambda_gb_second") == pytest.approx(1.667e-5)  # the first tier, not the one from 6 billion
     assert book.price("api_gateway_rest_request") == pytest.approx(3.71e-6)  # REST, first 333 million
     assert book.rds_instance_hourly_usd("db.t3.micro") == pytest.approx(0.0251)
-    # What was not in the answer keeps the snapshot's figure (Seoul has none) and is named.
-    assert book.price("secrets_manager_api_call") is None and book.rds_instance_hourly_usd("db.m5.large") is None
+    # What was not in the answer keeps the snapshot's figure (USD 0.05 per 10,000 calls; none for db.m5.large)
+    # and is named.
+    assert book.price("secrets_manager_api_call") == pytest.approx(0.05 / 10_000)
+    assert book.rds_instance_hourly_usd("db.m5.large") is None
     assert "secrets_manager_api_call" in book.note and "db.m5.large" in book.note
     # By hand: a proxy bills 2 vCPUs x 0.0188; an endpoint 2 AZs x 0.0131; a secret 0.41 / 730 h.
     assert book.resource_hourly_usd(Resource("rds:db-proxy", "sas-p", "")) == pytest.approx(0.0376)
@@ -105,10 +107,11 @@ def test_a_refused_price_list_shows_the_dated_snapshot_and_says_why() -> None:
 
 
 def test_the_local_target_shows_the_snapshot_of_its_region_and_names_it() -> None:
-    seoul = price_table(["rds", "vpc_endpoint"], ws=Workshop("local", SEOUL, "123456789012"))
+    seoul = price_table(["rds", "vpc_endpoint"], db_class="db.t3.small", ws=Workshop("local", SEOUL, "123456789012"))
     assert seoul.columns[1] == "list price in USD (ap-northeast-2)"
     assert seoul.attrs["source"] == "snapshot of 2026-12-06"
     assert seoul.iloc[0, 1] == UNKNOWN and seoul.iloc[0, 2] == ""  # no figure is borrowed from another region
+    assert seoul.iloc[1, 2] == "0.026"  # Seoul's endpoint: 0.013 per AZ-hour x 2 AZs
     virginia = price_table(["rds"], ws=Workshop("local", "us-east-1", "123456789012"))
     assert virginia.columns[1] == "list price in USD (us-east-1)" and virginia.iloc[0, 2] == "0.017"
 
@@ -135,3 +138,22 @@ def test_a_table_shown_before_connect_uses_the_target_and_region_connect_will_ch
     monkeypatch.setenv("WORKSHOP_TARGET", "aws")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
     assert price_table(["rds"]).attrs["region"] == "eu-west-1" and asked == ["eu-west-1"]  # the Price List API
+
+
+def test_the_seoul_snapshot_holds_the_figures_found_and_no_others() -> None:
+    """ap-northeast-2 list prices as found (prices.py names the sources): Lambda USD 0.20 per million requests and
+    USD 0.0000166667 per GB-second; RDS Proxy USD 0.018 per vCPU-hour; Secrets Manager USD 0.40 per secret-month
+    and USD 0.05 per 10,000 calls; an interface endpoint USD 0.013 per AZ-hour; RDS for MySQL db.t3.micro
+    single-AZ USD 0.026 per hour. REST API requests and the larger instance classes were not found."""
+    seoul = Workshop("local", SEOUL, "123456789012")
+    table = price_table(["rds", "rds_proxy", "vpc_endpoint", "secrets", "api_gateway"], ws=seoul)
+    # 0.026; 0.018 x 2 vCPUs = 0.036; 0.013 x 2 AZs = 0.026; 0.40 / 730 h = 0.000548
+    hourly = table["USD per hour while it exists"].tolist()
+    assert hourly == ["0.026", "0.036", "0.026", "0.0005 per secret", "only while called"]
+    assert table.iloc[3, 1] == "0.40 per secret-month + 0.05 per 10,000 calls"
+    assert table.iloc[4, 1] == UNKNOWN
+    book = prices.snapshot(SEOUL)
+    assert book.price("lambda_request") == pytest.approx(2e-7) and book.price("lambda_gb_second") == 0.0000166667
+    unknown = {key for key, value in book.prices.items() if value is None}
+    assert unknown == {"api_gateway_rest_request", "lambda_provisioned_duration_gb_second"}
+    assert [c for c, usd in book.rds.items() if usd is None] == ["db.t3.small", "db.t3.medium", "db.m5.large"]
