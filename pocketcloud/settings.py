@@ -76,6 +76,10 @@ class Settings:
     db_instance_backup_seconds: float = 1.0
     # A new RDS Proxy is `creating`, its endpoint refusing clients, this long before `available` (AWS: minutes).
     db_proxy_create_seconds: float = 3.0
+    # A deleted DB instance / RDS Proxy is described as `deleting` this long (its server or listener stops at
+    # once), refusing changes, and holds its DB subnet group meanwhile (AWS: minutes). 0 = gone at once.
+    db_instance_delete_seconds: float = 2.0
+    db_proxy_delete_seconds: float = 2.0
     # An interface VPC endpoint is `pending` this long before `available` (AWS: a minute or two).
     vpc_endpoint_pending_seconds: float = 2.0
     # CloudWatch: a metric value shows in GetMetricData / GetMetricStatistics this long after it was recorded,

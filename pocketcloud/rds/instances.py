@@ -12,6 +12,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from .dbserver import INSTALL_HINT, DbServer, find_server_binary, free_port
+from .deleting import DELETING
 from .errors import invalid_parameter
 from .relay import Relay
 from .sizing import max_connections
@@ -124,7 +125,8 @@ class InstanceManager:
 
     async def _apply_status(self, instance: Any, status: str) -> None:
         def apply() -> None:
-            instance.status = status
+            if instance.status != DELETING:  # deleted meanwhile: its server's late start changes nothing
+                instance.status = status
 
         await self.server.moto.run(apply)
 

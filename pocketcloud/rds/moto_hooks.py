@@ -9,6 +9,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from ..moto_hooks import Target, moto_hook, registry
+from .deleting import keep_deleting, refuse_deleting_instance, refuse_deleting_proxy, refuse_subnet_group_in_use
 from .engine_versions import creation_refusal, known_engine, resolve_version
 from .errors import invalid_combination
 
@@ -90,10 +91,34 @@ def start_db_servers(original: Any, models: ModuleType) -> object:
     ),
 )
 def remove_deleted_db_servers(original: Any, models: ModuleType) -> object:
-    """Deleting an instance stops its server and removes its data."""
-    return _then_tell_instances(
-        original, lambda instances, instance: instances.on_delete(instance.db_instance_identifier)
-    )
+    """Deleting an instance stops its server and removes its data at once; the instance is described as
+    `deleting` for a while (see ``deleting.py``), and a second DeleteDBInstance meanwhile is refused."""
+
+    def delete_db_instance(self: Any, db_instance_identifier: str, *args: Any, **kwargs: Any) -> Any:
+        service = RDS.current
+        if service is not None:
+            refuse_deleting_instance(self.databases.get(db_instance_identifier))
+        instance = original(self, db_instance_identifier, *args, **kwargs)
+        if service is not None:
+            ident = instance.db_instance_identifier
+            service.instances.on_delete(ident)
+            seconds = service.server.settings.db_instance_delete_seconds
+            keep_deleting(service, self.databases, ident, instance, seconds)
+        return instance
+
+    return delete_db_instance
+
+
+@moto_hook("moto.rds.models", "RDSBackend", "delete_subnet_group", ("self", "subnet_name"))
+def keep_subnet_groups_in_use(original: Any, models: ModuleType) -> object:
+    """DeleteDBSubnetGroup is refused while a DB instance, even one being deleted, is in the group."""
+
+    def delete_subnet_group(self: Any, subnet_name: str) -> Any:
+        if RDS.current is not None:
+            refuse_subnet_group_in_use(self.databases, subnet_name)
+        return original(self, subnet_name)
+
+    return delete_subnet_group
 
 
 @moto_hook(
@@ -112,17 +137,30 @@ def restart_stopped_db_servers(original: Any, models: ModuleType) -> object:
 
 @moto_hook("moto.rds.models", "RDSBackend", "reboot_db_instance", ("self", "db_instance_identifier"))
 def reboot_db_servers(original: Any, models: ModuleType) -> object:
-    """Rebooting an instance restarts its server."""
-    return _then_tell_instances(original, lambda instances, instance: instances.on_reboot(instance))
+    """Rebooting an instance restarts its server; one being deleted is refused (InvalidDBInstanceState)."""
+
+    def reboot_db_instance(self: Any, db_instance_identifier: str) -> Any:
+        service = RDS.current
+        if service is not None:
+            refuse_deleting_instance(self.databases.get(db_instance_identifier))
+        instance = original(self, db_instance_identifier)
+        if service is not None:
+            service.instances.on_reboot(instance)
+        return instance
+
+    return reboot_db_instance
 
 
 @moto_hook("moto.rds.models", "RDSBackend", "modify_db_instance", ("self", "db_instance_identifier", "db_kwargs"))
 def change_master_passwords(original: Any, models: ModuleType) -> object:
-    """A new MasterUserPassword is set in the running server."""
+    """A new MasterUserPassword is set in the running server; an instance being deleted refuses any change
+    (InvalidDBInstanceState)."""
 
     def modify_db_instance(self: Any, db_instance_identifier: str, db_kwargs: dict[str, Any]) -> Any:
-        instance = original(self, db_instance_identifier, db_kwargs)
         service = RDS.current
+        if service is not None:
+            refuse_deleting_instance(self.databases.get(db_instance_identifier))
+        instance = original(self, db_instance_identifier, db_kwargs)
         password = db_kwargs.get("MasterUserPassword") or db_kwargs.get("master_user_password")
         if service is not None and password:
             service.instances.on_password(instance, password)
@@ -182,13 +220,17 @@ def start_proxy_listeners(original: Any, models: ModuleType) -> object:
 
 @moto_hook("moto.rds.models", "RDSBackend", "delete_db_proxy", ("self", "proxy_name"))
 def stop_proxy_listeners(original: Any, models: ModuleType) -> object:
-    """Deleting a proxy closes its listener and its pools."""
+    """Deleting a proxy closes its listener and its pools at once; the proxy is described as `deleting` for a
+    while (see ``deleting.py``), and a second DeleteDBProxy meanwhile is refused."""
 
     def delete_db_proxy(self: Any, proxy_name: str) -> Any:
-        proxy = original(self, proxy_name)
         service = RDS.current
         if service is not None:
+            refuse_deleting_proxy(self.db_proxies.get(proxy_name))
+        proxy = original(self, proxy_name)
+        if service is not None:
             service.proxies.on_delete(proxy_name)
+            keep_deleting(service, self.db_proxies, proxy_name, proxy, service.server.settings.db_proxy_delete_seconds)
         return proxy
 
     return delete_db_proxy
@@ -204,8 +246,10 @@ def point_proxies_at_db_servers(original: Any, models: ModuleType) -> object:
     """A registered target is the DB server of that instance: its port, and the proxy's pools' backend."""
 
     def register_db_proxy_targets(self: Any, db_proxy_name: str, *args: Any, **kwargs: Any) -> Any:
-        targets = original(self, db_proxy_name, *args, **kwargs)
         service = RDS.current
+        if service is not None:
+            refuse_deleting_proxy(self.db_proxies.get(db_proxy_name))
+        targets = original(self, db_proxy_name, *args, **kwargs)
         if service is not None:
             service.proxies.on_register(db_proxy_name, targets)
         return targets
@@ -218,8 +262,10 @@ def resize_proxy_pools(original: Any, models: ModuleType) -> object:
     """The target group's connection settings (and InitQuery, which moto drops) configure the pools."""
 
     def modify_db_proxy_target_group(self: Any, proxy_name: str, config: dict[str, Any]) -> Any:
-        group = original(self, proxy_name, config)
         service = RDS.current
+        if service is not None:
+            refuse_deleting_proxy(self.db_proxies.get(proxy_name))
+        group = original(self, proxy_name, config)
         if service is not None:
             service.proxies.on_modify(proxy_name, group, config)
         return group
@@ -261,6 +307,7 @@ HOOKS = (
     hide_the_endpoint_while_creating,
     start_db_servers,
     remove_deleted_db_servers,
+    keep_subnet_groups_in_use,
     stop_db_servers,
     restart_stopped_db_servers,
     reboot_db_servers,

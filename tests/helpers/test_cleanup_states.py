@@ -119,6 +119,36 @@ def test_a_failed_stack_deletion_and_a_database_with_its_proxy_are_cleaned_up_in
         assert delete_resources(ws.client, find_resources(ws.client, ws.prefix)) == []
 
 
+def test_a_proxy_still_deleting_is_waited_for_and_the_cleanup_finishes(
+    make_cloud: Callable[..., pocketcloud.Cloud],
+) -> None:
+    """A cleanup interrupted right after DeleteDBProxy: the proxy is `deleting` for minutes on AWS, and the DB
+    instance and subnet group behind it cannot go before it has (InvalidDBProxyStateFault, then
+    InvalidDBSubnetGroupStateFault while the instance is deleting). The next cleanup waits and finishes."""
+    cloud = make_cloud(db_proxy_delete_seconds=6, db_instance_delete_seconds=6)
+    with workshop_on(cloud, "cs5-") as ws:
+        net = network.deploy_vpc(ws)
+        subnet_group = database.ensure_subnet_group(ws, ws.name("db-subnets"), net["SubnetIds"])
+        db = database.ensure_database(ws, ws.name("db"), subnet_group=subnet_group,
+                                      security_group_ids=[net["DatabaseSecurityGroupId"]], progress=False)  # fmt: skip
+        proxy_role = proxy.ensure_proxy_role(ws, ws.name("proxy-role"), db["SecretArn"])
+        proxy.ensure_db_proxy(ws, ws.name("proxy"), db["SecretArn"], proxy_role, net["SubnetIds"],
+                              [net["ProxySecurityGroupId"]], ws.name("db"), progress=False)  # fmt: skip
+        rds = ws.client("rds")
+        rds.delete_db_proxy(DBProxyName=ws.name("proxy"))  # the interrupted cleanup's last call
+        assert rds.describe_db_proxies(DBProxyName=ws.name("proxy"))["DBProxies"][0]["Status"] == "deleting"
+
+        found = find_resources(ws.client, ws.prefix)
+        assert {("rds:db-proxy", ws.name("proxy")), ("rds:db-instance", ws.name("db")),
+                ("rds:db-subnet-group", subnet_group)} <= {(r.kind, r.name) for r in found}  # fmt: skip
+        assert set(delete_resources(ws.client, found)) == set(found)
+        assert rds.describe_db_proxies()["DBProxies"] == []
+        assert rds.describe_db_instances()["DBInstances"] == []
+        assert rds.describe_db_subnet_groups()["DBSubnetGroups"] == []
+        assert find_resources(ws.client, ws.prefix) == []
+        assert delete_resources(ws.client, find_resources(ws.client, ws.prefix)) == []
+
+
 def _cleanup_cli(cloud: pocketcloud.Cloud, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, **cloud.env(), "POCKETCLOUD_STATE_DIR": str(cloud.settings.state_dir),
            "WORKSHOP_TARGET": "local"}  # fmt: skip

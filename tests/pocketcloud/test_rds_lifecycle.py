@@ -13,6 +13,7 @@ import json
 import time
 from collections.abc import Callable
 
+import botocore.exceptions
 import pymysql
 import pytest
 
@@ -138,3 +139,67 @@ def test_instance_and_proxy_become_available(make_cloud: Callable[..., pocketclo
     ):
         cursor.execute("SELECT 2")
         assert cursor.fetchone() == (2,)
+
+
+def _subnet_group(cloud: pocketcloud.Cloud, name: str) -> str:
+    ec2 = cloud.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.32.0.0/16")["Vpc"]["VpcId"]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.32.{i}.0/24", AvailabilityZone=f"us-east-1{az}")["Subnet"][
+            "SubnetId"
+        ]
+        for i, az in ((1, "a"), (2, "b"))
+    ]
+    cloud.client("rds").create_db_subnet_group(
+        DBSubnetGroupName=name, DBSubnetGroupDescription="lifecycle", SubnetIds=subnets
+    )
+    return name
+
+
+def _refused(call: Callable[[], object], code: str) -> None:
+    with pytest.raises(botocore.exceptions.ClientError) as refused:
+        call()
+    assert refused.value.response["Error"]["Code"] == code
+    assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+def test_deleted_instance_and_proxy_stay_deleting_refusing_changes(
+    make_cloud: Callable[..., pocketcloud.Cloud],
+) -> None:
+    slow = make_cloud(db_instance_create_seconds=0, db_instance_backup_seconds=0, db_proxy_create_seconds=0,
+                      db_instance_delete_seconds=LONG, db_proxy_delete_seconds=LONG, enforce_rules=False)  # fmt: skip
+    rds = slow.client("rds")
+    group = _subnet_group(slow, "lc-group")
+    _create_instance(slow, "lc-gone", DBSubnetGroupName=group)
+    rds.get_waiter("db_instance_available").wait(DBInstanceIdentifier="lc-gone", WaiterConfig={"Delay": 1})
+    _create_proxy(slow, "lc-gone-proxy", "lc-gone")
+
+    assert rds.delete_db_proxy(DBProxyName="lc-gone-proxy")["DBProxy"]["Status"] == "deleting"
+    assert rds.describe_db_proxies(DBProxyName="lc-gone-proxy")["DBProxies"][0]["Status"] == "deleting"
+    _refused(lambda: rds.delete_db_proxy(DBProxyName="lc-gone-proxy"), "InvalidDBProxyStateFault")
+    _refused(lambda: rds.modify_db_proxy_target_group(DBProxyName="lc-gone-proxy", TargetGroupName="default",
+                                                      ConnectionPoolConfig={"MaxConnectionsPercent": 50}),
+             "InvalidDBProxyStateFault")  # fmt: skip
+
+    deleted = rds.delete_db_instance(DBInstanceIdentifier="lc-gone", SkipFinalSnapshot=True)["DBInstance"]
+    assert deleted["DBInstanceStatus"] == "deleting"
+    assert _describe(slow, "lc-gone")["DBInstanceStatus"] == "deleting"
+    _refused(lambda: rds.delete_db_instance(DBInstanceIdentifier="lc-gone", SkipFinalSnapshot=True),
+             "InvalidDBInstanceState")  # fmt: skip
+    _refused(lambda: rds.modify_db_instance(DBInstanceIdentifier="lc-gone", MasterUserPassword="Other-Pass-12",
+                                            ApplyImmediately=True), "InvalidDBInstanceState")  # fmt: skip
+    _refused(lambda: rds.delete_db_subnet_group(DBSubnetGroupName=group), "InvalidDBSubnetGroupStateFault")
+    assert [g["DBSubnetGroupName"] for g in rds.describe_db_subnet_groups()["DBSubnetGroups"]] == [group]
+
+
+def test_deletions_end_and_free_the_subnet_group(make_cloud: Callable[..., pocketcloud.Cloud]) -> None:
+    cloud = make_cloud(enforce_rules=False, db_instance_backup_seconds=0)  # default deletion times
+    rds = cloud.client("rds")
+    group = _subnet_group(cloud, "lc-freed")
+    _create_instance(cloud, "lc-freed-db", DBSubnetGroupName=group)
+    rds.get_waiter("db_instance_available").wait(DBInstanceIdentifier="lc-freed-db", WaiterConfig={"Delay": 1})
+    _refused(lambda: rds.delete_db_subnet_group(DBSubnetGroupName=group), "InvalidDBSubnetGroupStateFault")
+    rds.delete_db_instance(DBInstanceIdentifier="lc-freed-db", SkipFinalSnapshot=True)
+    rds.get_waiter("db_instance_deleted").wait(DBInstanceIdentifier="lc-freed-db", WaiterConfig={"Delay": 1})
+    rds.delete_db_subnet_group(DBSubnetGroupName=group)
+    assert rds.describe_db_subnet_groups()["DBSubnetGroups"] == []
