@@ -257,6 +257,23 @@ def point_proxies_at_db_servers(original: Any, models: ModuleType) -> object:
     return register_db_proxy_targets
 
 
+@moto_hook(
+    "moto.rds.models",
+    "RDSBackend",
+    "deregister_db_proxy_targets",
+    ("self", "db_proxy_name", "target_group_name", "db_cluster_identifiers", "db_instance_identifiers"),
+)
+def refuse_deregistering_from_deleting_proxies(original: Any, models: ModuleType) -> object:
+    """DeregisterDBProxyTargets of a proxy being deleted: InvalidDBProxyStateFault."""
+
+    def deregister_db_proxy_targets(self: Any, db_proxy_name: str, *args: Any, **kwargs: Any) -> Any:
+        if RDS.current is not None:
+            refuse_deleting_proxy(self.db_proxies.get(db_proxy_name))
+        return original(self, db_proxy_name, *args, **kwargs)
+
+    return deregister_db_proxy_targets
+
+
 @moto_hook("moto.rds.models", "RDSBackend", "modify_db_proxy_target_group", ("self", "proxy_name", "config"))
 def resize_proxy_pools(original: Any, models: ModuleType) -> object:
     """The target group's connection settings (and InitQuery, which moto drops) configure the pools."""
@@ -315,6 +332,7 @@ HOOKS = (
     start_proxy_listeners,
     stop_proxy_listeners,
     point_proxies_at_db_servers,
+    refuse_deregistering_from_deleting_proxies,
     resize_proxy_pools,
     report_target_health,
 )

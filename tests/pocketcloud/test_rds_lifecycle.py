@@ -177,6 +177,8 @@ def test_deleted_instance_and_proxy_stay_deleting_refusing_changes(
     assert rds.delete_db_proxy(DBProxyName="lc-gone-proxy")["DBProxy"]["Status"] == "deleting"
     assert rds.describe_db_proxies(DBProxyName="lc-gone-proxy")["DBProxies"][0]["Status"] == "deleting"
     _refused(lambda: rds.delete_db_proxy(DBProxyName="lc-gone-proxy"), "InvalidDBProxyStateFault")
+    _refused(lambda: rds.deregister_db_proxy_targets(DBProxyName="lc-gone-proxy", DBInstanceIdentifiers=["lc-gone"]),
+             "InvalidDBProxyStateFault")  # fmt: skip
     _refused(lambda: rds.modify_db_proxy_target_group(DBProxyName="lc-gone-proxy", TargetGroupName="default",
                                                       ConnectionPoolConfig={"MaxConnectionsPercent": 50}),
              "InvalidDBProxyStateFault")  # fmt: skip
