@@ -85,8 +85,9 @@ db-server:
 # The browser tests open JupyterLab in Debian's Chromium, driven through its ChromeDriver; fonts-noto-cjk
 # so that Hangul renders in the screenshots.
 browser:
-	@if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then :; \
-	else echo "Installing Chromium and ChromeDriver from apt"; $(call apt_install,chromium chromium-driver fonts-noto-cjk); fi
+	@if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 \
+	  && fc-list :lang=ko family 2>/dev/null | grep -q .; then :; \
+	else echo "Installing Chromium, ChromeDriver and a font with Hangul from apt"; $(call apt_install,chromium chromium-driver fonts-noto-cjk); fi
 
 lint: setup
 	$(BIN)/ruff check .

@@ -146,7 +146,7 @@ class Lab:
 
 @pytest.fixture(scope="module")
 def lab(lab_notebooks: dict[str, str]) -> Iterator[Lab]:
-    """JupyterLab from `make lab` on a folder holding ``lab_notebooks`` (file name: content), which the test
+    """JupyterLab from `make lab` on a folder holding ``lab_notebooks`` (path: content), which the test
     module provides; pocketcloud and everything else it started are stopped afterwards."""
     if listening(POCKETCLOUD_PORT):
         pytest.fail(
@@ -158,6 +158,7 @@ def lab(lab_notebooks: dict[str, str]) -> Iterator[Lab]:
     shutil.rmtree(OUT / "jupyterlab", ignore_errors=True)
     LAB_DIR.mkdir(parents=True)
     for file_name, content in lab_notebooks.items():
+        (LAB_DIR / file_name).parent.mkdir(parents=True, exist_ok=True)
         (LAB_DIR / file_name).write_text(content)
     started = Lab()
     try:

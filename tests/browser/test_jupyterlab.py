@@ -1,8 +1,12 @@
-"""A learner's JupyterLab path in a real browser: `make lab`, Run All in Chromium, then what a person sees."""
+"""A learner's JupyterLab path in a real browser: `make lab`, Run All in Chromium, then what a person sees.
+
+One Korean notebook (notebooks/ko) runs too: its text and its figures must read in Korean, in a font that has
+Hangul (fonts-noto-cjk, from `make browser`), which the screenshot in build/browser/ shows."""
 
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +19,10 @@ from .conftest import LAB_DIR, OUT, REPO, WINDOW, Lab, poll, wait_for
 
 TALLEST_SCREENSHOT = 16000
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
-NOTEBOOKS = ["01_first_lambda.ipynb", "prices.ipynb"]
+# Paths under the lab's folder; a notebook under ko/ is the Korean edition's (the helpers speak Korean there).
+KOREAN = "ko/01_first_lambda.ipynb"
+NOTEBOOKS = ["01_first_lambda.ipynb", "prices.ipynb", KOREAN]
+HANGUL = re.compile("[\uac00-\ud7a3]")
 
 # The price and cost tables of modules 3-5 and one figure, shown the way the notebooks show them.
 PRICES_CELLS = [
@@ -33,20 +40,28 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(900)]
 
 @pytest.fixture(scope="module")
 def lab_notebooks() -> dict[str, str]:
-    """Module 1 as committed, and a notebook of the price and cost tables; jupytext.toml too, so that JupyterLab
-    writes a paired notebook's source as it does in notebooks/."""
+    """Module 1 as committed (English and Korean), and a notebook of the price and cost tables; jupytext.toml
+    too, so that JupyterLab writes a paired notebook's source as it does in notebooks/."""
     prices = nbformat.v4.new_notebook()
     prices.metadata = {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}}
     prices.cells = [nbformat.v4.new_markdown_cell(PRICES_CELLS[0])]
     prices.cells += [nbformat.v4.new_code_cell(source) for source in PRICES_CELLS[1:]]
-    committed = [REPO / "notebooks" / "01_first_lambda.ipynb", *(REPO / "notebooks").glob("jupytext.toml")]
-    return {path.name: path.read_text() for path in committed} | {"prices.ipynb": nbformat.writes(prices)}
+    notebooks = REPO / "notebooks"
+    committed = [notebooks / "01_first_lambda.ipynb", *notebooks.glob("jupytext.toml"), *notebooks.glob("ko/*.toml")]
+    committed += [path for path in [notebooks / KOREAN] if path.exists()]  # missing: its test says so
+    return {str(path.relative_to(notebooks)): path.read_text() for path in committed} | {
+        "prices.ipynb": nbformat.writes(prices)
+    }
 
 
-# One notebook's panel, found by its tab's title (other notebooks may be open in hidden tabs), and what it shows.
+# One notebook's panel, found by its tab's label and, as two notebooks may have one name, the path its tab's
+# caption names ("Name: ...\nPath: ko/01_first_lambda.ipynb ..."; other notebooks may be open in hidden tabs),
+# and what it shows.
 STATE_JS = r"""
+const path = arguments[0], label = path.split('/').pop();
 const tab = [...document.querySelectorAll('.lm-DockPanel-tabBar .lm-TabBar-tab')]
-  .find(t => t.querySelector('.lm-TabBar-tabLabel')?.textContent === arguments[0]);
+  .find(t => t.querySelector('.lm-TabBar-tabLabel')?.textContent === label
+             && (t.title || '').includes(`Path: ${path}\n`));
 const panel = tab && document.getElementById(tab.dataset.id);
 if (!panel) return null;
 const cells = [...panel.querySelectorAll('.jp-Notebook .jp-Cell')];
@@ -65,6 +80,8 @@ return {
   kernel: panel.querySelector('.jp-Toolbar-kernelName')?.textContent.trim(),
   dirty: tab.classList.contains('jp-mod-dirty'),
   plots: panel.querySelectorAll('.js-plotly-plot').length,
+  markdown: [...panel.querySelectorAll('.jp-MarkdownCell .jp-RenderedMarkdown')].map(m => m.textContent.trim()),
+  figure_titles: [...panel.querySelectorAll('.js-plotly-plot .gtitle')].map(t => t.textContent.trim()),
   math: [...panel.querySelectorAll('mjx-container, .MathJax')]
     .map(m => `${where(m)}: ${asTyped(m.closest('p, li, td, th, h1, h2, h3, h4, pre') || m.parentElement)}`),
   errors: [...panel.querySelectorAll('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')]
@@ -116,7 +133,7 @@ def screenshot(driver: webdriver.Chrome, name: str) -> Path:
         # Cells off screen are laid out at an estimated height until shown, so measure again after growing.
         driver.set_window_size(WINDOW[0], min(TALLEST_SCREENSHOT, needed + outer - inner))
     driver.execute_script(measure)
-    path = OUT / f"{Path(name).stem}.png"
+    path = OUT / f"{Path(name).with_suffix('').as_posix().replace('/', '-')}.png"
     driver.save_screenshot(str(path))
     driver.set_window_size(*WINDOW)
     return path
@@ -124,6 +141,8 @@ def screenshot(driver: webdriver.Chrome, name: str) -> Path:
 
 def run_all(driver: webdriver.Chrome, lab: Lab, name: str) -> nbformat.NotebookNode:
     """Open the notebook, Run All Cells from the menu, wait until the kernel is done, save; what was saved."""
+    if not (LAB_DIR / name).exists():
+        pytest.fail(f"notebooks/{name} is missing")
     cell_count = len(nbformat.read(LAB_DIR / name, as_version=4).cells)
     driver.set_window_size(*WINDOW)
     driver.get(f"{lab.base}/lab/tree/{name}?token={lab.token}")
@@ -160,4 +179,35 @@ def test_run_all_in_jupyterlab_draws_figures_and_shows_no_math_or_errors(browser
     code_cells = sum(cell.cell_type == "code" for cell in saved.cells)
     if (numbered := sum(bool(re.fullmatch(r"\[\d+\]:", p)) for p in shown["prompts"])) != code_cells:
         problems.append(f"{numbered} of {code_cells} code cells ran; prompts: {shown['prompts']}")
+    if name == KOREAN:
+        problems += korean_problems(shown, saved)
     assert not problems, f"{name} in JupyterLab:\n" + "\n".join(problems)
+
+
+def korean_problems(shown: dict[str, Any], saved: nbformat.NotebookNode) -> list[str]:
+    """What keeps a Korean notebook from reading in Korean: markdown rendered without Hangul, figures whose title
+    (drawn, and in the saved figure) has none (the helpers used their English catalog), no font for Korean."""
+    problems = []
+    if untranslated := [text[:60] for text in shown["markdown"] if not HANGUL.search(text)]:
+        problems.append(f"markdown rendered without Hangul: {untranslated}")
+    if not shown["figure_titles"] or not all(HANGUL.search(title) for title in shown["figure_titles"]):
+        problems.append(f"figure titles drawn without Hangul: {shown['figure_titles']}")
+    saved_titles = [
+        _title(out["data"][PLOTLY_MIME].get("layout", {}).get("title"))
+        for cell in saved.cells
+        if cell.cell_type == "code"
+        for out in cell.outputs
+        if PLOTLY_MIME in out.get("data", {})
+    ]
+    if not saved_titles or not all(HANGUL.search(title) for title in saved_titles):
+        problems.append(f"figure titles saved without Hangul: {saved_titles}")
+    # Chromium draws Hangul only with a font that has it; without one the screenshot shows empty boxes (tofu).
+    fonts = subprocess.run(["fc-list", ":lang=ko", "family"], capture_output=True, text=True).stdout
+    if not fonts.strip():
+        problems.append("no font for Korean (fc-list :lang=ko is empty): 'make browser' installs fonts-noto-cjk")
+    return problems
+
+
+def _title(title: Any) -> str:
+    """A plotly layout title, written as a string or as ``{"text": ...}``."""
+    return str((title.get("text") if isinstance(title, dict) else title) or "")
