@@ -254,12 +254,28 @@ def _live(region: str) -> PriceBook:
     return live_book(region, boto3.client("pricing", region_name=PRICE_LIST_REGION, config=config))
 
 
+# The region whose prices a local run shows, by the notebook's language: the Korean edition was written for
+# learners in Seoul, so it prices Seoul even though pocketcloud's region stays us-east-1.
+LOCAL_PRICE_REGIONS = {"ko": "ap-northeast-2"}
+
+
 def price_book(ws: Workshop | None = None) -> PriceBook:
     """The prices of ``ws``'s region: the Price List API's on AWS (once per region and process), the snapshot
-    on pocketcloud, which has no price list. Without ``ws`` (a notebook's price table comes before its
-    ``connect()``), for the target and region ``connect()`` will choose."""
+    on pocketcloud, which has no price list (of the language's region, when it has one). Without ``ws`` (a
+    notebook's price table comes before its ``connect()``), for the target and region ``connect()`` will choose."""
     target, region = (ws.target, ws.region) if ws is not None else _where_connect_goes()
-    return snapshot(region) if target == LOCAL else _live(region)
+    if target != LOCAL:
+        return _live(region)
+    return snapshot(LOCAL_PRICE_REGIONS.get(_language(ws), region))
+
+
+def _language(ws: Workshop | None) -> str:
+    """The session's language (helpers/session.py chooses it: connect's argument, WORKSHOP_LANGUAGE, the
+    notebook's folder): the Workshop's when it has one, else what ``connect()`` will choose."""
+    from .. import session
+
+    chosen = getattr(ws, "language", None) or getattr(session, "detect_language", lambda: None)()
+    return str(chosen or os.environ.get("WORKSHOP_LANGUAGE") or "en").strip().lower()
 
 
 def _where_connect_goes() -> tuple[str, str]:

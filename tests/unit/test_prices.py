@@ -157,3 +157,14 @@ def test_the_seoul_snapshot_holds_the_figures_found_and_no_others() -> None:
     unknown = {key for key, value in book.prices.items() if value is None}
     assert unknown == {"api_gateway_rest_request", "lambda_provisioned_duration_gb_second"}
     assert [c for c, usd in book.rds.items() if usd is None] == ["db.t3.small", "db.t3.medium", "db.m5.large"]
+
+
+def test_the_korean_edition_prices_seoul_on_the_local_target(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pocketcloud's region stays us-east-1; a Korean notebook's price table shows Seoul's snapshot."""
+    for name in ("WORKSHOP_TARGET", "POCKETCLOUD_REGION", "JPY_SESSION_NAME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("WORKSHOP_LANGUAGE", "ko")
+    assert price_table(["rds"]).attrs["region"] == SEOUL
+    assert prices.price_book().rds_instance_hourly_usd("db.t3.micro") == 0.026
+    monkeypatch.setenv("WORKSHOP_LANGUAGE", "en")
+    assert price_table(["rds"]).attrs["region"] == "us-east-1"
