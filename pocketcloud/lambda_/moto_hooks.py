@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from ..moto_hooks import Target, moto_hook, registry
 from .errors import LambdaError
 from .functions import spec_of
+from .states import show_failure
 
 if TYPE_CHECKING:
     from .service import LambdaService
@@ -47,13 +48,15 @@ def start_functions_pending(original: Any, models: ModuleType) -> object:
 
 @moto_hook("moto.awslambda.models", "LambdaFunction", "get_configuration", ("self", "on_create"))
 def report_function_states(original: Any, models: ModuleType) -> object:
-    """$LATEST's State and LastUpdateStatus as the function's lifecycle has them, not always Active/Successful."""
+    """$LATEST's State and LastUpdateStatus as the function's lifecycle has them, not always Active/Successful;
+    Failed, with the reason, once a creation or update that Lambda could not complete has finished trying."""
 
     def get_configuration(self: Any, on_create: bool = False) -> Any:
         config = original(self, on_create)
         service = LAMBDA.current
         if service is not None and str(self.version) == "$LATEST":
             service.states.describe(self.function_name, config)
+            show_failure(config, getattr(self, "pocketcloud_failure", None))
         return config
 
     return get_configuration

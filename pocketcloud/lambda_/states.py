@@ -6,7 +6,9 @@ The rules, from "Lambda function states" (AWS Lambda Developer Guide):
   resources (a VPC function's network interfaces take longest), then ``Active``. Lambda does not invoke a
   pending function: Invoke, UpdateFunctionCode, UpdateFunctionConfiguration and PublishVersion fail.
 - UpdateFunctionCode and UpdateFunctionConfiguration set ``LastUpdateStatus: InProgress`` until the update is
-  applied, then ``Successful``. The state stays Active, invocations keep running the previous code and
+  applied, then ``Successful`` (or ``Failed``, with a reason code such as ``SubnetOutOfIPAddresses``, the previous
+  configuration staying; a creation that fails so leaves ``State: Failed``: see ``show_failure``). The state
+  stays Active, invocations keep running the previous code and
   configuration until then, and another update or PublishVersion fails meanwhile.
 
 Both refusals are ``ResourceConflictException`` (HTTP 409) with the messages AWS answers. The times are
@@ -37,6 +39,24 @@ class _Lifecycle:
     active_at: float  # time.monotonic() when Pending turns Active
     updated_at: float = 0.0  # when the update in progress completes (0: none since creation)
     previous: FunctionSpec | None = None  # what invocations run until then (its code stays unpacked)
+
+
+def show_failure(config: dict[str, Any], failure: tuple[str, str, str] | None) -> None:
+    """Overlay a failed creation (``State: Failed``) or a failed update (``LastUpdateStatus: Failed``) on
+    ``config``, once the Pending / InProgress period it was tried in is over. ``failure`` is (reason code,
+    reason, "create" or "update"), as the VPC rules record it on the function.
+
+    >>> config = {"State": "Active", "LastUpdateStatus": "Successful"}
+    >>> show_failure(config, ("SubnetOutOfIPAddresses", "no address", "update"))
+    >>> config["State"], config["LastUpdateStatus"], config["LastUpdateStatusReasonCode"]
+    ('Active', 'Failed', 'SubnetOutOfIPAddresses')
+    """
+    if failure is None or config.get("State") == "Pending" or config.get("LastUpdateStatus") == "InProgress":
+        return
+    code, reason, when = failure
+    if when == "create":
+        config.update(State="Failed", StateReason=reason, StateReasonCode=code)
+    config.update(LastUpdateStatus="Failed", LastUpdateStatusReason=reason, LastUpdateStatusReasonCode=code)
 
 
 class FunctionStates:

@@ -1,7 +1,8 @@
 """Hooks into moto's EC2, Lambda and CloudFormation models: network interfaces hold what they sit in, as on AWS.
 
 - Lambda's network interfaces follow functions' VpcConfig (``interfaces.py``), and a function's VpcConfig names
-  its real VPC;
+  its real VPC; a subnet in a zone Lambda does not support is refused, and a function whose interface finds no
+  free address in its subnet fails (``placement.py``);
 - DeleteSubnet and DeleteSecurityGroup answer DependencyViolation while a network interface uses them;
 - a VPC's default security group admits traffic from itself, as AWS creates it;
 - a stack whose resources fail to delete ends DELETE_FAILED with the reason, instead of vanishing.
@@ -9,12 +10,15 @@
 
 from __future__ import annotations
 
+import copy
 import time
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from ..moto_hooks import Target, moto_hook, registry
 from . import errors
+from .interfaces import Combination, combinations_of
+from .placement import OUT_OF_ADDRESSES, OUT_OF_ADDRESSES_REASON, unsupported_zone
 
 if TYPE_CHECKING:
     from .service import VpcService
@@ -23,23 +27,71 @@ VPC: Target[VpcService] = Target("vpc")
 
 
 # -- Lambda's network interfaces --------------------------------------------------------------------------
-def _reconcile(storage: Any) -> None:
+def _reconcile(storage: Any) -> set[Combination]:
+    """Lambda's interfaces made or released for ``storage``'s functions; the combinations left without one
+    because their subnet is full."""
     service = VPC.current
-    if service is not None:
-        from moto.ec2.models import ec2_backends
+    if service is None:
+        return set()
+    from moto.ec2.models import ec2_backends
 
-        service.interfaces.reconcile(storage, ec2_backends[storage.account_id][storage.region_name])
+    return service.interfaces.reconcile(storage, ec2_backends[storage.account_id][storage.region_name])
+
+
+def _ec2_of(backend: Any) -> Any:
+    from moto.ec2.models import ec2_backends
+
+    return ec2_backends[backend.account_id][backend.region_name]
 
 
 @moto_hook("moto.awslambda.models", "LambdaStorage", "put_function", ("self", "fn"))
 def create_interfaces_with_functions(original: Any, models: ModuleType) -> object:
-    """CreateFunction with a VpcConfig creates (or shares) the function's network interfaces."""
+    """CreateFunction with a VpcConfig creates (or shares) the function's network interfaces; a function whose
+    interface finds no free address in its subnet fails (``placement.py``)."""
 
     def put_function(self: Any, fn: Any) -> None:
         original(self, fn)
-        _reconcile(self)
+        if _reconcile(self) & combinations_of(fn):
+            fn.pocketcloud_failure = (OUT_OF_ADDRESSES, OUT_OF_ADDRESSES_REASON, "create")
 
     return put_function
+
+
+@moto_hook("moto.awslambda.models", "LambdaBackend", "create_function", ("self", "spec"))
+def refuse_unsupported_zones_on_create(original: Any, models: ModuleType) -> object:
+    """CreateFunction with a subnet in a zone Lambda does not support: InvalidParameterValueException."""
+
+    def create_function(self: Any, spec: dict[str, Any]) -> Any:
+        _refuse_zones(self, (spec.get("VpcConfig") or {}).get("SubnetIds") or [])
+        return original(self, spec)
+
+    return create_function
+
+
+@moto_hook(
+    "moto.awslambda.models",
+    "LambdaBackend",
+    "update_function_configuration",
+    ("self", "function_name", "qualifier", "body"),
+)
+def refuse_unsupported_zones_on_update(original: Any, models: ModuleType) -> object:
+    """UpdateFunctionConfiguration to a subnet in a zone Lambda does not support: InvalidParameterValueException."""
+
+    def update_function_configuration(self: Any, function_name: str, qualifier: str, body: dict[str, Any]) -> Any:
+        _refuse_zones(self, (body.get("VpcConfig") or {}).get("SubnetIds") or [])
+        return original(self, function_name, qualifier, body)
+
+    return update_function_configuration
+
+
+def _refuse_zones(backend: Any, subnet_ids: list[str]) -> None:
+    if VPC.current is None or not subnet_ids:
+        return
+    refusal = unsupported_zone(_ec2_of(backend), subnet_ids)
+    if refusal is not None:
+        from moto.awslambda.exceptions import InvalidParameterValueException
+
+        raise InvalidParameterValueException(refusal)
 
 
 @moto_hook("moto.awslambda.models", "LambdaStorage", "publish_version", ("self", "name_or_arn", "description"))
@@ -67,12 +119,21 @@ def release_interfaces_of_deleted_functions(original: Any, models: ModuleType) -
 
 @moto_hook("moto.awslambda.models", "LambdaFunction", "update_configuration", ("self", "config_updates"))
 def follow_vpc_config_changes(original: Any, models: ModuleType) -> object:
-    """UpdateFunctionConfiguration with a new VpcConfig creates the new interfaces and releases unused ones."""
+    """UpdateFunctionConfiguration with a new VpcConfig creates the new interfaces and releases unused ones; when a
+    new interface finds no free address in its subnet, the update fails and the previous VpcConfig stays."""
 
     def update_configuration(self: Any, config_updates: dict[str, Any]) -> Any:
+        before = copy.deepcopy(getattr(self, "_vpc_config", None))
         answer = original(self, config_updates)
         if "VpcConfig" in config_updates:
-            _reconcile(models.lambda_backends[self.account_id][self.region]._lambdas)
+            storage = models.lambda_backends[self.account_id][self.region]._lambdas
+            if _reconcile(storage) & combinations_of(self):
+                # The update fails and the previous VpcConfig stays ("Lambda function states": Failed update).
+                self._vpc_config = before
+                _reconcile(storage)
+                self.pocketcloud_failure = (OUT_OF_ADDRESSES, OUT_OF_ADDRESSES_REASON, "update")
+            else:
+                self.pocketcloud_failure = None
         return answer
 
     return update_configuration
@@ -299,6 +360,8 @@ def start_interface_endpoints_pending(original: Any, vpcs: ModuleType) -> object
 HOOKS = (
     start_interface_endpoints_pending,
     create_interfaces_with_functions,
+    refuse_unsupported_zones_on_create,
+    refuse_unsupported_zones_on_update,
     keep_interfaces_for_versions,
     release_interfaces_of_deleted_functions,
     follow_vpc_config_changes,
