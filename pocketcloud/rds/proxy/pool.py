@@ -49,20 +49,23 @@ class BackendPool:
                     await asyncio.wait_for(self._freed.wait(), remaining)
                 except TimeoutError as exc:
                     raise BorrowTimeout() from exc
+        opened: Backend | None = None
         try:
-            backend = await self._connect()
+            opened = await self._connect()
             if self.init_query:
                 for statement in filter(None, (s.strip() for s in self.init_query.split(";"))):
-                    await backend.run(statement)
+                    await opened.run(statement)
         except BaseException:
+            if opened is not None:  # opened, but its init query failed: not lent, so not left open either
+                opened.close()
             async with self._freed:
                 self._opening -= 1
                 self._freed.notify()
             raise
         async with self._freed:
             self._opening -= 1
-            self.lent.add(backend)
-        return backend
+            self.lent.add(opened)
+        return opened
 
     async def give_back(self, backend: Backend, reusable: bool = True) -> None:
         async with self._freed:

@@ -40,6 +40,21 @@ STATUS_MORE_RESULTS = 0x0008
 
 NATIVE_PASSWORD = b"mysql_native_password"
 
+# The character set a client names in its handshake (by a collation id); the proxy's own connections ask for
+# utf8mb4, the character set a session starts with unless its client named another.
+UTF8MB4_GENERAL_CI = 45
+CHARSETS_BY_COLLATION = {8: "latin1", 33: "utf8mb3", 45: "utf8mb4", 46: "utf8mb4", 63: "binary", 224: "utf8mb4"}
+CHARSETS_BY_COLLATION[255] = "utf8mb4"  # MySQL 8's default, utf8mb4_0900_ai_ci
+
+
+def charset_name(collation: int) -> str:
+    """The character set of a handshake's collation id (utf8mb4 for one not listed).
+
+    >>> charset_name(8), charset_name(45), charset_name(0)
+    ('latin1', 'utf8mb4', 'utf8mb4')
+    """
+    return CHARSETS_BY_COLLATION.get(collation, "utf8mb4")
+
 
 class ProtocolError(Exception):
     pass
@@ -161,7 +176,13 @@ def handshake_response(user: str, password: str, salt: bytes, database: str | No
     else:
         caps &= ~CONNECT_WITH_DB
     auth = scramble_password(password, salt)
-    body = struct.pack("<IIB", caps, 1 << 24, 0x21) + b"\x00" * 23 + user.encode() + b"\x00" + lenenc_bytes(auth)
+    body = (
+        struct.pack("<IIB", caps, 1 << 24, UTF8MB4_GENERAL_CI)
+        + b"\x00" * 23
+        + user.encode()
+        + b"\x00"
+        + lenenc_bytes(auth)
+    )
     if database:
         body += database.encode() + b"\x00"
     return body + NATIVE_PASSWORD + b"\x00"

@@ -60,7 +60,7 @@ class ClientSession:
         self.pinned = False
         self.database: str | None = None
         self.autocommit = True
-        self.charset = "utf8mb4"
+        self.charset = self.login_charset = "utf8mb4"
 
     # -- protocol helpers ---------------------------------------------------------------------------
     def _send(self, seq: int, payload: bytes) -> None:
@@ -107,9 +107,12 @@ class ClientSession:
             await self.writer.drain()
             return False
         self.user = response.user
+        self.login_charset = self.charset = p.charset_name(response.charset)
         self.pool = self.proxy.pool_for(response.user, credentials)
         if response.database:
-            error = await self._forward(bytes([COM_INIT_DB]) + response.database.encode(), reply=False)
+            error = await self._forward(
+                bytes([COM_INIT_DB]) + response.database.encode(), reply=False, database=response.database
+            )
             if error:
                 self._send(seq + 1, error)
                 await self.writer.drain()
@@ -136,12 +139,15 @@ class ClientSession:
                 await self._query(payload)
             elif command == COM_RESET_CONNECTION:
                 await self._release(force_close=True)
-                self.pinned, self.autocommit, self.charset = False, True, "utf8mb4"
+                self.pinned, self.autocommit, self.charset = False, True, self.login_charset
                 self._send(1, p.ok_packet(self._status()))
             else:
                 if command == COM_STMT_PREPARE:
                     self.pinned = True
-                await self._forward(payload)
+                database = payload[1:].decode() if command == COM_INIT_DB else None
+                error = await self._forward(payload, database=database)
+                if database and not error:  # the client's next connection must use it too
+                    self.database = database
             await self.writer.drain()
 
     async def _query(self, payload: bytes) -> None:
@@ -158,7 +164,7 @@ class ClientSession:
         if pins_session(sql) and not self.pinned:
             self.pinned = True
         use = _USE.match(sql)
-        error = await self._forward(payload)
+        error = await self._forward(payload, database=use.group(1) if use else None)
         if use and not error:
             self.database = use.group(1)
 
@@ -185,8 +191,9 @@ class ClientSession:
             backend, self.backend = self.backend, None
             await self.pool.give_back(backend, reusable=not force_close)
 
-    async def _forward(self, payload: bytes, reply: bool = True) -> bytes | None:
-        """Run one command on a (borrowed) backend, relaying the answer when ``reply``.
+    async def _forward(self, payload: bytes, reply: bool = True, database: str | None = None) -> bytes | None:
+        """Run one command on a (borrowed) backend, relaying the answer when ``reply``; a command that selects
+        ``database`` (USE, COM_INIT_DB) records it on the backend when it succeeds.
 
         Returns None on success, else the ERR payload (the database's or the proxy's own).
         """
@@ -218,8 +225,8 @@ class ClientSession:
             await self._release(force_close=True)
             error = p.err_packet(1105, "HY000", f"pocketcloud RDS Proxy: {exc}")
         else:
-            if status is not None and payload[0] == COM_INIT_DB:
-                backend.database = payload[1:].decode()
+            if status is not None and database:
+                backend.database = database
             if not self.pinned and not backend.in_transaction:
                 await self._release()
             return None if status is not None or payload[0] in NO_RESPONSE else last[0]
