@@ -27,7 +27,10 @@ Example::
     ws = connect()                     # prints the banner once
     ws.client("lambda").list_functions()
     ws.client("lambda", retries=False).invoke(FunctionName=name)   # a measured call: sees its 429s
-    ws.check(status == 200, "the API answers")
+    ws.check(status == 200, "m2.api_answers")       # a message key (helpers/text) and its values
+
+The language (``connect(language=...)``, ``WORKSHOP_LANGUAGE``, the notebook's folder: helpers/text/language.py)
+decides what every helper prints and draws; it is no target difference.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypeVar
+
+from .text import detect_language, language, say, set_language
 
 T = TypeVar("T")
 
@@ -78,6 +83,7 @@ class Workshop:
     endpoint_url: str | None = None
     prefix: str = PREFIX
     tags: dict[str, str] = dataclasses.field(default_factory=lambda: dict(TAGS))
+    language: str = dataclasses.field(default_factory=language)  # what connect() chose (helpers/text)
     _clients: dict[str, Any] = dataclasses.field(default_factory=dict, repr=False)
 
     # The pocketcloud this session talks to (local target): a pocketcloud.Cloud.
@@ -130,11 +136,7 @@ class Workshop:
         if ready and ready.get("pid") == self.cloud.pid and pid_alive(ready["pid"]):
             return
         self.cloud = _start_local()
-        print(
-            "pocketcloud restarted (now at "
-            f"{self.cloud.endpoint_url}): resources created before are gone. "
-            "Re-run this module's setup cells to recreate them."
-        )
+        print(say("session.pocketcloud_restarted", endpoint=self.cloud.endpoint_url))
         self.endpoint_url = self.cloud.endpoint_url
         self._clients.clear()
 
@@ -166,11 +168,22 @@ class Workshop:
         """
         return local if self.local else aws
 
-    def check(self, condition: Any, message: str) -> None:
-        """A checkpoint: prints a tick, or stops the notebook with ``message`` explaining what is wrong."""
+    def check(self, condition: Any, message: str, /, **values: Any) -> None:
+        """A checkpoint: prints a tick, or stops the notebook with the message explaining what is wrong.
+        ``message`` is a key of the message catalogs (helpers/text) filled with ``values``; a plain sentence
+        is shown as it is.
+
+        >>> Workshop("local", "us-east-1", "1").check(True, "session.where_local", endpoint="here")
+        ✔ pocketcloud at here
+        """
+        text = say(message, **values)
         if not condition:
-            raise CheckpointFailed(f"Checkpoint failed: {message}")
-        print(f"✔ {message}")
+            raise CheckpointFailed(say("session.checkpoint_failed", message=text))
+        print(say("session.checkpoint_passed", message=text))
+
+    def say(self, key: str, /, **values: Any) -> str:
+        """The message ``key`` of the catalogs in this session's language (for a cell's printed sentence)."""
+        return say(key, **values)
 
     def banner(self) -> str:
         """The target, and the account and region everything is created in; on AWS, that it costs money.
@@ -179,14 +192,11 @@ class Workshop:
         Target: aws (a real AWS account) | account 123456789012 | region eu-west-1
         Resources created here cost money in account 123456789012 ...
         """
-        where = f"pocketcloud at {self.endpoint_url}" if self.local else "a real AWS account"
-        line = f"Target: {self.target} ({where}) | account {self.account} | region {self.region}"
+        where = say("session.where_local", endpoint=self.endpoint_url) if self.local else say("session.where_aws")
+        line = say("session.banner", target=self.target, where=where, account=self.account, region=self.region)
         if self.local:
             return line
-        return (
-            f"{line}\nResources created here cost money in account {self.account} until you delete them: "
-            "run notebooks/99_cleanup.ipynb (or python -m helpers.cleanup) when you are done."
-        )
+        return f"{line}\n{say('session.costs_money', account=self.account)}"
 
 
 def _local_settings() -> Any:
@@ -206,29 +216,31 @@ def _start_local() -> Any:
     settings = _local_settings()
     cloud = pocketcloud.attach(settings)
     if cloud is None:
-        print(f"Starting pocketcloud (state in {settings.state_dir}) ...")
+        print(say("session.starting_pocketcloud", state_dir=settings.state_dir))
         cloud = pocketcloud.start(settings)
     for key, value in cloud.env().items():
         os.environ[key] = value
     return cloud
 
 
-def connect(target: str | None = None, *, quiet: bool = False) -> Workshop:
+def connect(target: str | None = None, *, quiet: bool = False, language: str | None = None) -> Workshop:
     """The workshop session for ``target`` (``"local"`` or ``"aws"``; default: :func:`detect_target`), printing
     the banner. ``quiet`` silences the local banner only: on AWS the account and region are always shown
-    before anything priced is created."""
+    before anything priced is created. ``language`` (``"en"`` or ``"ko"``; default: :func:`detect_language`,
+    the notebook's folder) is what every helper prints and draws from now on."""
     target = _valid_target(target.strip().lower()) if target else detect_target()
+    chosen = set_language(detect_language(language))
     _configure_display()
     if target == LOCAL:
         cloud = _start_local()
-        ws = Workshop(LOCAL, cloud.region, cloud.settings.account_id, cloud.endpoint_url, cloud=cloud)
+        ws = Workshop(LOCAL, cloud.region, cloud.settings.account_id, cloud.endpoint_url, language=chosen, cloud=cloud)
     else:
         import boto3
 
         session = boto3.Session()
         region = session.region_name or "us-east-1"
         account = session.client("sts", region_name=region).get_caller_identity()["Account"]
-        ws = Workshop(AWS, region, account, None)
+        ws = Workshop(AWS, region, account, None, language=chosen)
     if not quiet or not ws.local:
         print(ws.banner())
     return ws
