@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..session import Workshop
+from ..text import say
 from .secrets import generate_password, put_secret, rds_secret, read_secret, secret_arn
 from .waiting import wait_for
 
@@ -139,7 +140,7 @@ def wait_available(ws: Workshop, identifier: str, *, progress: bool = True) -> d
     answer = wait_for(
         ws.client("rds"),
         "db_instance_available",
-        f"waiting for {identifier}",
+        say("aws.database.waiting_for", identifier=identifier),
         timeout_s=estimate * 3,
         estimate_s=estimate,
         interval_s=ws.default(local=1, aws=15),

@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from ..session import Workshop
+from ..text import say
 from .lambdas import ensure_invoke_permission
 from .waiting import poll
 
@@ -68,13 +69,9 @@ def wait_for_confirmation(ws: Workshop, topic_arn: str, email: str, *, timeout_s
         return True
     readable = ws.mailbox() is not None
     if not readable and is_placeholder_address(email):
-        print(
-            f"{email} is a placeholder address that no one can read, so the subscription stays pending and "
-            "SNS will email no one. Set EMAIL to your own address and run this step again to get the emails."
-        )
+        print(say("aws.events.placeholder_address", email=email))
         return False
-    print(f"SNS sent 'AWS Notification - Subscription Confirmation' to {email}. Open it and click "
-          f"'Confirm subscription'; this cell waits up to {timeout_s:.0f} s for that click.")  # fmt: skip
+    print(say("aws.events.confirmation_sent", email=email, seconds=timeout_s))
 
     def confirmed_yet() -> bool:
         if readable:
@@ -84,21 +81,18 @@ def wait_for_confirmation(ws: Workshop, topic_arn: str, email: str, *, timeout_s
     confirmed = poll(
         confirmed_yet,
         bool,
-        f"waiting for {email} to confirm",
+        say("aws.events.waiting_confirmation", email=email),
         timeout_s=timeout_s,
         estimate_s=ws.default(local=2, aws=60),
         interval_s=ws.default(local=0.5, aws=5),
         on_timeout="return",
     )
     if confirmed:
-        print(f"{email} confirmed the subscription: SNS now emails it every message published to the topic.")
+        print(say("aws.events.confirmed", email=email))
     elif readable:
         raise RuntimeError(f"following the link in {email}'s confirmation mail did not confirm the subscription")
     else:
-        print(
-            f"Not confirmed within {timeout_s:.0f} s, so SNS will not email {email}. The module goes on without "
-            "the email (its checks say so); click the link later and re-run the upload step to get one."
-        )
+        print(say("aws.events.not_confirmed", seconds=timeout_s, email=email))
     return bool(confirmed)
 
 
@@ -119,7 +113,7 @@ def mailbox(ws: Workshop, to: str | None = None) -> pd.DataFrame:
     columns = ["timestamp", "to", "subject", "body", "kind", "topic_arn"]
     emails = ws.mailbox()
     if emails is None:
-        print("The emails went to your real inbox.")
+        print(say("aws.events.real_inbox"))
         emails = []
     frame = pd.DataFrame(emails, columns=columns)
     if to:
@@ -145,17 +139,17 @@ def email_delivered(
             after = since.astimezone(dt.UTC).replace(tzinfo=None)  # the mailbox's times are naive UTC
             frame = frame[(frame["kind"] == "notification") & (frame["timestamp"] >= after)]
             hits = frame[frame["body"].str.contains(contains, regex=False)]
-            return f"mail {hits.iloc[0]['subject']!r} in {email}'s inbox" if len(hits) else None
+            return say("aws.events.mail_in_inbox", subject=hits.iloc[0]["subject"], email=email) if len(hits) else None
     else:
 
         def look() -> str | None:
             delivered = _delivered_since(ws, topic_arn, since)
-            return f"SNS counted {delivered:.0f} notification(s) delivered by {topic_arn}" if delivered else None
+            return say("aws.events.sns_delivered", count=delivered, topic=topic_arn) if delivered else None
 
     return poll(
         look,
         lambda evidence: evidence is not None,
-        f"waiting for the email about {contains}",
+        say("aws.events.waiting_email", contains=contains),
         timeout_s=timeout_s,
         estimate_s=ws.default(local=2, aws=300),
         interval_s=ws.default(local=0.5, aws=20),

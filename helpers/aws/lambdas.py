@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..session import REPO_ROOT, Workshop
+from ..text import say
 from .waiting import WaitFailed, poll, wait_for
 
 LAMBDA_CODE = REPO_ROOT / "lambda_code"
@@ -89,7 +90,7 @@ def wait_until_ready(ws: Workshop, name: str, *, timeout_s: float = 300, progres
         response = wait_for(
             ws.client("lambda"),
             ("function_active_v2", "function_updated_v2"),
-            f"function {name} becoming ready",
+            say("aws.lambdas.becoming_ready", name=name),
             timeout_s=timeout_s,
             estimate_s=ws.default(local=2, aws=60),
             interval_s=ws.default(local=1, aws=3),
@@ -214,7 +215,7 @@ def _while_iam_propagates(ws: Workshop, name: str, call: Callable[[], Any]) -> N
     poll(
         attempt,
         lambda refused: refused is None,
-        f"waiting for IAM to let Lambda use {name}'s role",
+        say("aws.lambdas.waiting_iam", name=name),
         timeout_s=ws.default(local=60, aws=180),
         estimate_s=ws.default(local=3, aws=15),
         interval_s=1,
@@ -312,7 +313,7 @@ def ensure_provisioned_alias(
     config = poll(
         status,
         lambda c: c["Status"] == "READY",
-        f"provisioning {count} environments",
+        say("aws.lambdas.provisioning", count=count),
         timeout_s=timeout_s,
         estimate_s=ws.default(local=10, aws=180),
         interval_s=ws.default(local=1, aws=10),

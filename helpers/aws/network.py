@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..session import Workshop
+from ..text import say
 from .database import ENGINE, INSTANCE_CLASS, choose_engine_version
 from .waiting import poll, wait_for
 
@@ -73,7 +74,7 @@ def deploy_vpc(ws: Workshop, stack_name: str | None = None) -> dict[str, Any]:
     if stack is None or stack["StackStatus"] in ("DELETE_COMPLETE", "ROLLBACK_COMPLETE"):
         if stack is not None:
             cfn.delete_stack(StackName=stack_name)
-            _wait_stack(ws, "stack_delete_complete", f"deleting stack {stack_name}", stack_name)
+            _wait_stack(ws, "stack_delete_complete", say("aws.network.deleting_stack", stack=stack_name), stack_name)
         zones = workshop_zones(ws, ENGINE, choose_engine_version(ws), INSTANCE_CLASS)
         cfn.create_stack(
             StackName=stack_name,
@@ -85,7 +86,7 @@ def deploy_vpc(ws: Workshop, stack_name: str | None = None) -> dict[str, Any]:
             ],
             Tags=ws.tag_list(),
         )
-    answer = _wait_stack(ws, "stack_create_complete", f"creating stack {stack_name}", stack_name)
+    answer = _wait_stack(ws, "stack_create_complete", say("aws.network.creating_stack", stack=stack_name), stack_name)
     described = answer["Stacks"][0]
     if described["StackStatus"] not in ("CREATE_COMPLETE", "UPDATE_COMPLETE"):
         raise RuntimeError(f"stack {stack_name} ended in {described['StackStatus']}")
@@ -130,7 +131,7 @@ def ensure_secrets_endpoint(
     poll(
         lambda: ec2.describe_vpc_endpoints(VpcEndpointIds=[endpoint_id])["VpcEndpoints"][0]["State"].lower(),
         lambda state: state == "available",
-        f"VPC endpoint {endpoint_id} becoming available",
+        say("aws.network.endpoint_available", endpoint=endpoint_id),
         timeout_s=600,
         estimate_s=ws.default(local=3, aws=120),
         interval_s=ws.default(local=1, aws=10),

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..session import Workshop
+from ..text import say
 from .iam import ensure_role, put_inline_policy, wait_for_iam
 from .secrets import secret_read_policy
 from .waiting import wait_until
@@ -79,7 +80,7 @@ def ensure_db_proxy(
 
     proxy = wait_until(
         available,
-        "RDS Proxy becoming available",
+        say("aws.proxy.available"),
         timeout_s=1800,
         estimate_s=ws.default(local=5, aws=300),
         interval_s=ws.default(local=1, aws=10),
@@ -101,7 +102,7 @@ def ensure_db_proxy(
         )
     wait_until(
         lambda: True if target_available(ws, name, db_instance_id) else None,
-        "RDS Proxy target becoming healthy",
+        say("aws.proxy.target_healthy"),
         timeout_s=1800,
         estimate_s=ws.default(local=5, aws=180),
         interval_s=ws.default(local=1, aws=10),
@@ -127,7 +128,7 @@ def delete_db_proxy(ws: Workshop, name: str, *, progress: bool = True) -> bool:
     ws.client("rds").delete_db_proxy(DBProxyName=name)
     wait_until(
         lambda: True if describe_proxy(ws, name) is None else None,
-        "deleting RDS Proxy",
+        say("aws.proxy.deleting"),
         timeout_s=900,
         estimate_s=ws.default(local=5, aws=120),
         interval_s=1,

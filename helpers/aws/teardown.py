@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 
 from botocore.exceptions import ClientError, WaiterError
 
+from ..text import say
 from .resources import _BUSY, _GONE, ORDER, TAG_KEY, TAG_VALUE, ClientFactory, Resource, _error_code, _paginate
 from .waiting import WaitFailed, poll, wait_for
 
@@ -61,7 +62,7 @@ def delete_resources(
     keep_roles = False
     for resource in sorted(resources, key=lambda r: ORDER.index(r.kind)):
         if resource.kind == "iam:role" and keep_roles:
-            print(f"  kept {resource.name} for now: Lambda needs it to release network interfaces; run again later")
+            print(say("aws.teardown.kept_role", name=resource.name))
             continue
         try:
             _while_busy(functools.partial(_DELETERS[resource.kind], client, resource.name, waits), resource, waits)
@@ -79,7 +80,7 @@ def delete_resources(
 
 
 def _failed(resource: Resource, reason: str) -> bool:
-    print(f"  could not delete {resource.kind} {resource.name} yet ({reason}); run the cleanup again later")
+    print(say("aws.teardown.could_not_delete", kind=resource.kind, name=resource.name, reason=reason))
     return resource.kind in _NEEDS_ROLES
 
 
@@ -95,7 +96,7 @@ def _while_busy(delete: Callable[[], None], resource: Resource, waits: Waits) ->
             raise
         return None
 
-    poll(attempt, lambda busy: busy is None, f"{resource.kind} {resource.name} still in use, retrying",
+    poll(attempt, lambda busy: busy is None, say("aws.teardown.in_use", kind=resource.kind, name=resource.name),
          timeout_s=waits.timeout_s, estimate_s=waits.usual_s, interval_s=2, progress=waits.progress)  # fmt: skip
 
 
@@ -160,7 +161,7 @@ def _delete_proxy(client: ClientFactory, name: str, waits: Waits) -> None:
 
     if status() not in ("deleting", None):
         rds.delete_db_proxy(DBProxyName=name)
-    poll(status, lambda s: s is None, f"DB proxy {name} being deleted", timeout_s=waits.timeout_s,
+    poll(status, lambda s: s is None, say("aws.teardown.proxy_deleting", name=name), timeout_s=waits.timeout_s,
          estimate_s=waits.usual_s, interval_s=2, progress=waits.progress)  # fmt: skip
 
 
@@ -169,7 +170,7 @@ def _delete_instance(client: ClientFactory, name: str, waits: Waits) -> None:
     status = rds.describe_db_instances(DBInstanceIdentifier=name)["DBInstances"][0]["DBInstanceStatus"]
     if status != "deleting":
         rds.delete_db_instance(DBInstanceIdentifier=name, SkipFinalSnapshot=True, DeleteAutomatedBackups=True)
-    wait_for(rds, "db_instance_deleted", f"DB instance {name} being deleted", timeout_s=waits.timeout_s,
+    wait_for(rds, "db_instance_deleted", say("aws.teardown.instance_deleting", name=name), timeout_s=waits.timeout_s,
              estimate_s=waits.usual_s, interval_s=5, progress=waits.progress, DBInstanceIdentifier=name)  # fmt: skip
 
 
@@ -200,8 +201,9 @@ def _delete_vpc_endpoint(client: ClientFactory, endpoint_id: str, waits: Waits) 
             error = failure.get("Error", {})
             raise ClientError({"Error": {"Code": error.get("Code", ""), "Message": error.get("Message", "")}},
                               "DeleteVpcEndpoints")  # fmt: skip
-    poll(state, lambda s: s is None, f"VPC endpoint {endpoint_id} being deleted", timeout_s=waits.timeout_s,
-         estimate_s=waits.usual_s, interval_s=2, progress=waits.progress)  # fmt: skip
+    what = say("aws.teardown.endpoint_deleting", endpoint=endpoint_id)
+    poll(state, lambda s: s is None, what, timeout_s=waits.timeout_s, estimate_s=waits.usual_s, interval_s=2,
+         progress=waits.progress)  # fmt: skip
 
 
 def _delete_stack(client: ClientFactory, name: str, waits: Waits) -> None:
@@ -220,7 +222,8 @@ def _delete_stack(client: ClientFactory, name: str, waits: Waits) -> None:
             _wait_for_service_interfaces(client, vpc_id, waits)
         cfn.delete_stack(StackName=name)
         try:
-            wait_for(cfn, "stack_delete_complete", f"stack {name} being deleted", timeout_s=waits.timeout_s,
+            what = say("aws.teardown.stack_deleting", name=name)
+            wait_for(cfn, "stack_delete_complete", what, timeout_s=waits.timeout_s,
                      estimate_s=waits.usual_s, interval_s=5, progress=waits.progress, StackName=name)  # fmt: skip
             return
         except WaitFailed:  # DELETE_FAILED: what held a resource is waited for above, then deleted again
@@ -238,7 +241,7 @@ def _wait_for_service_interfaces(client: ClientFactory, vpc_id: str, waits: Wait
         return [i["NetworkInterfaceId"] for i in found if i.get("RequesterManaged") or i.get("InterfaceType") in
                 ("lambda", "vpc_endpoint")]  # fmt: skip
 
-    poll(left, lambda ids: not ids, f"waiting for Lambda to release its network interfaces in {vpc_id}",
+    poll(left, lambda ids: not ids, say("aws.teardown.releasing_interfaces", vpc=vpc_id),
          timeout_s=waits.network_timeout_s, estimate_s=waits.usual_network_s, interval_s=5,
          progress=waits.progress)  # fmt: skip
 

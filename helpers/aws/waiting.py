@@ -19,6 +19,8 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, Literal, TypeVar
 
+from ..text import say
+
 T = TypeVar("T")
 
 
@@ -84,11 +86,11 @@ def _out_of_time(value: T, what: str, timeout_s: float, bar: Any, on_timeout: st
     if bar is not None:
         bar.leave = False  # a bar that did not finish is removed; the line below says what happened
         bar.close()
-    message = f"{what}: not done after {timeout_s:.0f} s"
+    message = say("aws.waiting.not_done", what=what, seconds=timeout_s)
     if on_timeout == "raise":
         raise TimeoutError(message)
     if progress:
-        print(f"{message}; going on with what is there.")
+        print(say("aws.waiting.going_on", message=message))
     return value
 
 
@@ -189,7 +191,7 @@ def wait_for(
     return response
 
 
-_BAR_FORMAT = "{desc}: {percentage:3.0f}%|{bar}| {n}/{total} s{postfix}"
+_BAR_FORMAT = "{desc}: {percentage:3.0f}%|{bar}| {n}/{total} UNIT{postfix}"  # UNIT: seconds in the language
 
 
 def _is_not_none(value: object) -> bool:
@@ -205,7 +207,8 @@ def _bar(what: str, estimate_s: float) -> Any:
     # starts late, with the bar). A text bar on stdout rather than tqdm's notebook widget: a widget's saved
     # form (in the .ipynb and its HTML export) is its text at the moment it was shown, 0 %, whatever it
     # reached; a text bar is redrawn with carriage returns, and every notebook view keeps its last state.
-    return tqdm(total=max(1, round(estimate_s)), desc=what, bar_format=_BAR_FORMAT, file=sys.stdout, ncols=90)
+    bar_format = _BAR_FORMAT.replace("UNIT", say("aws.waiting.seconds_unit"))
+    return tqdm(total=max(1, round(estimate_s)), desc=what, bar_format=bar_format, file=sys.stdout, ncols=90)
 
 
 def _advance(bar: Any, elapsed: float, postfix: Callable[[], str] | None) -> None:

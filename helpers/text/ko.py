@@ -16,4 +16,52 @@ MESSAGES: dict[str, str] = {
         "pocketcloud가 다시 시작되었습니다(현재 주소: {endpoint}). 그 전에 만든 리소스는 사라졌습니다. "
         "이 모듈의 준비 셀을 다시 실행해 리소스를 다시 만드세요."
     ),
+    # -- aws: waits and progress bars --------------------------------------------------------------
+    "aws.waiting.not_done": "{what}: {seconds:.0f}초가 지나도 끝나지 않았습니다",
+    "aws.waiting.going_on": "{message}. 지금 있는 결과로 계속합니다.",
+    "aws.events.placeholder_address": (
+        "{email}은(는) 아무도 읽을 수 없는 예시 주소라서 구독은 확인 대기 상태로 남고 SNS는 누구에게도 "
+        "이메일을 보내지 않습니다. 이메일을 받으려면 EMAIL에 본인 주소를 넣고 이 단계를 다시 실행하세요."
+    ),
+    "aws.events.confirmation_sent": (
+        "SNS가 {email}(으)로 'AWS Notification - Subscription Confirmation' 메일을 보냈습니다. 메일을 "
+        "열어 'Confirm subscription'을 클릭하세요. 이 셀은 클릭을 최대 {seconds:.0f}초 기다립니다."
+    ),
+    "aws.events.waiting_confirmation": "{email}의 구독 확인 대기",
+    "aws.events.confirmed": (
+        "{email}이(가) 구독을 확인했습니다. 이제 SNS는 주제에 게시되는 모든 메시지를 이 주소로 보냅니다."
+    ),
+    "aws.events.not_confirmed": (
+        "{seconds:.0f}초 안에 확인되지 않아 SNS는 {email}(으)로 이메일을 보내지 않습니다. 모듈은 이메일 "
+        "없이 계속 진행합니다(체크포인트가 그렇게 알려 줍니다). 나중에 링크를 클릭하고 업로드 단계를 다시 "
+        "실행하면 이메일을 받을 수 있습니다."
+    ),
+    "aws.events.real_inbox": "이메일은 실제 받은편지함으로 전송되었습니다.",
+    "aws.events.mail_in_inbox": "{email} 받은편지함에 도착한 메일 {subject!r}",
+    "aws.events.sns_delivered": "SNS 집계: {topic}에서 알림 {count:.0f}건 전송됨",
+    "aws.events.waiting_email": "{contains}에 관한 이메일 대기",
+    "aws.lambdas.becoming_ready": "함수 {name} 준비 대기",
+    "aws.lambdas.waiting_iam": "Lambda가 {name}의 역할을 쓸 수 있도록 IAM 전파 대기",
+    "aws.lambdas.provisioning": "실행 환경 {count}개 프로비저닝",
+    "aws.network.deleting_stack": "스택 {stack} 삭제",
+    "aws.network.creating_stack": "스택 {stack} 생성",
+    "aws.network.endpoint_available": "VPC 엔드포인트 {endpoint} 사용 가능 대기",
+    "aws.database.waiting_for": "{identifier} 대기",
+    "aws.proxy.available": "RDS Proxy 사용 가능 대기",
+    "aws.proxy.target_healthy": "RDS Proxy 대상 정상 상태 대기",
+    "aws.proxy.deleting": "RDS Proxy 삭제",
+    "aws.teardown.in_use": "{kind} {name} 아직 사용 중, 재시도",
+    "aws.teardown.proxy_deleting": "DB 프록시 {name} 삭제 중",
+    "aws.teardown.instance_deleting": "DB 인스턴스 {name} 삭제 중",
+    "aws.teardown.endpoint_deleting": "VPC 엔드포인트 {endpoint} 삭제 중",
+    "aws.teardown.stack_deleting": "스택 {name} 삭제 중",
+    "aws.teardown.releasing_interfaces": "Lambda가 {vpc}의 네트워크 인터페이스를 해제하기를 대기",
+    "aws.teardown.kept_role": (
+        "{name}은(는) 일단 남겨 둡니다. Lambda가 네트워크 인터페이스를 해제하려면 이 역할이 필요합니다. "
+        "나중에 다시 실행하세요"
+    ),
+    "aws.teardown.could_not_delete": (
+        "{kind} {name}을(를) 아직 삭제하지 못했습니다({reason}). 나중에 정리를 다시 실행하세요"
+    ),
+    "aws.waiting.seconds_unit": "초",
 }
