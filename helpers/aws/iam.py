@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from ..session import Workshop
+from ..text import say
 from .waiting import pause
 
 LAMBDA_TRUST = {
@@ -52,7 +53,7 @@ def ensure_lambda_role(
     for policy_name, document in (inline or {}).items():
         changed |= put_inline_policy(ws, name, policy_name, document, wait=False)
     if changed:
-        wait_for_iam(ws, f"role {name}")
+        wait_for_iam(ws, say("aws.iam.role", name=name))
     return arn
 
 
@@ -82,7 +83,7 @@ def wait_for_iam(ws: Workshop, what: str) -> None:
     else:
         seconds = 10.0
     if seconds > 0:
-        pause(seconds + 0.2, f"letting IAM propagate {what}")
+        pause(seconds + 0.2, say("aws.iam.propagating", what=what))
 
 
 def role_arn(ws: Workshop, name: str) -> str:
@@ -104,7 +105,7 @@ def put_inline_policy(
         return False
     iam.put_role_policy(RoleName=role_name, PolicyName=policy_name, PolicyDocument=json.dumps(document))
     if wait:
-        wait_for_iam(ws, f"policy {policy_name} of role {role_name}")
+        wait_for_iam(ws, say("aws.iam.policy_of_role", policy=policy_name, role=role_name))
     return True
 
 

@@ -28,7 +28,7 @@ def ensure_proxy_role(ws: Workshop, name: str, secret_arn: str) -> str:
     arn, created = ensure_role(ws, name, RDS_TRUST, "RDS Proxy reads the workshop database secret")
     changed = put_inline_policy(ws, name, "read-db-secret", secret_read_policy(secret_arn), wait=False)
     if created or changed:
-        wait_for_iam(ws, f"role {name}")
+        wait_for_iam(ws, say("aws.iam.role", name=name))
     return arn
 
 

@@ -33,6 +33,7 @@ import pandas as pd
 
 from ..aws.waiting import poll
 from ..session import Workshop
+from ..text import say
 
 _FIELDS = {
     "Duration": "duration_ms",
@@ -218,7 +219,7 @@ def wait_for_reports(
     frame: pd.DataFrame = poll(
         lambda: report_lines(ws.client("logs"), function, start),
         lambda reports: len(reports) >= count,
-        f"waiting for {count} REPORT lines of {function}",
+        say("measure.invocations.waiting_reports", count=count, function=function),
         timeout_s=timeout_s if timeout_s is not None else ws.default(local=30, aws=120),
         estimate_s=ws.default(local=2, aws=30),
         interval_s=ws.default(local=1, aws=2),

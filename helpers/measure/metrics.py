@@ -22,6 +22,7 @@ import pandas as pd
 
 from ..aws.waiting import pause, poll
 from ..session import Workshop
+from ..text import say
 
 # The statistic that answers the workshop's question for each metric: how many at the peak of
 # each period (concurrency, connections), how many in total (counts), how long on average.
@@ -253,14 +254,14 @@ def wait_for_metrics(
         if wanted:
             by_metric = metric_totals(frame.assign(label=frame["metric"])) if not frame.empty else pd.Series()
             gaps += [
-                f"{metric} {by_metric.get(metric, 0):.0f} of {count:.0f}"
+                say("measure.metrics.gap_count", metric=metric, seen=by_metric.get(metric, 0), count=count)
                 for metric, count in wanted.items()
                 if by_metric.get(metric, 0) < count
             ]
         if last_minute is not None and not frame.empty:
             newest = frame.groupby("metric")["timestamp"].max()
             gaps += [
-                f"{metric} (minute {last_minute:%H:%M} not published)"
+                say("measure.metrics.gap_minute", metric=metric, minute=last_minute)
                 for metric in expect
                 if metric in newest and newest[metric] < last_minute
             ]
@@ -269,7 +270,7 @@ def wait_for_metrics(
     result: pd.DataFrame = poll(
         fetch,
         lambda frame: not missing(frame),
-        f"waiting for CloudWatch to publish {', '.join(dict.fromkeys([*expect, *wanted]))}",
+        say("measure.metrics.waiting_publish", metrics=", ".join(dict.fromkeys([*expect, *wanted]))),
         timeout_s=timeout_s if timeout_s is not None else ws.default(local=60, aws=600),
         estimate_s=ws.default(local=5, aws=180),
         interval_s=ws.default(local=1, aws=10),
@@ -278,7 +279,7 @@ def wait_for_metrics(
     )
     gaps = missing(result)
     if gaps:
-        print(f"CloudWatch has not published everything yet ({'; '.join(gaps)}): the figures below are partial.")
+        print(say("measure.metrics.partial", gaps="; ".join(gaps)))
     return result
 
 
@@ -287,4 +288,4 @@ def wait_for_next_minute(progress: bool = True) -> None:
     minute shares no data point with the run before it. Within a minute's first second, there is no wait."""
     remaining = 60 - time.time() % 60
     if remaining < 59:
-        pause(remaining, "waiting for a fresh CloudWatch minute", progress=progress)
+        pause(remaining, say("measure.metrics.fresh_minute"), progress=progress)

@@ -29,6 +29,7 @@ import pandas as pd
 from ..aws.api import ApiResponse, call_api
 from ..aws.waiting import poll
 from ..session import Workshop
+from ..text import say
 
 _BATCH = 5  # BatchGetTraces takes at most 5 trace ids per call
 
@@ -397,7 +398,7 @@ def wait_for_traces(
     return poll(
         fetch,
         lambda done: len(done) >= wanted,
-        f"waiting for {wanted} complete traces",
+        say("measure.traces.waiting", count=wanted),
         timeout_s=timeout_s,
         estimate_s=ws.default(local=2, aws=30),
         interval_s=2,

@@ -58,4 +58,15 @@ MESSAGES: dict[str, str] = {
     "aws.teardown.kept_role": "  kept {name} for now: Lambda needs it to release network interfaces; run again later",
     "aws.teardown.could_not_delete": "  could not delete {kind} {name} yet ({reason}); run the cleanup again later",
     "aws.waiting.seconds_unit": "s",
+    # -- aws.iam and measure: waits and partial data -----------------------------------------------
+    "aws.iam.role": "role {name}",
+    "aws.iam.policy_of_role": "policy {policy} of role {role}",
+    "aws.iam.propagating": "letting IAM propagate {what}",
+    "measure.metrics.gap_count": "{metric} {seen:.0f} of {count:.0f}",
+    "measure.metrics.gap_minute": "{metric} (minute {minute:%H:%M} not published)",
+    "measure.metrics.waiting_publish": "waiting for CloudWatch to publish {metrics}",
+    "measure.metrics.partial": "CloudWatch has not published everything yet ({gaps}): the figures below are partial.",
+    "measure.metrics.fresh_minute": "waiting for a fresh CloudWatch minute",
+    "measure.invocations.waiting_reports": "waiting for {count} REPORT lines of {function}",
+    "measure.traces.waiting": "waiting for {count} complete traces",
 }

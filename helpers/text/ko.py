@@ -64,4 +64,17 @@ MESSAGES: dict[str, str] = {
         "{kind} {name}을(를) 아직 삭제하지 못했습니다({reason}). 나중에 정리를 다시 실행하세요"
     ),
     "aws.waiting.seconds_unit": "초",
+    # -- aws.iam and measure: waits and partial data -----------------------------------------------
+    "aws.iam.role": "역할 {name}",
+    "aws.iam.policy_of_role": "역할 {role}의 정책 {policy}",
+    "aws.iam.propagating": "IAM이 {what}을(를) 전파하기를 대기",
+    "measure.metrics.gap_count": "{metric} {count:.0f}개 중 {seen:.0f}개",
+    "measure.metrics.gap_minute": "{metric}(아직 게시되지 않은 {minute:%H:%M} 분)",
+    "measure.metrics.waiting_publish": "CloudWatch가 {metrics}을(를) 게시하기를 대기",
+    "measure.metrics.partial": (
+        "CloudWatch가 아직 모든 데이터를 게시하지 않았습니다({gaps}). 아래 그림은 일부 데이터만 보여 줍니다."
+    ),
+    "measure.metrics.fresh_minute": "CloudWatch의 새 1분 구간 대기",
+    "measure.invocations.waiting_reports": "{function}의 REPORT 줄 {count}개 대기",
+    "measure.traces.waiting": "완성된 트레이스 {count}개 대기",
 }
