@@ -44,6 +44,12 @@ ContextValue = str | list[str]
 Context = Mapping[str, ContextValue]  # condition keys, lower-cased (aws:principalarn), to their values
 
 _VARIABLE = re.compile(r"\$\{([^}]*)\}")
+# A ``*`` or ``?`` that a policy variable put into a pattern is a literal character, not a wildcard (IAM User
+# Guide, "IAM policy elements: Variables and tags", special characters: ``${*}``, ``${?}`` and ``${$}`` stand for
+# the characters themselves). Substitution writes them as these private-use characters, which _wildcard reads
+# as the literal ones.
+_LITERAL = {"*": "\ue000", "?": "\ue001"}
+_LITERAL_REGEX = {marker: re.escape(ch) for ch, marker in _LITERAL.items()}
 
 
 class Decision(enum.Enum):
@@ -54,8 +60,8 @@ class Decision(enum.Enum):
 
 @functools.lru_cache(maxsize=4096)
 def _wildcard(pattern: str, ignore_case: bool) -> re.Pattern[str]:
-    """``*`` any run of characters, ``?`` one character, everything else literal."""
-    parts = (".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern)
+    """``*`` any run of characters, ``?`` one character, everything else literal (a substituted ``*`` too)."""
+    parts = (".*" if ch == "*" else "." if ch == "?" else _LITERAL_REGEX.get(ch) or re.escape(ch) for ch in pattern)
     return re.compile("".join(parts), re.IGNORECASE | re.DOTALL if ignore_case else re.DOTALL)
 
 
@@ -72,23 +78,35 @@ def wildcard_match(pattern: str, value: str, ignore_case: bool = False) -> bool:
     return _wildcard(pattern, ignore_case).fullmatch(value) is not None
 
 
-def _substitute(pattern: str, context: Context) -> str | None:
-    """``pattern`` with its policy variables replaced, or None when one of them is not in the context."""
+def _substitute(pattern: str, context: Context, wildcards: bool = True) -> str | None:
+    """``pattern`` with its policy variables replaced, or None when one of them is not in the context.
+
+    What a variable stands for is literal text: for a pattern with ``wildcards``, its ``*`` and ``?`` are
+    written as the markers _wildcard reads as the characters themselves.
+
+    >>> wildcard_match(_substitute("a${*}", {}), "a*"), wildcard_match(_substitute("a${*}", {}), "ab")
+    (True, False)
+    >>> _substitute("a${?}${$}", {}, wildcards=False)
+    'a?$'
+    """
     if "${" not in pattern:
         return pattern
     missing = False
+
+    def literal(text: str) -> str:
+        return "".join(_LITERAL.get(ch, ch) for ch in text) if wildcards else text
 
     def value(match: re.Match[str]) -> str:
         nonlocal missing
         name = match.group(1).strip()
         if name in ("*", "?", "$"):
-            return name
+            return literal(name)
         name, _, default = name.partition(",")
         found = context.get(name.strip().lower())
         if isinstance(found, str):
-            return found
+            return literal(found)
         if default.strip():
-            return default.strip().strip("'")
+            return literal(default.strip().strip("'"))
         missing = True
         return ""
 
@@ -266,6 +284,7 @@ _POSITIVE: dict[str, Any] = {
     **{f"Numeric{c}": functools.partial(_compare, c, _numbers) for c in _COMPARISONS},
     **{f"Date{c}": functools.partial(_compare, c, _dates) for c in _COMPARISONS},
 }
+_WILDCARD_OPERATORS = {"StringLike", "StringNotLike", "ArnEquals", "ArnNotEquals", "ArnLike", "ArnNotLike"}
 _NEGATED = {
     "StringNotEquals": "StringEquals",
     "StringNotEqualsIgnoreCase": "StringEqualsIgnoreCase",
@@ -302,7 +321,8 @@ def condition_holds(operator: str, key: str, values: Sequence[str], context: Con
     if found is None:
         return if_exists or negated or qualifier == "ForAllValues"
 
-    expected = [v for v in (_substitute(value, context) for value in values) if v is not None]
+    wildcards = operator in _WILDCARD_OPERATORS
+    expected = [v for v in (_substitute(value, context, wildcards) for value in values) if v is not None]
 
     def satisfied(actual: str) -> bool:
         return any(match(e, actual) for e in expected) != negated

@@ -100,6 +100,24 @@ def test_special_character_variables_and_defaults() -> None:
     )
 
 
+def test_special_character_variables_are_the_characters_not_wildcards() -> None:
+    # IAM User Guide, policy variables' special characters: ${*}, ${?} and ${$} stand for a literal * ? $.
+    assert not _resource_allowed("arn:aws:s3:::a${*}", "arn:aws:s3:::anything")
+    assert not _resource_allowed("arn:aws:s3:::q${?}", "arn:aws:s3:::qx")
+    assert _resource_allowed("arn:aws:s3:::a${*}/*", "arn:aws:s3:::a*/key"), "the policy's own * stays a wildcard"
+    assert not _resource_allowed("arn:aws:s3:::a${*}/*", "arn:aws:s3:::ab/key")
+    assert condition_holds("StringLike", "s3:prefix", ["docs${*}"], {"s3:prefix": "docs*"})
+    assert not condition_holds("StringLike", "s3:prefix", ["docs${*}"], {"s3:prefix": "docs/secret"})
+    assert not condition_holds("StringNotLike", "s3:prefix", ["docs${?}"], {"s3:prefix": "docs?"})
+    assert condition_holds("StringNotLike", "s3:prefix", ["docs${?}"], {"s3:prefix": "docsx"})
+    assert condition_holds("StringEquals", "s3:prefix", ["a${*}b${?}c${$}"], {"s3:prefix": "a*b?c$"})
+    arn = "arn:aws:sns:us-east-1:123456789012:topic*"
+    assert condition_holds("ArnLike", "aws:SourceArn", ["arn:aws:sns:*:*:topic${*}"], {"aws:sourcearn": arn})
+    assert not condition_holds(
+        "ArnLike", "aws:SourceArn", ["arn:aws:sns:*:*:topic${*}"], {"aws:sourcearn": arn[:-1] + "s"}
+    )
+
+
 def test_a_missing_variable_matches_nothing_not_an_empty_string() -> None:
     assert not _resource_allowed("arn:aws:s3:::home/${aws:username}/x", "arn:aws:s3:::home//x")
     assert not _resource_allowed("arn:aws:s3:::home/${aws:username}*", "arn:aws:s3:::home/")

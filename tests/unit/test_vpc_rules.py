@@ -461,3 +461,31 @@ def test_a_proxy_opens_connections_only_where_the_instance_admits_its_group(lab:
     )
     lab.allow_in(lab.db_group, MYSQL, source=proxy_group)
     assert lab.network.proxy_to_instance(proxy, instance, MYSQL) is ADMITTED
+
+
+def test_an_interface_endpoint_created_without_groups_carries_its_vpcs_default_group(lab: Lab) -> None:
+    # PrivateLink guide: "If you do not specify a security group, we associate the default security group for the VPC."
+    endpoint = lab.endpoint(VpcEndpointType="Interface", SubnetIds=[lab.subnet])
+    default = lab.backend.get_default_security_group(lab.vpc).id
+    assert lab.network.endpoint_placement(endpoint) == Placement(lab.vpc, (lab.subnet,), (default,))
+
+
+def test_a_security_group_deleted_while_a_resource_names_it_leaves_the_vpcs_default_group(lab: Lab) -> None:
+    doomed = lab.new_group("doomed")
+    proxy = lab.db_proxy([lab.subnet], [doomed])
+    lab.ec2.delete_security_group(GroupId=doomed)
+    default = lab.backend.get_default_security_group(lab.vpc).id
+    assert lab.network.proxy_placement(proxy).security_group_ids == (default,)
+
+
+def test_a_nat_gateway_whose_subnet_routes_to_a_virtual_private_gateway_gives_no_internet(lab: Lab) -> None:
+    # A NAT gateway reaches the internet only through an internet gateway; a VPN's gateway leads elsewhere.
+    lab.public_subnets += 1
+    nat_subnet = lab.new_subnet(f"10.0.{200 + lab.public_subnets}.0/24")
+    vgw = lab.ec2.create_vpn_gateway(Type="ipsec.1")["VpnGateway"]["VpnGatewayId"]
+    lab.ec2.attach_vpn_gateway(VpnGatewayId=vgw, VpcId=lab.vpc)
+    lab.route(nat_subnet, GatewayId=vgw)
+    allocation = lab.ec2.allocate_address(Domain="vpc")["AllocationId"]
+    nat = lab.ec2.create_nat_gateway(SubnetId=nat_subnet, AllocationId=allocation)["NatGateway"]["NatGatewayId"]
+    lab.route(lab.subnet, NatGatewayId=nat)
+    assert not lab.network.has_internet(lab.place())
