@@ -166,16 +166,41 @@ class BurstRun:
         start = max(self.cleared_at, last_cold, len(self.seconds) // 4)
         return self.seconds.iloc[start : max(start, len(self.seconds) - 1)]
 
+    def _steady_durations(self) -> pd.Series:
+        steady = self.steady
+        if steady.empty:
+            return pd.Series(dtype=float)
+        ends = self.intervals["end"]
+        window = self.intervals[(ends >= steady["second"].min()) & (ends < steady["second"].max() + 1)]
+        return window["duration_ms"]
+
     @property
     def steady_duration_ms(self) -> float:
         """Mean Duration of the invocations that ended in the steady seconds (weighted by calls)."""
-        steady = self.steady
-        if steady.empty:
-            return math.nan
-        window = self.intervals[
-            (self.intervals["end"] >= steady["second"].min()) & (self.intervals["end"] < steady["second"].max() + 1)
-        ]
-        return float(window["duration_ms"].mean()) if len(window) else math.nan
+        durations = self._steady_durations()
+        return float(durations.mean()) if len(durations) else math.nan
+
+    @property
+    def steady_p99_duration_ms(self) -> float:
+        """The 99th percentile of the Duration in the steady seconds: the slowest calls, which set the peak."""
+        durations = self._steady_durations()
+        return float(durations.quantile(0.99)) if len(durations) else math.nan
+
+    @property
+    def peak_model(self) -> tuple[int, int]:
+        """The peak in flight that concurrency = arrival rate x duration allows with evenly spaced calls: at least
+        the average rounded up, less one; at most the rate times the slowest durations (p99), rounded up, plus
+        one for a call arriving as another leaves. (0, 0) when the run never settled."""
+        if math.isnan(self.model_concurrency):
+            return (0, 0)
+        low = max(0, math.ceil(self.model_concurrency) - 1)
+        return (low, math.ceil(self.rate * self.steady_p99_duration_ms / 1000) + 1)
+
+    @property
+    def model_holds(self) -> bool:
+        """Whether the measured peak in flight once scaled lies in :attr:`peak_model`."""
+        low, high = self.peak_model
+        return high > 0 and low <= self.steady_peak <= high
 
     @property
     def model_concurrency(self) -> float:

@@ -100,6 +100,8 @@ def burst_table(runs: Mapping[str, BurstRun]) -> pd.DataFrame:
             "throttles cleared at (s)": run.cleared_at if run.cleared_at is not None else "never",
             "mean Duration once scaled (ms)": _round(run.steady_duration_ms),
             "rate x duration": _round(run.model_concurrency),
+            "p99 Duration once scaled (ms)": _round(run.steady_p99_duration_ms),
+            "peak the model allows": "{} to {}".format(*run.peak_model) if run.peak_model[1] else "-",
             "peak concurrency once scaled": run.steady_peak,
         }
     # object columns: integers stay integers beside the floats

@@ -57,6 +57,7 @@ def test_a_burst_on_one_time_line() -> None:
     assert run.steady_duration_ms == pytest.approx(20.0)
     assert run.model_concurrency == pytest.approx(0.2)
     assert run.steady_peak == 1
+    assert run.peak_model == (0, 2) and run.model_holds, "10/s x 20 ms: 0.2 on average, at most 1 + 1 at the peak"
     assert run.mean_duration_ms == pytest.approx(20.0)
 
 
@@ -65,6 +66,7 @@ def test_a_run_that_never_settles_has_no_steady_seconds() -> None:
     load.calls.loc[39, ["status", "ok"]] = [500, False]
     run = burst_run("v", load, reports, scaling_rate=5)
     assert run.cleared_at is None and run.steady.empty and run.steady_peak == 0
+    assert run.peak_model == (0, 0) and not run.model_holds, "no steady seconds: nothing to hold"
 
 
 def test_burst_table_and_figure_read_at_a_glance() -> None:
