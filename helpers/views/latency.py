@@ -6,11 +6,13 @@ from typing import Any
 
 import pandas as pd
 
+from ..text import say
+
 # One colour per part of a call, the same in every figure of this module.
 DURATION_COLOR, INIT_COLOR, CLIENT_COLOR = "#1f77b4", "#ff7f0e", "#444444"
 
 
-def plot_latency(calls: pd.DataFrame, title: str = "Each call to the API") -> Any:
+def plot_latency(calls: pd.DataFrame, title: str | None = None) -> Any:
     """Per call, the function's time as a stacked bar (Init Duration on a cold start, then Duration, both from
     its REPORT line), and the latency the client saw as a line over the bars.
 
@@ -26,14 +28,17 @@ def plot_latency(calls: pd.DataFrame, title: str = "Each call to the API") -> An
 
     init = calls["init_ms"].fillna(0.0) if "init_ms" in calls else pd.Series(0.0, index=calls.index)
     figure = go.Figure()
-    figure.add_bar(x=calls["call"], y=init, name="Init Duration (new environment)", marker_color=INIT_COLOR)
-    figure.add_bar(x=calls["call"], y=calls["duration_ms"], name="Duration (handler)", marker_color=DURATION_COLOR)
+    figure.add_bar(x=calls["call"], y=init, name=say("views.latency.init_bar"), marker_color=INIT_COLOR)
+    figure.add_bar(
+        x=calls["call"], y=calls["duration_ms"], name=say("views.latency.duration_bar"), marker_color=DURATION_COLOR
+    )
     figure.add_scatter(
-        x=calls["call"], y=calls["latency_ms"], name="latency seen by the client", mode="lines+markers",
+        x=calls["call"], y=calls["latency_ms"], name=say("views.latency.client_line"), mode="lines+markers",
         line={"color": CLIENT_COLOR},
     )  # fmt: skip
     figure.update_layout(
-        title=title, xaxis_title="call number", yaxis_title="milliseconds", barmode="stack", legend_orientation="h",
+        title=title or say("views.latency.calls_title"), xaxis_title=say("views.latency.call_number"),
+        yaxis_title=say("views.latency.milliseconds"), barmode="stack", legend_orientation="h",
         template="plotly_white",
     )  # fmt: skip
     figure.update_xaxes(dtick=1 if len(calls) <= 30 else None)
@@ -48,11 +53,12 @@ def upload_figure(measured: pd.DataFrame) -> Any:
     import plotly.graph_objects as go
 
     figure = go.Figure()
-    figure.add_bar(x=measured.index + 1, y=measured["upload_to_done_ms"], name="upload until the function finished")
-    figure.add_bar(x=measured.index + 1, y=measured["duration_ms"], name="function Duration (REPORT)")
+    figure.add_bar(x=measured.index + 1, y=measured["upload_to_done_ms"], name=say("views.latency.upload_to_done"))
+    figure.add_bar(x=measured.index + 1, y=measured["duration_ms"], name=say("views.latency.function_duration"))
     figure.update_layout(
-        title="From upload to notification", xaxis_title="upload number", yaxis_title="milliseconds", barmode="group"
-    )
+        title=say("views.latency.upload_title"), xaxis_title=say("views.latency.upload_number"),
+        yaxis_title=say("views.latency.milliseconds"), barmode="group",
+    )  # fmt: skip
     return figure
 
 
@@ -78,9 +84,9 @@ def concurrency_figure(durations_ms: dict[str, float], *, max_requests_per_s: fl
     for name, ms in durations_ms.items():
         fig.add_trace(go.Scatter(x=rates, y=[r * ms / 1000 for r in rates], mode="lines", name=f"{name}: {ms:.1f} ms"))
     fig.update_layout(
-        title="Concurrency needed = requests per second x duration",
+        title=say("views.latency.concurrency_title"),
         template="plotly_white",
-        xaxis_title="requests per second",
-        yaxis_title="concurrent executions (environments)",
+        xaxis_title=say("views.latency.requests_per_second"),
+        yaxis_title=say("views.latency.concurrent_executions"),
     )
     return fig

@@ -12,15 +12,31 @@ from typing import Any
 
 import pandas as pd
 
+from ..text import is_key, say
+
 
 def _unit_label(unit: str) -> str:
-    return {"Milliseconds": "ms", "Count": "count", "Seconds": "s", "Percent": "%"}.get(unit, unit)
+    return say(f"views.metrics.unit.{unit}") if is_key(f"views.metrics.unit.{unit}") else unit
+
+
+def _stat_label(stat: str) -> str:
+    return say(f"views.metrics.stat.{stat}") if is_key(f"views.metrics.stat.{stat}") else stat.lower()
+
+
+def outcome_label(outcome: str) -> str:
+    """An outcome's name as the legend shows it, in the session's language (the data keep the English one).
+
+    >>> outcome_label("throttled"), outcome_label("timed out")
+    ('throttled', 'timed out')
+    """
+    key = _OUTCOME_KEYS.get(outcome)
+    return say(key) if key else outcome
 
 
 def axis_title(metric: str, stat: str, unit: str) -> str:
     """A y-axis title that says what was aggregated and in which unit, e.g. ``Duration, average (ms)``."""
     words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", metric)
-    return f"{words}, {stat.lower()} ({_unit_label(unit)})"
+    return say("views.metrics.axis_title", metric=words, stat=_stat_label(stat), unit=_unit_label(unit))
 
 
 def metrics_figure(
@@ -38,14 +54,14 @@ def metrics_figure(
         metrics = list(dict.fromkeys(frame["metric"])) if not frame.empty else []
     if not metrics:
         fig = go.Figure()
-        fig.update_layout(title=f"{title} (no data points yet)", template="plotly_white")
-        fig.update_xaxes(title_text="time (UTC)")
+        fig.update_layout(title=say("views.metrics.no_points_yet", title=title), template="plotly_white")
+        fig.update_xaxes(title_text=say("views.metrics.time_utc"))
         return fig
     fig = make_subplots(rows=len(metrics), cols=1, shared_xaxes=True, vertical_spacing=0.06, subplot_titles=metrics)
     for row, metric in enumerate(metrics, start=1):
         part = frame[frame["metric"] == metric]
         if part.empty:
-            fig.update_yaxes(title_text=f"{metric} (no data)", row=row, col=1)
+            fig.update_yaxes(title_text=say("views.metrics.no_data", metric=metric), row=row, col=1)
             continue
         for name, series in part.groupby(split_by, sort=True):
             fig.add_trace(
@@ -57,7 +73,7 @@ def metrics_figure(
         fig.update_yaxes(
             title_text=axis_title(metric, first["stat"], first["unit"]), rangemode="tozero", row=row, col=1
         )
-    fig.update_xaxes(title_text="time (UTC)", row=len(metrics), col=1)
+    fig.update_xaxes(title_text=say("views.metrics.time_utc"), row=len(metrics), col=1)
     fig.update_layout(title=title, template="plotly_white", height=max(320, 220 * len(metrics)))
     return fig
 
@@ -67,9 +83,11 @@ def bar_comparison(totals: pd.DataFrame, title: str, *, value: str, group: str, 
     in their colours (``OUTCOME_COLORS``)."""
     import plotly.express as px
 
+    shown = totals.assign(**{group: totals[group].map(lambda g: outcome_label(str(g)))})
+    colors = {outcome_label(outcome): color for outcome, color in OUTCOME_COLORS.items()}
     fig = px.bar(
-        totals, x=category, y=value, color=group, barmode="group", title=title, template="plotly_white",
-        color_discrete_map=OUTCOME_COLORS, text=value,
+        shown, x=category, y=value, color=group, barmode="group", title=title, template="plotly_white",
+        color_discrete_map=colors, text=value,
     )  # fmt: skip
     fig.update_layout(yaxis_title=y_title, xaxis_title=category.replace("_", " "))
     return fig
@@ -81,6 +99,12 @@ OUTCOME_COLORS = {
     "refused: too many connections": "#d62728",
     "throttled": "#d62728",
     "other error": "#7f7f7f",
+}
+_OUTCOME_KEYS = {
+    "succeeded": "views.outcome.succeeded",
+    "refused: too many connections": "views.outcome.refused_connections",
+    "throttled": "views.outcome.throttled",
+    "other error": "views.outcome.other_error",
 }
 
 
@@ -109,21 +133,21 @@ def in_flight_figure(calls: pd.DataFrame, title: str, *, limit: int | None = Non
             name = str(outcome)
             fig.add_trace(
                 go.Scatter(
-                    x=part["t_s"], y=part["calls"], name=name, mode="lines", line={"shape": "hv"},
+                    x=part["t_s"], y=part["calls"], name=outcome_label(name), mode="lines", line={"shape": "hv"},
                     line_color=OUTCOME_COLORS.get(name, "#1f77b4"), legendgroup=name, showlegend=name not in shown,
                 ),
                 row=1, col=col,
             )  # fmt: skip
             shown.add(name)
-        fig.update_xaxes(title_text="seconds since the first call started", row=1, col=col)
+        fig.update_xaxes(title_text=say("views.metrics.since_first_call"), row=1, col=col)
         if limit is not None:
             fig.add_hline(y=limit, line_dash="dash", line_color="#555", row=1, col=col)
     if limit is not None:
         fig.add_annotation(
-            text=f"connection limit: {limit}", x=0, y=limit, xref="x domain", yref="y", yanchor="bottom",
-            xanchor="left", showarrow=False, font={"size": 11},
+            text=say("views.metrics.connection_limit", limit=limit), x=0, y=limit, xref="x domain", yref="y",
+            yanchor="bottom", xanchor="left", showarrow=False, font={"size": 11},
         )  # fmt: skip
-    fig.update_yaxes(title_text="calls in flight", rangemode="tozero", row=1, col=1)
+    fig.update_yaxes(title_text=say("views.metrics.calls_in_flight"), rangemode="tozero", row=1, col=1)
     fig.update_layout(title=title, template="plotly_white", height=380, legend_orientation="h", legend_y=-0.25)
     return fig
 
@@ -141,7 +165,9 @@ def totals_figure(totals: pd.Series, title: str, *, y_title: str, limit: int | N
                textposition="outside", marker_color="#1f77b4")
     )  # fmt: skip
     if limit is not None:
-        fig.add_hline(y=limit, line_dash="dash", line_color="#555", annotation_text=f"limit: {limit}")
+        fig.add_hline(
+            y=limit, line_dash="dash", line_color="#555", annotation_text=say("views.metrics.limit", limit=limit)
+        )
     fig.update_layout(title=title, template="plotly_white", yaxis_title=y_title, showlegend=False)
     fig.update_yaxes(rangemode="tozero")
     return fig

@@ -11,8 +11,10 @@ from ..aws.inventory import Resource
 from ..aws.lambdas import LAMBDA_CODE
 from ..measure.prices import VCPUS, price_book, resource_hourly_usd
 from ..session import Workshop
+from ..text import say
 
-# A figure the price book does not have for the region (no snapshot figure offline): said, not guessed.
+# A figure the price book does not have for the region (no snapshot figure offline): said, not guessed (the
+# English text; the table says views.tables.unknown_price in the session's language).
 UNKNOWN = "not in the offline snapshot (see the AWS pricing page)"
 
 
@@ -22,7 +24,7 @@ def mask(secret: str) -> str:
     >>> mask("hunter22")
     '•••••••• (8 characters)'
     """
-    return f"{'•' * min(len(secret), 12)} ({len(secret)} characters)"
+    return say("views.tables.masked", dots="•" * min(len(secret), 12), count=len(secret))
 
 
 def show_code(folder: str, filename: str = "lambda_function.py") -> Any:
@@ -59,10 +61,11 @@ def readable(frame: pd.DataFrame, *, decimals: int = 2, missing: str = "") -> pd
 def resource_table(rows: Mapping[str, object]) -> pd.DataFrame:
     """A two-column table (resource, value) of what a module deployed.
 
-    >>> resource_table({"function": "sas-db-time", "app user connection cap": 10})["value"].tolist()
+    >>> resource_table({"function": "sas-db-time", "app user connection cap": 10}).iloc[:, 1].tolist()
     ['sas-db-time', '10']
     """
-    return pd.DataFrame({"resource": list(rows), "value": [str(v) for v in rows.values()]})
+    values = [str(v) for v in rows.values()]
+    return pd.DataFrame({say("views.tables.resource"): list(rows), say("views.tables.value"): values})
 
 
 def resources_table(resources: Iterable[Resource]) -> pd.DataFrame:
@@ -83,57 +86,63 @@ def price_table(
     AWS Price List API on AWS, the dated snapshot on pocketcloud; without ``ws``, where ``connect()`` will go).
 
     >>> table = price_table(["rds", "rds_proxy"])
-    >>> table["USD per hour while it exists"].tolist(), table.columns[1]
+    >>> table.iloc[:, 2].tolist(), table.columns[1]
     (['0.017', '0.030'], 'list price in USD (us-east-1)')
     """
     book = price_book(ws)
     min_vcpus = max(2, VCPUS.get(db_class, 2))  # RDS Proxy bills per vCPU of its target, 2 at least
     gb = memory_mb / 1024
 
+    unknown = say("views.tables.unknown_price")
+
     def known(key: str, show: Any) -> str:
         value = book.price(key)
-        return UNKNOWN if value is None else show(value)
+        return unknown if value is None else show(value)
 
     rds_hourly = book.rds_instance_hourly_usd(db_class)
+    while_called = say("views.tables.only_while_called")
     catalogue = {
-        "lambda": ("Lambda", "per request + per GB-second of run time", "only while called"),
+        "lambda": ("Lambda", say("views.tables.per_request"), while_called),
         "api_gateway": (
-            "API Gateway REST",
-            known("api_gateway_rest_request", lambda p: f"{p * 1e6:.2f} per million requests"),
-            "only while called",
+            say("views.tables.api_gateway"),
+            known("api_gateway_rest_request", lambda p: say("views.tables.per_million_requests", usd=p * 1e6)),
+            while_called,
         ),
         "rds": (
             f"RDS {db_class}",
-            UNKNOWN if rds_hourly is None else f"{rds_hourly:.3f} per hour",
+            unknown if rds_hourly is None else say("views.tables.per_hour", usd=rds_hourly),
             "" if rds_hourly is None else f"{rds_hourly:.3f}",
         ),
         "rds_proxy": (
             "RDS Proxy",
-            known("rds_proxy_vcpu_hour", lambda p: f"{p:.3f} per vCPU-hour of the instance ({min_vcpus} vCPU minimum)"),
+            known("rds_proxy_vcpu_hour", lambda p: say("views.tables.per_vcpu_hour", usd=p, vcpus=min_vcpus)),
             known("rds_proxy_vcpu_hour", lambda p: f"{p * min_vcpus:.3f}"),
         ),
         "secrets": (
             "Secrets Manager",
-            known("secrets_manager_secret_month", lambda p: f"{p:.2f} per secret-month")
-            + known("secrets_manager_api_call", lambda p: f" + {p * 1e4:.2f} per 10,000 calls").replace(UNKNOWN, ""),
-            known("secrets_manager_secret_month", lambda p: f"{p / 730:.4f} per secret"),
+            known("secrets_manager_secret_month", lambda p: say("views.tables.per_secret_month", usd=p))
+            + known("secrets_manager_api_call", lambda p: say("views.tables.per_10000_calls", usd=p * 1e4)).replace(
+                unknown, ""
+            ),
+            known("secrets_manager_secret_month", lambda p: say("views.tables.per_secret", usd=p / 730)),
         ),
         "vpc_endpoint": (
-            "VPC interface endpoint (Secrets Manager)",
-            known("vpc_interface_endpoint_az_hour", lambda p: f"{p:.3f} per AZ-hour (2 AZs)"),
+            say("views.tables.vpc_endpoint"),
+            known("vpc_interface_endpoint_az_hour", lambda p: say("views.tables.per_az_hour", usd=p)),
             known("vpc_interface_endpoint_az_hour", lambda p: f"{2 * p:.3f}"),
         ),
         "provisioned": (
-            f"Lambda provisioned concurrency ({memory_mb} MB)",
-            known("lambda_provisioned_gb_second", lambda p: f"{p * 3600:.4f} per GB-hour configured"),
-            known("lambda_provisioned_gb_second", lambda p: f"{p * 3600 * gb:.4f} per environment"),
+            say("views.tables.provisioned", memory_mb=memory_mb),
+            known("lambda_provisioned_gb_second", lambda p: say("views.tables.per_gb_hour", usd=p * 3600)),
+            known("lambda_provisioned_gb_second", lambda p: say("views.tables.per_environment", usd=p * 3600 * gb)),
         ),
-        "xray": ("X-Ray", "5.00 per million traces recorded (first 100,000 per month free)", "only while called"),
+        "xray": ("X-Ray", say("views.tables.xray_price"), while_called),
     }
     rows = [catalogue[i] for i in items]
     # Amounts without a "$": JupyterLab typesets the text between two bare dollar signs in an output as math.
-    frame = pd.DataFrame(
-        rows, columns=["resource", f"list price in USD ({book.region})", "USD per hour while it exists"]
-    )
+    columns = [
+        say("views.tables.resource"), say("views.tables.list_price", region=book.region), say("views.tables.hourly")
+    ]  # fmt: skip
+    frame = pd.DataFrame(rows, columns=columns)
     frame.attrs.update(as_of=book.source, region=book.region, source=book.source, note=book.note)
     return frame

@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from ..measure.traces import graph_frames, segments_frame
+from ..text import say
 
 
 def _layers(nodes: pd.DataFrame, edges: pd.DataFrame) -> dict[Any, int]:
@@ -34,7 +35,7 @@ def _layers(nodes: pd.DataFrame, edges: pd.DataFrame) -> dict[Any, int]:
     return layer
 
 
-def service_map_figure(services: Sequence[dict[str, Any]], title: str = "X-Ray service map") -> Any:
+def service_map_figure(services: Sequence[dict[str, Any]], title: str | None = None) -> Any:
     """The service map from GetServiceGraph: nodes left to right in call order, arrows for edges.
 
     Each node shows its name, type, request count and average response time, once: an edge carries the
@@ -43,12 +44,13 @@ def service_map_figure(services: Sequence[dict[str, Any]], title: str = "X-Ray s
     import plotly.graph_objects as go
 
     nodes, edges = graph_frames(services)
+    title = title or say("views.traces.service_map")
     fig = go.Figure()
     fig.update_layout(title=title, template="plotly_white", showlegend=False, height=420)
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     if nodes.empty:
-        fig.update_layout(title=f"{title} (no services in this time window)")
+        fig.update_layout(title=say("views.traces.no_services", title=title))
         return fig
     layer = _layers(nodes, edges)
     position: dict[Any, tuple[float, float]] = {}
@@ -83,7 +85,8 @@ def service_map_figure(services: Sequence[dict[str, Any]], title: str = "X-Ray s
             text=[_node_text(r) for r in ordered.itertuples()],
             textposition="bottom center",
             hovertext=[
-                f"{r.name}<br>{r.type}<br>{r.requests} requests, {r.errors} errors/faults" for r in ordered.itertuples()
+                f"{r.name}<br>{r.type}<br>" + say("views.traces.node_hover", requests=r.requests, errors=r.errors)
+                for r in ordered.itertuples()
             ],
             hoverinfo="text",
         )
@@ -108,8 +111,9 @@ def milliseconds(value: float) -> str:
 
 def _node_text(row: Any) -> str:
     if row.type == "client":
-        return "<b>client</b>"
-    detail = f"{row.requests} req" + (f", {milliseconds(row.avg_ms)} avg" if pd.notna(row.avg_ms) else "")
+        return f"<b>{say('views.traces.client')}</b>"
+    average = say("views.traces.node_average", ms=milliseconds(row.avg_ms)) if pd.notna(row.avg_ms) else ""
+    detail = say("views.traces.node_requests", requests=row.requests) + average
     return f"<b>{row.name}</b><br>{row.type}<br>{detail}"
 
 
@@ -140,7 +144,7 @@ def timeline_figure(trace: dict[str, Any] | pd.DataFrame, title: str | None = No
     trace_id = frame["trace_id"].iloc[0] if not frame.empty else "?"
     fig = go.Figure()
     if frame.empty:
-        fig.update_layout(title=title or "trace timeline (no segments)", template="plotly_white")
+        fig.update_layout(title=title or say("views.traces.no_segments"), template="plotly_white")
         return fig
     texts = [milliseconds(r.duration_ms) + (f"  {r.sql}" if r.sql else "") for r in frame.itertuples()]
     rows = list(range(len(frame)))  # one row per bar even when two subsegments share a label
@@ -155,7 +159,8 @@ def timeline_figure(trace: dict[str, Any] | pd.DataFrame, title: str | None = No
             textposition="outside",
             cliponaxis=False,
             hovertext=[
-                f"{r.name}<br>start +{milliseconds(r.start_ms)}, {milliseconds(r.duration_ms)}"
+                f"{r.name}<br>"
+                + say("views.traces.bar_hover", start=milliseconds(r.start_ms), duration=milliseconds(r.duration_ms))
                 + (f"<br>SQL: {r.sql}" if r.sql else "")
                 for r in frame.itertuples()
             ],
@@ -164,16 +169,16 @@ def timeline_figure(trace: dict[str, Any] | pd.DataFrame, title: str | None = No
     )
     total = float((frame["start_ms"] + frame["duration_ms"]).max())
     fig.update_layout(
-        title=title or f"Trace {trace_id}: {total:.0f} ms end to end",
+        title=title or say("views.traces.timeline_title", trace_id=trace_id, total_ms=total),
         template="plotly_white",
         height=max(300, 40 * len(frame) + 120),
         showlegend=False,
         margin={"l": 260, "r": 160},
     )
-    fig.update_xaxes(title_text="time since the trace started (ms)", range=[0, total * 1.25 + 1])
+    fig.update_xaxes(title_text=say("views.traces.since_start"), range=[0, total * 1.25 + 1])
     fig.update_yaxes(
         autorange="reversed",
-        title_text="segment / subsegment",
+        title_text=say("views.traces.segment_axis"),
         tickmode="array",
         tickvals=rows,
         ticktext=list(frame["label"]),
@@ -181,7 +186,7 @@ def timeline_figure(trace: dict[str, Any] | pd.DataFrame, title: str | None = No
     return fig
 
 
-def segment_latency_figure(durations: pd.DataFrame, title: str = "Latency per segment") -> Any:
+def segment_latency_figure(durations: pd.DataFrame, title: str | None = None) -> Any:
     """Per segment name, a box of its durations with every trace's value as a point, on a log axis: the
     segments differ by orders of magnitude (a query of a fraction of a millisecond inside a call of tens).
 
@@ -194,8 +199,9 @@ def segment_latency_figure(durations: pd.DataFrame, title: str = "Latency per se
 
     order = durations.groupby("segment")["duration_ms"].median().sort_values(ascending=False).index.tolist()
     fig = px.box(
-        durations, x="segment", y="duration_ms", points="all", log_y=True, title=title, template="plotly_white",
+        durations, x="segment", y="duration_ms", points="all", log_y=True, template="plotly_white",
+        title=title or say("views.traces.latency_title"),
         category_orders={"segment": order},
     )  # fmt: skip
-    fig.update_layout(xaxis_title="segment (slowest median first)", yaxis_title="duration (ms, log scale)")
+    fig.update_layout(xaxis_title=say("views.traces.segment_slowest"), yaxis_title=say("views.traces.log_duration"))
     return fig
