@@ -28,6 +28,7 @@ from ..aws.network import delete_secrets_endpoint, ensure_secrets_endpoint
 from ..aws.proxy import delete_db_proxy, describe_proxy, ensure_db_proxy, ensure_proxy_role
 from ..aws.secrets import generate_password, put_secret, rds_secret, read_secret, secret_exists, secret_read_policy
 from ..session import Workshop
+from ..text import say
 from ..views.diagrams import architecture_figure as draw_architecture
 from ..views.tables import resource_table
 from . import m2_rest_api
@@ -60,11 +61,16 @@ class DbStack:
         """The stack as a two-column table for the notebook."""
         return resource_table(
             {
-                "API (stage URL)": self.api_url,
-                "function": self.function,
-                "DB instance": f"{self.db_instance} ({self.db_class}, max_connections {self.max_connections})",
-                "app user connection cap": self.user_limit,
-                "app secret": self.app_secret_arn,
+                say("m3.table.api"): self.api_url,
+                say("m3.table.function"): self.function,
+                say("m3.table.db_instance"): say(
+                    "m3.table.db_instance_value",
+                    name=self.db_instance,
+                    db_class=self.db_class,
+                    max_connections=self.max_connections,
+                ),
+                say("m3.table.user_cap"): self.user_limit,
+                say("m3.table.app_secret"): self.app_secret_arn,
                 "RDS Proxy": f"{self.proxy_name} -> {self.proxy_endpoint}:{PROXY_PORT}",
             }
         )
@@ -100,7 +106,7 @@ def module2(ws: Workshop) -> Module2:
 
 
 def architecture_figure(
-    ws: Workshop, db: DbStack | Module2, *, client: str = "you", extra: list[tuple[str, str]] | None = None
+    ws: Workshop, db: DbStack | Module2, *, client: str | None = None, extra: list[tuple[str, str]] | None = None
 ) -> Any:
     """The module's resources as they exist now, read back from the target: the API under its name and
     stage, the function, the proxy and the app secret once created (the function reaches the database
@@ -114,8 +120,8 @@ def architecture_figure(
     proxy = describe_proxy(ws, proxy_name)
     secret_name = names(ws)["app_secret"]
     nodes = [
-        (client, "client"),
-        (f"{api_name} (stage {stage})", "API Gateway"),
+        (client or say("m3.client_you"), "client"),
+        (say("m3.node_stage", api=api_name, stage=stage), "API Gateway"),
         (f"{fn['FunctionName']} ({fn['Runtime']}, {fn['MemorySize']} MB)", "Lambda"),
     ]
     edges = [(0, 1), (1, 2)]
@@ -131,12 +137,12 @@ def architecture_figure(
     if secret_exists(ws, secret_name):
         below.insert(0, (secret_name, "Secrets Manager"))
     else:
-        missing.append("the app secret")
+        missing.append(say("m3.missing_secret"))
     for name, kind in below:
         nodes.append((name, kind))
         edges.append((2, len(nodes) - 1))
-    to_come = f"; to come: {' and '.join(missing)}" if missing else ""
-    return draw_architecture(nodes, edges, f"Deployed resources ({len(nodes) - 1}){to_come}", main=main)
+    to_come = say("m3.to_come", missing=say("m3.and").join(missing)) if missing else ""
+    return draw_architecture(nodes, edges, say("m3.deployed_title", count=len(nodes) - 1, to_come=to_come), main=main)
 
 
 def default_user_limit(ws: Workshop) -> int:
@@ -332,11 +338,11 @@ def cleanup(ws: Workshop, db: DbStack, *, keep_for_next_modules: bool = True) ->
     (``99_cleanup`` removes them with the database)."""
     n = names(ws)
     functions = (n["direct_function"], n["setup_function"], n["check_function"])
-    removed = [f"function {fn}" for fn in functions if delete_function(ws, fn)]
+    removed = [say("m3.removed_function", name=fn) for fn in functions if delete_function(ws, fn)]
     if not keep_for_next_modules:
         if delete_db_proxy(ws, n["proxy"]):
-            removed.append(f"RDS Proxy {n['proxy']}")
+            removed.append(say("m3.removed_proxy", name=n["proxy"]))
         if db.vpc_id:
-            removed += [f"VPC endpoint {e}" for e in delete_secrets_endpoint(ws, db.vpc_id)]
-    print("Removed:", ", ".join(removed) if removed else "nothing left to remove")
+            removed += [say("m3.removed_endpoint", endpoint=e) for e in delete_secrets_endpoint(ws, db.vpc_id)]
+    print(say("m3.removed", items=", ".join(removed)) if removed else say("m3.nothing_to_remove"))
     return removed

@@ -18,6 +18,7 @@ from ..aws.api import ensure_rest_api, set_stage_tracing
 from ..aws.iam import VPC_EXECUTION, XRAY_WRITE, ensure_lambda_role
 from ..aws.lambdas import delete_function, function_exists, recycle_environments
 from ..session import Workshop
+from ..text import say
 from . import m2_rest_api as m2
 from . import m3_secrets_and_proxy as m3
 from .m3_secrets_and_proxy import DbStack
@@ -37,9 +38,10 @@ def ensure(ws: Workshop) -> DbStack:
     return m3.ensure(ws)
 
 
-def architecture_figure(ws: Workshop, db: DbStack, *, client: str = "this notebook") -> Any:
+def architecture_figure(ws: Workshop, db: DbStack, *, client: str | None = None) -> Any:
     """The traced path, read from the target, with X-Ray next to the function."""
-    return m3.architecture_figure(ws, db, client=client, extra=[("daemon + API", "X-Ray")])
+    client = client or say("m5.client_notebook")
+    return m3.architecture_figure(ws, db, client=client, extra=[(say("m5.xray_node"), "X-Ray")])
 
 
 def enable_tracing(ws: Workshop, db: DbStack, xray_layer_arn: str) -> dict[str, Any]:
@@ -73,8 +75,8 @@ def cleanup(ws: Workshop, db: DbStack) -> list[str]:
     m3.deploy_db_time(ws, db, "db_time_v3")
     ensure_rest_api(ws, m2.names(ws)["api"], db.function)
     set_stage_tracing(ws, db.api_url, False)
-    done = [f"API back on {db.function} (v3, optimized)", "stage tracing off"]
+    done = [say("m5.api_back", function=db.function), say("m5.tracing_off")]
     if delete_function(ws, names(ws)["traced_function"]):
-        done.append(f"function {names(ws)['traced_function']} deleted")
-    print("Done:", ", ".join(done))
+        done.append(say("m5.function_deleted", name=names(ws)["traced_function"]))
+    print(say("m5.done", items=", ".join(done)))
     return done

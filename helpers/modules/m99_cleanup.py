@@ -24,6 +24,7 @@ from ..aws.inventory import Resource, find_resources
 from ..aws.teardown import Waits, delete_resources
 from ..measure.prices import hourly_cost
 from ..session import Workshop, connect
+from ..text import say
 from ..views.tables import resources_table
 
 
@@ -57,18 +58,17 @@ def delete_everything(ws: Workshop, *, confirm: bool, echo: bool = True) -> Clea
     found = find_resources(ws.client, ws.prefix)
     if not confirm:
         if echo and found:
-            print(f"Nothing deleted: deletion was not confirmed. {len(found)} workshop resources remain, about "
-                  f"USD {hourly_cost(found):.3f} per hour; confirm to delete them.")  # fmt: skip
+            print(say("m99.not_confirmed", count=len(found), usd=hourly_cost(found)))
         return Cleanup(resources_table([]), resources_table(found))
 
     def report(resource: Resource) -> None:
         if echo:
-            print(f"  deleted {resource.kind} {resource.name}")
+            print(say("m99.deleted_one", kind=resource.kind, name=resource.name))
 
     deleted = delete_resources(ws.client, found, waits=waits(ws), on_deleted=report)
     left = find_resources(ws.client, ws.prefix)
     if echo:
-        print(f"Deleted {len(deleted)} of {len(found)}; the inventory now lists {len(left)} workshop resources.")
+        print(say("m99.deleted_summary", deleted=len(deleted), found=len(found), left=len(left)))
     return Cleanup(resources_table(deleted), resources_table(left))
 
 
@@ -76,7 +76,7 @@ def _asked(count: int) -> bool:
     """Whether the person at the terminal typed yes to deleting ``count`` resources (never without one)."""
     if not sys.stdin.isatty():
         return False
-    return input(f"Delete these {count} resources? Type yes to delete: ").strip().lower() == "yes"
+    return input(say("m99.ask", count=count)).strip().lower() == "yes"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -92,12 +92,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     ws = connect()
     found = inventory(ws)
-    print(f"Found {len(found)} workshop resources, about USD {found['usd_per_hour'].sum():.3f} per hour:")
-    print(found.to_string(index=False) if len(found) else "  (none)")
+    print(say("m99.found", count=len(found), usd=found["usd_per_hour"].sum()))
+    print(found.to_string(index=False) if len(found) else say("m99.none"))
     if args.dry_run or found.empty:
         return 0
     confirmed = args.yes or _asked(len(found))
     if not confirmed:
-        print("Nothing deleted (run with --yes, or answer yes, to delete).")
+        print(say("m99.answer_yes"))
         return 1
     return 0 if delete_everything(ws, confirm=True).left.empty else 1

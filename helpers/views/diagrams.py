@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..text import say
+
 
 def diagram(nodes: list[tuple[str, str]], edges: list[tuple[str, str]], title: str) -> Any:
     """A left-to-right diagram of ``nodes`` (label, detail) linked by ``edges`` (from label, to label)."""
@@ -59,7 +61,9 @@ def architecture_figure(
             y=ys,
             mode="markers+text",
             marker={"size": 40, "color": ["#7f7f7f" if kind == "client" else "#1f77b4" for _, kind in nodes]},
-            text=[f"<b>{kind}</b><br>{name}" for name, kind in nodes],
+            text=[
+                f"<b>{say('views.diagrams.client') if kind == 'client' else kind}</b><br>{name}" for name, kind in nodes
+            ],
             textposition=["top center" if y == 0 else "bottom center" for y in ys],
             hoverinfo="text",
         )

@@ -22,7 +22,9 @@ ENGLISH_SOURCES = sorted((ROOT / "notebooks" / "src").glob("*.py"))
 HELPER_SOURCES = sorted((ROOT / "helpers").rglob("*.py"))
 HANGUL = re.compile("[\uac00-\ud7a3]")
 # Messages that read the same in Korean: names of services and units, which Korean AWS documentation keeps.
-SAME_IN_KOREAN = {"session.checkpoint_passed", "views.tables.api_gateway"}
+SAME_IN_KOREAN = {
+    "session.checkpoint_passed", "views.tables.api_gateway", "m3.removed_proxy", "m3.table.db_instance_value",
+}  # fmt: skip
 
 
 def placeholders(template: str) -> set[str]:
