@@ -87,15 +87,17 @@ class Invocation:
     def _repr_markdown_(self) -> str:
         figures = ""
         if self.report:
-            figures = (
-                f"duration **{self.report['duration_ms']:.1f} ms**, billed {self.report['billed_ms']:.0f} ms, "
-                f"max memory {self.report['max_memory_mb']:.0f} MB"
-            )
+            report = self.report
+            figures = say(
+                "measure.invocations.figures",
+                duration_ms=report["duration_ms"], billed_ms=report["billed_ms"], max_memory_mb=report["max_memory_mb"],
+            )  # fmt: skip
             if self.cold:
-                figures += f", init **{self.report['init_ms']:.1f} ms** (cold start)"
-        error = f" — function error: `{self.error}`" if self.error else ""
+                figures += say("measure.invocations.cold", init_ms=report["init_ms"])
+        error = say("measure.invocations.error", error=self.error) if self.error else ""
         body = json.dumps(self.payload, indent=2, default=str)[:2000]
-        return f"Status {self.status}{error}; {figures}\n\n```json\n{body}\n```"
+        status = say("measure.invocations.status", status=self.status, error=error, figures=figures)
+        return f"{status}\n\n```json\n{body}\n```"
 
 
 def invoke(ws: Workshop, name: str, payload: Any = None, *, qualifier: str | None = None) -> Invocation:

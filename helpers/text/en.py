@@ -177,4 +177,36 @@ MESSAGES: dict[str, str] = {
     "m99.found": "Found {count} workshop resources, about USD {usd:.3f} per hour:",
     "m99.none": "  (none)",
     "m99.answer_yes": "Nothing deleted (run with --yes, or answer yes, to delete).",
+    # -- notebook 01 -------------------------------------------------------------------------------
+    "m1.code_matches": "Lambda runs exactly the code shown above (its CodeSha256 is the hash of our package)",
+    "m1.handled_event": "the function handled the one record of the event and published one notification",
+    "m1.emailed": "SNS emailed {email} about {key}: {evidence}",
+    "m1.not_confirmed": "{email} did not confirm the subscription: not confirmed, skipping the email check.",
+    "m1.waiting_logs": "waiting for the function's log lines",
+    "m1.logged_upload": "the function logged the upload of {key}",
+    "m1.reported": "{count} invocations reported",
+    "m1.upload_slower": (
+        "for each of the {count} uploads, upload-to-done took longer than the function ran: S3's delivery "
+        "and Lambda's start come on top"
+    ),
+    "m1.summary": (
+        "Across {count} uploads, the notification was published a median **{upload_ms:.0f} ms** after the "
+        "upload, while the function itself ran a median **{duration_ms:.1f} ms**. The rest is S3 "
+        "delivering the event and Lambda starting the call: with asynchronous events you do not wait for "
+        "the function, and you do not pay for that waiting either. {cold} of these calls needed a new "
+        "execution environment."
+    ),
+    "m1.node_you": "you",
+    "m1.node_upload": "upload a file",
+    "m1.node_email": "email",
+    "m1.diagram_title": "Module 1: upload -> function -> notification",
+    "m1.cleaned": "module 1's {count} resources are deleted: listed again, none of them is left",
+    # -- measure: an invocation as shown -----------------------------------------------------------
+    "measure.invocations.figures": (
+        "duration **{duration_ms:.1f} ms**, billed {billed_ms:.0f} ms, max memory {max_memory_mb:.0f} MB"
+    ),
+    "measure.invocations.cold": ", init **{init_ms:.1f} ms** (cold start)",
+    "measure.invocations.error": " — function error: `{error}`",
+    "measure.invocations.status": "Status {status}{error}; {figures}",
+    "views.tables.name": "name",
 }

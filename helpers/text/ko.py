@@ -185,4 +185,35 @@ MESSAGES: dict[str, str] = {
     "m99.found": "워크숍 리소스 {count}개를 찾았습니다. 시간당 약 USD {usd:.3f}:",
     "m99.none": "  (없음)",
     "m99.answer_yes": "아무것도 삭제하지 않았습니다(삭제하려면 --yes로 실행하거나 yes라고 답하세요).",
+    # -- notebook 01 -------------------------------------------------------------------------------
+    "m1.code_matches": "Lambda가 위에 보인 코드를 그대로 실행합니다(CodeSha256이 우리 패키지의 해시와 같습니다)",
+    "m1.handled_event": "함수가 이벤트의 레코드 하나를 처리하고 알림 하나를 게시했습니다",
+    "m1.emailed": "SNS가 {key}에 대해 {email}(으)로 이메일을 보냈습니다: {evidence}",
+    "m1.not_confirmed": "{email}이(가) 구독을 확인하지 않았습니다. 확인되지 않았으므로 이메일 확인은 건너뜁니다.",
+    "m1.waiting_logs": "함수의 로그 줄 대기",
+    "m1.logged_upload": "함수가 {key} 업로드를 로그에 남겼습니다",
+    "m1.reported": "호출 {count}건이 보고되었습니다",
+    "m1.upload_slower": (
+        "업로드 {count}건 모두 업로드부터 완료까지 걸린 시간이 함수 실행 시간보다 깁니다. S3의 이벤트 "
+        "전달과 Lambda의 호출 시작 시간이 더해지기 때문입니다"
+    ),
+    "m1.summary": (
+        "업로드 {count}건에서 알림은 업로드 후 중앙값 **{upload_ms:.0f} ms** 만에 게시되었고, 함수 자체의 "
+        "실행 시간은 중앙값 **{duration_ms:.1f} ms**였습니다. 나머지는 S3가 이벤트를 전달하고 Lambda가 "
+        "호출을 시작하는 데 걸린 시간입니다. 비동기 이벤트에서는 함수를 기다리지 않으며, 그 대기 시간에 "
+        "요금을 내지도 않습니다. 이 호출 중 {cold}건은 새 실행 환경이 필요했습니다."
+    ),
+    "m1.node_you": "나",
+    "m1.node_upload": "파일 업로드",
+    "m1.node_email": "이메일",
+    "m1.diagram_title": "모듈 1: 업로드 -> 함수 -> 알림",
+    "m1.cleaned": "모듈 1의 리소스 {count}개를 삭제했습니다. 다시 조회해도 남은 것이 없습니다",
+    # -- measure: an invocation as shown -----------------------------------------------------------
+    "measure.invocations.figures": (
+        "실행 시간 **{duration_ms:.1f} ms**, 청구 시간 {billed_ms:.0f} ms, 최대 메모리 {max_memory_mb:.0f} MB"
+    ),
+    "measure.invocations.cold": ", 초기화 **{init_ms:.1f} ms**(콜드 스타트)",
+    "measure.invocations.error": " — 함수 오류: `{error}`",
+    "measure.invocations.status": "상태 {status}{error}; {figures}",
+    "views.tables.name": "이름",
 }

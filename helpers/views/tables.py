@@ -68,6 +68,15 @@ def resource_table(rows: Mapping[str, object]) -> pd.DataFrame:
     return pd.DataFrame({say("views.tables.resource"): list(rows), say("views.tables.value"): values})
 
 
+def names_table(names: Mapping[str, str]) -> pd.DataFrame:
+    """A module's resource names as a two-column table (resource, name).
+
+    >>> names_table({"topic": "sas-uploads"}).values.tolist()
+    [['topic', 'sas-uploads']]
+    """
+    return pd.DataFrame({say("views.tables.resource"): list(names), say("views.tables.name"): list(names.values())})
+
+
 def resources_table(resources: Iterable[Resource]) -> pd.DataFrame:
     """What cleanup found or deleted: kind, name, detail and the estimated USD per hour of each."""
     return pd.DataFrame(
