@@ -209,4 +209,47 @@ MESSAGES: dict[str, str] = {
     "measure.invocations.error": " — function error: `{error}`",
     "measure.invocations.status": "Status {status}{error}; {figures}",
     "views.tables.name": "name",
+    # -- notebook 02 -------------------------------------------------------------------------------
+    "m2.two_subnets": "two private subnets exist",
+    "m2.db_available": "{name} is available",
+    "m2.db.endpoint": "endpoint",
+    "m2.db.port": "port",
+    "m2.db.engine": "engine",
+    "m2.db.class": "class",
+    "m2.db.user": "user",
+    "m2.db.password": "password",
+    "m2.multi_az_price": (
+        "A {db_class} in one zone costs USD {hourly:.3f} per hour in {region} ({source}); Multi-AZ bills "
+        "the standby too, about USD {double:.3f} per hour, or USD {double_month:,.2f} instead of USD "
+        "{month:,.2f} for a month of 730 hours."
+    ),
+    "m2.multi_az_no_price": (
+        "No price for {db_class} in {region} here; Multi-AZ bills the standby too, so it costs about "
+        "twice the single-zone hour."
+    ),
+    "m2.function_active": "{name} is active in the VPC",
+    "m2.reads_db_time": "the function reads the database time",
+    "m2.api_answers": "GET / answers 200 with the database time",
+    "m2.api_call": "`GET {url}` -> **{status}** in {latency_ms:.0f} ms",
+    "m2.regional": "{name} is a regional API: {types}",
+    "m2.reports_arrived": "every call's REPORT line reached CloudWatch Logs",
+    "m2.all_200": "all {count} calls answered 200",
+    "m2.latency_title": "{count} calls to GET /: the first starts a new execution environment",
+    "m2.first_cold": "the first call was a cold start and the {warm} after it were warm",
+    "m2.cold_slower": "the cold start took longer end to end than the median warm call",
+    "m2.summary": (
+        "The first call took **{cold_ms:.0f} ms** end to end, of which **{init_ms:.0f} ms** was Lambda "
+        "starting a new execution environment (Init Duration) before the handler ran for {handler_ms:.0f} "
+        "ms. The {warm} warm calls that followed took a median **{warm_ms:.0f} ms**, with the handler "
+        "itself running a median {warm_handler_ms:.0f} ms: most of that is opening a new database "
+        "connection on every call, which module 4 removes."
+    ),
+    "m2.node_client": "client",
+    "m2.node_layer": "{function} + layer pymysql",
+    "m2.diagram_title": "Module 2: REST API -> Lambda -> MySQL, inside VPC {vpc}",
+    "m2.kept": "Kept for module 3.",
+    "m2.gone": "gone",
+    "m2.db_deleted": "module 2's database is deleted (or deleting, on AWS): {left}",
+    "m2.function_deleted": "{name} is deleted",
+    "m2.api_deleted": "the API {name} is deleted",
 }

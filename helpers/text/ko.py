@@ -216,4 +216,47 @@ MESSAGES: dict[str, str] = {
     "measure.invocations.error": " — 함수 오류: `{error}`",
     "measure.invocations.status": "상태 {status}{error}; {figures}",
     "views.tables.name": "이름",
+    # -- notebook 02 -------------------------------------------------------------------------------
+    "m2.two_subnets": "프라이빗 서브넷 두 개가 있습니다",
+    "m2.db_available": "{name}을(를) 사용할 수 있습니다",
+    "m2.db.endpoint": "엔드포인트",
+    "m2.db.port": "포트",
+    "m2.db.engine": "엔진",
+    "m2.db.class": "인스턴스 클래스",
+    "m2.db.user": "사용자",
+    "m2.db.password": "암호",
+    "m2.multi_az_price": (
+        "{region}에서 단일 영역 {db_class}의 요금은 시간당 USD {hourly:.3f}입니다({source}). 다중 AZ는 "
+        "대기 인스턴스 요금도 청구되므로 시간당 약 USD {double:.3f}, 730시간 기준 한 달에 USD "
+        "{month:,.2f} 대신 USD {double_month:,.2f}입니다."
+    ),
+    "m2.multi_az_no_price": (
+        "여기에는 {region}의 {db_class} 요금이 없습니다. 다중 AZ는 대기 인스턴스 요금도 청구되므로 단일 "
+        "영역 시간당 요금의 약 두 배입니다."
+    ),
+    "m2.function_active": "{name}이(가) VPC 안에서 활성 상태입니다",
+    "m2.reads_db_time": "함수가 데이터베이스 시각을 읽습니다",
+    "m2.api_answers": "GET /이 데이터베이스 시각과 함께 200으로 응답합니다",
+    "m2.api_call": "`GET {url}` -> {latency_ms:.0f} ms 만에 **{status}**",
+    "m2.regional": "{name}은(는) 리전 API입니다: {types}",
+    "m2.reports_arrived": "모든 호출의 REPORT 줄이 CloudWatch Logs에 도착했습니다",
+    "m2.all_200": "호출 {count}건 모두 200으로 응답했습니다",
+    "m2.latency_title": "GET / 호출 {count}건: 첫 호출이 새 실행 환경을 시작합니다",
+    "m2.first_cold": "첫 호출은 콜드 스타트였고 그 뒤의 {warm}건은 웜 스타트였습니다",
+    "m2.cold_slower": "콜드 스타트의 전체 지연 시간이 웜 호출의 중앙값보다 길었습니다",
+    "m2.summary": (
+        "첫 호출은 전체 **{cold_ms:.0f} ms**가 걸렸고, 그중 **{init_ms:.0f} ms**는 핸들러가 "
+        "{handler_ms:.0f} ms 동안 실행되기 전에 Lambda가 새 실행 환경을 시작한 시간(Init Duration)입니다. "
+        "이어진 웜 호출 {warm}건의 지연 시간은 중앙값 **{warm_ms:.0f} ms**였고, 핸들러 자체의 실행 시간은 "
+        "중앙값 {warm_handler_ms:.0f} ms였습니다. 그 대부분은 호출마다 새 데이터베이스 연결을 여는 데 "
+        "쓰이며, 모듈 4에서 이를 없앱니다."
+    ),
+    "m2.node_client": "클라이언트",
+    "m2.node_layer": "{function} + pymysql 계층",
+    "m2.diagram_title": "모듈 2: REST API -> Lambda -> MySQL, VPC {vpc} 내부",
+    "m2.kept": "모듈 3을 위해 남겨 둡니다.",
+    "m2.gone": "없음",
+    "m2.db_deleted": "모듈 2의 데이터베이스가 삭제되었습니다(AWS에서는 삭제 중일 수 있음): {left}",
+    "m2.function_deleted": "{name}이(가) 삭제되었습니다",
+    "m2.api_deleted": "API {name}이(가) 삭제되었습니다",
 }
