@@ -252,4 +252,85 @@ MESSAGES: dict[str, str] = {
     "m2.db_deleted": "module 2's database is deleted (or deleting, on AWS): {left}",
     "m2.function_deleted": "{name} is deleted",
     "m2.api_deleted": "the API {name} is deleted",
+    # -- notebook 03 -------------------------------------------------------------------------------
+    "m3.row.function": "function",
+    "m3.row.api": "API",
+    "m3.row.db_instance": "DB instance",
+    "m3.row.master_secret": "master secret",
+    "m3.rds_format": "the secret has the RDS format",
+    "m3.one_privilege": "MySQL lists exactly one privilege for user 'app': SELECT on the {dbname} database",
+    "m3.write_refused": "MySQL refuses a write by user 'app': {write}",
+    "m3.only_app_secret": "the function may read only the app secret",
+    "m3.no_broad_policy": "no broad Secrets Manager policy",
+    "m3.proxy.proxy": "proxy",
+    "m3.proxy.status": "status",
+    "m3.proxy.endpoint": "endpoint",
+    "m3.proxy.max_connections": "instance max_connections",
+    "m3.proxy.pool_size": "pool size at most",
+    "m3.proxy_available": "the proxy is available",
+    "m3.http_answer": "HTTP {status} in {latency_ms:.0f} ms: {body}",
+    "m3.v2_answers": "the API answers with the v2 handler",
+    "m3.connects_to_proxy": "the function connects to the proxy's endpoint ({endpoint}), not to the instance",
+    "m3.no_password_env": "no password left in the function's environment variables",
+    "m3.path_direct": "direct to MySQL",
+    "m3.path_proxy": "through RDS Proxy",
+    "m3.direct_refused": (
+        "{count} direct connections exceed the limit of {limit}: MySQL refuses some for too many connections"
+    ),
+    "m3.proxy_all_succeed": "through the proxy all {count} calls succeed",
+    "m3.in_flight_title": "{count} simultaneous calls, direct and through RDS Proxy",
+    "m3.late_found_place": "{late} of them found a place freed by a call that had already finished",
+    "m3.late_none": (
+        "no login came late enough to find a freed place (the proxy's idle connections of the same user count too)"
+    ),
+    "m3.warm_no_cold": "the warm-up started {count} environments per function: no measured call was a cold start",
+    "m3.burst_summary": (
+        "The warm-up took {rounds} round(s) of calls ({cold} cold starts, {throttled} calls throttled "
+        "while Lambda added environments) for the direct function. The {count} measured calls then "
+        "started within **{spread_ms:.0f} ms** of each other, none of them a cold start. **{ok}** direct "
+        "calls succeeded against a limit of {limit}: a successful call spent a median **{setup_s:.2f} s** "
+        "fetching the secret and logging in before its {hold_s} s query, so logins were spread out and "
+        "{late_text}. A refused call took a median **{refused_s:.2f} s** (at most {refused_max_s:.2f} s): "
+        "the same secret fetch and login, refused by MySQL at the end of it (error 1226), not a timeout "
+        "(the handler's `connect_timeout` is 5 s, and a timeout reports error 2003). On this machine the "
+        "calls' environments share 2 CPU cores, which stretches every login; on AWS each environment has "
+        "its own CPU share, and a login costs network round trips instead."
+    ),
+    "m3.peak_title": "Peak connections during the measurement (CloudWatch, per-minute maximum)",
+    "m3.connections": "connections",
+    "m3.clients_arrived": "the function's connections arrived at the proxy (its ClientConnections)",
+    "m3.proxy_within_limit": "the proxy never held more database connections than the user may have",
+    "m3.gauge_summary": (
+        "`ClientConnections` is a gauge: the clients connected to the proxy at the moment it is sampled "
+        "(pocketcloud samples once a second; CloudWatch keeps the minute's maximum). Its peak, "
+        "**{peak_clients:.0f}**, is therefore not the {count} calls of the minute but those connected at "
+        "one sampling moment; by this notebook's clock at most **{in_flight}** calls through the proxy "
+        "were in flight at once, and a call connects only after fetching its secret. The "
+        "**{peak_db:.0f}** database connections served them all, each call waiting its turn for one."
+    ),
+    "m3.outcomes_title": "{count} simultaneous calls, each holding a connection for {hold_s} s",
+    "m3.calls": "calls",
+    "m3.outcome_summary": (
+        "Connecting directly, **{failed} of {count}** calls failed: each execution environment opened its "
+        "own connection and MySQL refused those beyond the app user's limit of {limit} (every open "
+        "connection of that user counts, including idle ones the proxy keeps from earlier steps). Through "
+        "RDS Proxy **{succeeded} of {count}** succeeded: up to **{clients:.0f}** client connections "
+        "shared at most **{peak_db:.0f}** database connections, and calls waited briefly for a free one "
+        "instead of failing. The slowest call through the proxy took **{slowest_s:.1f} s**."
+    ),
+    "m3.path_direct_short": "direct",
+    "m3.login_costs_more": "opening a connection costs more than a query on an open one",
+    "m3.login_summary": (
+        "Logging in straight to MySQL took a median **{login_ms:.1f} ms**; a query on a connection "
+        "already open took **{query_ms:.2f} ms**, about **{ratio:,.0f} times** less. Through the proxy a "
+        "login took {proxy_login_ms:.1f} ms and a query {proxy_query_ms:.2f} ms; more to the point, the "
+        "proxy answers the login itself and lends a database connection it already holds, so MySQL sets "
+        "up no new session. These are loopback figures: on this machine no network lies between the "
+        "function and the database. On AWS each login crosses the VPC's network several times; for scale, "
+        "the original workshop published a drop from about 700 ms to about 7 ms per call once the secret "
+        "fetch and the connection moved out of the handler (the original workshop's measurement, not this "
+        "run's). Module 4 measures that move here."
+    ),
+    "m3.functions_gone": "the comparison, setup and check functions are gone",
+    "m3.proxy_stays": "the proxy stays for modules 4 and 5",
 }

@@ -259,4 +259,84 @@ MESSAGES: dict[str, str] = {
     "m2.db_deleted": "모듈 2의 데이터베이스가 삭제되었습니다(AWS에서는 삭제 중일 수 있음): {left}",
     "m2.function_deleted": "{name}이(가) 삭제되었습니다",
     "m2.api_deleted": "API {name}이(가) 삭제되었습니다",
+    # -- notebook 03 -------------------------------------------------------------------------------
+    "m3.row.function": "함수",
+    "m3.row.api": "API",
+    "m3.row.db_instance": "DB 인스턴스",
+    "m3.row.master_secret": "마스터 보안 암호",
+    "m3.rds_format": "보안 암호가 RDS 형식입니다",
+    "m3.one_privilege": "MySQL에 사용자 'app'의 권한이 정확히 하나 있습니다: {dbname} 데이터베이스에 대한 SELECT",
+    "m3.write_refused": "MySQL이 사용자 'app'의 쓰기를 거부합니다: {write}",
+    "m3.only_app_secret": "함수는 app 보안 암호만 읽을 수 있습니다",
+    "m3.no_broad_policy": "범위가 넓은 Secrets Manager 정책이 없습니다",
+    "m3.proxy.proxy": "프록시",
+    "m3.proxy.status": "상태",
+    "m3.proxy.endpoint": "엔드포인트",
+    "m3.proxy.max_connections": "인스턴스 max_connections",
+    "m3.proxy.pool_size": "최대 풀 크기",
+    "m3.proxy_available": "프록시를 사용할 수 있습니다",
+    "m3.http_answer": "HTTP {status}, 응답 시간 {latency_ms:.0f} ms: {body}",
+    "m3.v2_answers": "API가 v2 핸들러로 응답합니다",
+    "m3.connects_to_proxy": "함수가 인스턴스가 아니라 프록시 엔드포인트({endpoint})에 연결합니다",
+    "m3.no_password_env": "함수의 환경 변수에 암호가 남아 있지 않습니다",
+    "m3.path_direct": "MySQL에 직접 연결",
+    "m3.path_proxy": "RDS Proxy 경유",
+    "m3.direct_refused": "직접 연결 {count}개가 한도 {limit}을(를) 넘습니다. MySQL이 연결 수 초과로 일부를 거부합니다",
+    "m3.proxy_all_succeed": "프록시를 거치면 호출 {count}건이 모두 성공합니다",
+    "m3.in_flight_title": "동시 호출 {count}건: 직접 연결과 RDS Proxy 경유",
+    "m3.late_found_place": "그중 {late}건은 이미 끝난 호출이 비운 자리를 얻었습니다",
+    "m3.late_none": (
+        "비워진 자리를 얻을 만큼 늦게 로그인한 호출은 없었습니다(같은 사용자의 프록시 유휴 연결도 한도에 포함됩니다)"
+    ),
+    "m3.warm_no_cold": (
+        "워밍업으로 함수마다 실행 환경 {count}개를 시작했습니다. 측정한 호출 중 콜드 스타트는 없었습니다"
+    ),
+    "m3.burst_summary": (
+        "직접 연결 함수의 워밍업에는 호출 {rounds}라운드가 걸렸습니다(콜드 스타트 {cold}건, Lambda가 실행 "
+        "환경을 늘리는 동안 스로틀링된 호출 {throttled}건). 이어서 측정한 호출 {count}건은 서로 "
+        "**{spread_ms:.0f} ms** 안에 시작했고 콜드 스타트는 하나도 없었습니다. 한도 {limit}에 대해 직접 "
+        "연결 호출 **{ok}**건이 성공했습니다. 성공한 호출은 {hold_s}초짜리 쿼리 전에 보안 암호를 가져오고 "
+        "로그인하는 데 중앙값 **{setup_s:.2f}초**를 썼기 때문에 로그인 시점이 흩어졌고, {late_text}. "
+        "거부된 호출은 중앙값 **{refused_s:.2f}초**(최대 {refused_max_s:.2f}초)가 걸렸습니다. 똑같이 보안 "
+        "암호를 가져오고 로그인했지만 마지막에 MySQL이 거부한 것이며(오류 1226), 시간 초과가 "
+        "아닙니다(핸들러의 `connect_timeout`은 5초이고, 시간 초과라면 오류 2003이 보고됩니다). 이 "
+        "컴퓨터에서는 호출들의 실행 환경이 CPU 코어 2개를 나눠 쓰므로 로그인마다 시간이 늘어납니다. "
+        "AWS에서는 실행 환경마다 자체 CPU 몫이 있고, 대신 로그인에 네트워크 왕복 비용이 듭니다."
+    ),
+    "m3.peak_title": "측정 중 최대 연결 수(CloudWatch, 1분 최댓값)",
+    "m3.connections": "연결 수",
+    "m3.clients_arrived": "함수의 연결이 프록시에 도착했습니다(ClientConnections)",
+    "m3.proxy_within_limit": "프록시가 사용자 한도보다 많은 데이터베이스 연결을 잡은 적이 없습니다",
+    "m3.gauge_summary": (
+        "`ClientConnections`는 게이지 지표로, 샘플링하는 순간 프록시에 연결된 클라이언트 "
+        "수입니다(pocketcloud는 1초에 한 번 샘플링하고 CloudWatch는 1분 중 최댓값을 보관합니다). 따라서 "
+        "최댓값 **{peak_clients:.0f}**은(는) 그 1분 동안의 호출 {count}건이 아니라 한 샘플링 순간에 "
+        "연결되어 있던 수입니다. 이 노트북의 시계로는 프록시를 거친 호출이 동시에 최대 **{in_flight}**건 "
+        "처리 중이었고, 호출은 보안 암호를 가져온 뒤에야 연결합니다. 데이터베이스 연결 "
+        "**{peak_db:.0f}**개가 이 호출을 모두 처리했고, 각 호출은 연결을 얻을 차례를 기다렸습니다."
+    ),
+    "m3.outcomes_title": "동시 호출 {count}건, 각각 {hold_s}초 동안 연결 유지",
+    "m3.calls": "호출 수",
+    "m3.outcome_summary": (
+        "직접 연결에서는 호출 **{count}건 중 {failed}건**이 실패했습니다. 실행 환경마다 자체 연결을 "
+        "열었고, MySQL은 app 사용자의 한도 {limit}을(를) 넘는 연결을 거부했습니다(그 사용자의 열린 연결은 "
+        "앞 단계에서 프록시가 유지하는 유휴 연결까지 모두 포함됩니다). RDS Proxy를 거치면 **{count}건 중 "
+        "{succeeded}건**이 성공했습니다. 클라이언트 연결 최대 **{clients:.0f}**개가 데이터베이스 연결 "
+        "최대 **{peak_db:.0f}**개를 나눠 썼고, 호출은 실패하는 대신 빈 연결을 잠시 기다렸습니다. 프록시를 "
+        "거친 가장 느린 호출은 **{slowest_s:.1f}초**가 걸렸습니다."
+    ),
+    "m3.path_direct_short": "직접 연결",
+    "m3.login_costs_more": "연결을 여는 비용이 열린 연결에서 쿼리하는 비용보다 큽니다",
+    "m3.login_summary": (
+        "MySQL에 바로 로그인하는 데는 중앙값 **{login_ms:.1f} ms**가 걸렸고, 이미 열린 연결에서 쿼리하는 "
+        "데는 **{query_ms:.2f} ms**로 약 **{ratio:,.0f}배** 적게 걸렸습니다. 프록시를 거치면 로그인에 "
+        "{proxy_login_ms:.1f} ms, 쿼리에 {proxy_query_ms:.2f} ms가 걸렸습니다. 더 중요한 점은 프록시가 "
+        "로그인에 직접 응답하고 이미 가진 데이터베이스 연결을 빌려주므로 MySQL이 새 세션을 만들지 "
+        "않는다는 것입니다. 이 수치는 루프백에서 잰 값입니다. 이 컴퓨터에서는 함수와 데이터베이스 사이에 "
+        "네트워크가 없습니다. AWS에서는 로그인할 때마다 VPC 네트워크를 여러 번 오갑니다. 참고로 원래 "
+        "워크숍은 보안 암호 조회와 연결을 핸들러 밖으로 옮기자 호출당 약 700 ms에서 약 7 ms로 줄었다고 "
+        "발표했습니다(이번 실행이 아니라 원래 워크숍의 측정값). 모듈 4에서 그 변화를 직접 측정합니다."
+    ),
+    "m3.functions_gone": "비교용, 설정용, 확인용 함수가 삭제되었습니다",
+    "m3.proxy_stays": "프록시는 모듈 4와 5를 위해 남겨 둡니다",
 }
