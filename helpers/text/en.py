@@ -333,4 +333,8 @@ MESSAGES: dict[str, str] = {
     ),
     "m3.functions_gone": "the comparison, setup and check functions are gone",
     "m3.proxy_stays": "the proxy stays for modules 4 and 5",
+    "views.metrics.column.path": "path",
+    "views.metrics.column.outcome": "outcome",
+    "views.metrics.column.calls": "calls",
+    "views.metrics.column.run": "run",
 }

@@ -339,4 +339,8 @@ MESSAGES: dict[str, str] = {
     ),
     "m3.functions_gone": "비교용, 설정용, 확인용 함수가 삭제되었습니다",
     "m3.proxy_stays": "프록시는 모듈 4와 5를 위해 남겨 둡니다",
+    "views.metrics.column.path": "경로",
+    "views.metrics.column.outcome": "결과",
+    "views.metrics.column.calls": "호출 수",
+    "views.metrics.column.run": "실행",
 }

@@ -23,6 +23,16 @@ def _stat_label(stat: str) -> str:
     return say(f"views.metrics.stat.{stat}") if is_key(f"views.metrics.stat.{stat}") else stat.lower()
 
 
+def column_label(column: str) -> str:
+    """A data column's name as an axis or legend shows it, in the session's language.
+
+    >>> column_label("outcome"), column_label("latency_ms")
+    ('outcome', 'latency ms')
+    """
+    key = f"views.metrics.column.{column}"
+    return say(key) if is_key(key) else column.replace("_", " ")
+
+
 def outcome_label(outcome: str) -> str:
     """An outcome's name as the legend shows it, in the session's language (the data keep the English one).
 
@@ -87,9 +97,9 @@ def bar_comparison(totals: pd.DataFrame, title: str, *, value: str, group: str, 
     colors = {outcome_label(outcome): color for outcome, color in OUTCOME_COLORS.items()}
     fig = px.bar(
         shown, x=category, y=value, color=group, barmode="group", title=title, template="plotly_white",
-        color_discrete_map=colors, text=value,
+        color_discrete_map=colors, text=value, labels={c: column_label(c) for c in (value, group, category)},
     )  # fmt: skip
-    fig.update_layout(yaxis_title=y_title, xaxis_title=category.replace("_", " "))
+    fig.update_layout(yaxis_title=y_title, xaxis_title=column_label(category))
     return fig
 
 
