@@ -39,6 +39,9 @@ T = TypeVar("T")
 REGION = "us-east-1"
 USER, PASSWORD, DATABASE = "admin", "Lab-Pass-1", "app"
 MAX_CONNECTIONS = 20  # the DB's max_connections; a proxy's pool is MaxConnectionsPercent of it
+# How long the lab waits for an answer or an event: generous on loopback, and short enough that a mutant which
+# makes the proxy hang fails its test in seconds (mutmut runs hundreds).
+PATIENCE = 5.0
 
 
 class _Moto:
@@ -148,7 +151,7 @@ class ProxyLab:
         return str(self.secrets.create_secret(Name=name, SecretString=json.dumps(secret))["ARN"])
 
     def new_proxy(
-        self, max_connections_percent: int = 100, borrow_timeout: float = 30, init_query: str | None = None,
+        self, max_connections_percent: int = 100, borrow_timeout: float = PATIENCE, init_query: str | None = None,
         max_idle_percent: int | None = None, target: DbServer | None = None,
     ) -> DbProxy:  # fmt: skip
         """A proxy to the lab's DB (or ``target``) with this target group's pool settings, serving clients."""
@@ -163,7 +166,9 @@ class ProxyLab:
         """A pymysql client of ``proxy``, logged in as the master user to ``app``, autocommit on unless asked."""
         options: dict[str, Any] = {"user": USER, "password": PASSWORD, "database": DATABASE, "autocommit": True}
         options.update(kwargs)
-        return pymysql.connect(host=proxy.address, port=proxy.port, connect_timeout=10, **options)
+        return pymysql.connect(
+            host=proxy.address, port=proxy.port, connect_timeout=PATIENCE, read_timeout=PATIENCE, **options
+        )
 
     def admin_sql(self, *statements: str) -> list[tuple[Any, ...]]:
         """Run statements as the DB's root over its socket, not through a proxy; the last one's rows."""
@@ -210,12 +215,14 @@ class Bench:
         a moment before the proxy gives the connection back."""
         pool = self.pool(proxy)
         wait_until(
-            lambda: not self.lab.on_loop(lambda: len(pool.lent)), 10, "the pool to get its connections back", 0.01
+            lambda: not self.lab.on_loop(lambda: len(pool.lent)), PATIENCE, "the pool to get its connections back", 0.01
         )
         return self.lab.on_loop(lambda: (pool.size, len(pool.idle)))
 
     def sessions_ended(self, proxy: DbProxy) -> None:
-        wait_until(lambda: not self.lab.on_loop(lambda: len(proxy.sessions)), 10, "the proxy's sessions to end", 0.01)
+        wait_until(
+            lambda: not self.lab.on_loop(lambda: len(proxy.sessions)), PATIENCE, "the proxy's sessions to end", 0.01
+        )
 
     def close(self) -> None:
         for conn in self.clients:
@@ -224,14 +231,16 @@ class Bench:
         for proxy in self.proxies:
             self.sessions_ended(proxy)
             self.lab.run(proxy.stop())
-        wait_until(lambda: not self.lab.backend_ids(), 10, "the proxies' database connections to close", 0.01)
+        wait_until(lambda: not self.lab.backend_ids(), PATIENCE, "the proxies' database connections to close", 0.01)
 
     def pinned(self, proxy: DbProxy) -> list[bool]:
         """Whether each of the proxy's sessions is pinned (read on the proxy's loop)."""
         return self.lab.on_loop(lambda: [session.pinned for session in proxy.sessions])
 
     def closed(self, backend: int) -> None:
-        wait_until(lambda: backend not in self.lab.backend_ids(), 10, f"the DB to close connection {backend}", 0.01)
+        wait_until(
+            lambda: backend not in self.lab.backend_ids(), PATIENCE, f"the DB to close connection {backend}", 0.01
+        )
 
 
 def one(conn: pymysql.Connection, sql: str) -> Any:
@@ -276,7 +285,7 @@ class RawClient:
         return client, salt
 
     async def read(self) -> tuple[int, bytes]:
-        return await asyncio.wait_for(p.read_packet(self.reader), 10)
+        return await asyncio.wait_for(p.read_packet(self.reader), PATIENCE)
 
     async def send(self, seq: int, payload: bytes) -> None:
         self.writer.write(p.packet(seq, payload))

@@ -11,7 +11,7 @@ from pocketcloud.rds.proxy.backend import Backend, BackendError
 from pocketcloud.rds.proxy.pool import BackendPool, BorrowTimeout
 
 from ..waiting import wait_until
-from .proxy_lab import PASSWORD, USER, Bench, ProxyLab, backend_of, begin
+from .proxy_lab import PASSWORD, PATIENCE, USER, Bench, ProxyLab, backend_of, begin
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +52,7 @@ def test_idle_connections_beyond_the_kept_number_are_closed_oldest_first(lab: Pr
     pool = bench.pool(proxy)
     assert lab.on_loop(lambda: pool.trim_idle(5)) == 0
     assert lab.on_loop(lambda: pool.trim_idle(1)) == 2
-    wait_until(lambda: lab.backend_ids() == {held[-1]}, 10, "the two older connections to close", 0.01)
+    wait_until(lambda: lab.backend_ids() == {held[-1]}, PATIENCE, "the two older connections to close", 0.01)
     assert backend_of(clients[0]) == held[-1], "the kept connection is lent again"
 
 
@@ -63,7 +63,7 @@ def test_stopping_a_proxy_closes_its_pooled_connections(lab: ProxyLab, bench: Be
     begin(second)
     first.commit()
     lab.run(proxy.stop())
-    wait_until(lambda: not lab.backend_ids(), 10, "the stopped proxy's connections to close", 0.01)
+    wait_until(lambda: not lab.backend_ids(), PATIENCE, "the stopped proxy's connections to close", 0.01)
     pool = bench.pool(proxy)
     assert lab.on_loop(lambda: (pool.idle, pool.lent)) == ([], set())
 
@@ -93,7 +93,7 @@ def test_a_pool_lends_at_most_its_size_and_reuses_what_comes_back(lab: ProxyLab)
         assert fourth.broken and pool.size == 0
 
     lab.run(exercise())
-    wait_until(lambda: not lab.backend_ids(), 10, "the pool's connections to close", 0.01)
+    wait_until(lambda: not lab.backend_ids(), PATIENCE, "the pool's connections to close", 0.01)
 
 
 def test_a_connection_that_cannot_be_opened_frees_its_place(lab: ProxyLab) -> None:

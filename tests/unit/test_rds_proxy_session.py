@@ -20,6 +20,7 @@ from ..waiting import wait_until
 from .proxy_lab import (
     DATABASE,
     PASSWORD,
+    PATIENCE,
     USER,
     Bench,
     ProxyLab,
@@ -338,14 +339,14 @@ def test_the_pool_holds_max_connections_percent_of_the_dbs_max_connections(lab: 
 
 def test_a_waiting_client_gets_the_connection_another_transaction_frees(lab: ProxyLab, bench: Bench) -> None:
     # ConnectionBorrowTimeout: a client waits while every connection is busy, and is served when one frees up.
-    proxy = bench.proxy(max_connections_percent=5, borrow_timeout=60)
+    proxy = bench.proxy(max_connections_percent=5, borrow_timeout=2 * PATIENCE)
     holder, waiter = bench.client(proxy), bench.client(proxy)
     mine = begin(holder)
     requests = lab.on_loop(lambda: proxy.query_requests)
     got: list[int] = []
     thread = threading.Thread(target=lambda: got.append(backend_of(waiter)))
     thread.start()
-    wait_until(lambda: lab.on_loop(lambda: proxy.query_requests) > requests, 10, "the waiter's request", 0.01)
+    wait_until(lambda: lab.on_loop(lambda: proxy.query_requests) > requests, PATIENCE, "the waiter's request", 0.01)
     holder.commit()
     thread.join(30)
     assert got == [mine]
@@ -441,6 +442,6 @@ def test_a_failing_init_query_is_an_error_and_frees_its_place(lab: ProxyLab, ben
     conn = bench.client(proxy, database=None)
     error = refused(lambda: one(conn, "SELECT 1"))
     assert error.args == (1105, "pocketcloud RDS Proxy: state replay failed: SET SESSION no_such_variable = 1")
-    wait_until(lambda: not lab.backend_ids(), 10, "the failed connection to be closed", 0.01)
+    wait_until(lambda: not lab.backend_ids(), PATIENCE, "the failed connection to be closed", 0.01)
     proxy.configure(5, None, 30, "SET SESSION wait_timeout = 99")
     assert one(conn, "SELECT @@wait_timeout") == 99, "the one place in the pool was given back"

@@ -1,0 +1,398 @@
+"""The clean-up's finding (the workshop tag AND the name prefix, per kind) and its deleting (order, retries,
+what is reported and kept), through the real helpers on plain moto in-process: fast enough for mutmut.
+
+Plain moto lets everything go at once; the answers AWS gives while something is still in use (DependencyViolation
+and the like, a stack ending DELETE_FAILED) are made by :class:`Account` for the operations a test names. The same
+clean-up against whole pocketclouds, which give those answers themselves: tests/helpers/test_inventory.py and
+test_cleanup_states.py.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import types
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+from moto.backends import get_backend
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.rds.models import rds_backends
+
+from helpers.aws.inventory import LAYER_MARK, ORDER, Resource, Waits, delete_resources, find_resources, only_named
+from helpers.aws.resources import TAG_KEY, TAG_VALUE
+
+REGION = "us-east-1"
+PREFIX = "sas-"
+TAGS = [{"Key": TAG_KEY, "Value": TAG_VALUE}]
+TAG_MAP = {TAG_KEY: TAG_VALUE}
+QUICK = Waits(timeout_s=5, network_timeout_s=5, progress=False)
+READ_LOGS = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "logs:Get*", "Resource": "*"}]}
+ZIP = b"PK\x05\x06" + b"\x00" * 18  # an empty zip archive
+TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+}
+
+
+class Account:
+    """An account on plain moto as ``Workshop.client`` gives it: one boto3 client per service. Records every call
+    (``calls``: operation names in order) and answers the operations named in ``refuse`` with AWS's error."""
+
+    current: Account | None = None
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+        self.refusals: dict[str, list[str]] = {}
+        self.answers: dict[str, list[dict[str, Any]]] = {}
+        # Plain moto has no provisioned concurrency: an account without any answers this.
+        self.standing: dict[str, dict[str, Any]] = {
+            "ListProvisionedConcurrencyConfigs": {"ProvisionedConcurrencyConfigs": []}
+        }
+
+    def client(self, service: str) -> Any:
+        return _client(service)
+
+    def refuse(self, operation: str, *codes: str) -> None:
+        """Answer the next calls of ``operation`` with these error codes, one call each."""
+        self.refusals.setdefault(operation, []).extend(codes)
+
+    def answer(self, operation: str, response: dict[str, Any]) -> None:
+        """Answer the next call of ``operation`` with ``response`` (a state plain moto never reaches)."""
+        self.answers.setdefault(operation, []).append(response)
+
+    def deletes(self) -> list[str]:
+        return [call for call in self.calls if call.startswith(("Delete", "Detach", "Remove"))]
+
+
+def _before_call(model: Any, **_: Any) -> tuple[Any, dict[str, Any]] | None:
+    account = Account.current
+    if account is None:
+        return None
+    account.calls.append(model.name)
+    codes = account.refusals.get(model.name)
+    if codes:
+        code = codes.pop(0)
+        error = {"Error": {"Code": code, "Message": f"{code} (AWS's answer while in use)"}}
+        return types.SimpleNamespace(status_code=400, headers={}), {
+            **error,
+            "ResponseMetadata": {"HTTPStatusCode": 400},
+        }
+    answers = account.answers.get(model.name)
+    if answers:
+        return types.SimpleNamespace(status_code=200, headers={}), answers.pop(0)
+    if model.name in account.standing:
+        return types.SimpleNamespace(status_code=200, headers={}), account.standing[model.name]
+    return None
+
+
+# moto loads a service's models on first use; loaded here, at collection, mutmut's forked test runs inherit them.
+for _service in ("apigateway", "cloudformation", "ec2", "iam", "lambda", "logs", "rds", "s3", "secretsmanager", "sns"):
+    get_backend(_service)
+
+
+@functools.cache
+def _client(service: str) -> Any:
+    """Clients made once (making one takes longer than a test); moto answers them while mocking."""
+    made = boto3.client(service, aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION)
+    made.meta.events.register("before-call", _before_call)
+    return made
+
+
+@pytest.fixture
+def account() -> Iterator[Account]:
+    with mock_aws():
+        Account.current = made = Account()
+        try:
+            yield made
+        finally:
+            Account.current = None
+
+
+def make_everything(account: Account, prefix: str, tagged: bool) -> dict[str, str]:
+    """One resource of each kind named with ``prefix``, with the workshop's tags when ``tagged``; ids by kind."""
+    c = account.client
+    tags, tag_map = (TAGS, TAG_MAP) if tagged else ([], {})
+    role = c("iam").create_role(RoleName=f"{prefix}role", AssumeRolePolicyDocument=json.dumps(TRUST), Tags=tags)
+    c("iam").put_role_policy(RoleName=f"{prefix}role", PolicyName="inline", PolicyDocument=json.dumps(READ_LOGS))
+    managed = c("iam").create_policy(PolicyName=f"{prefix}policy", PolicyDocument=json.dumps(READ_LOGS))["Policy"]
+    c("iam").attach_role_policy(RoleName=f"{prefix}role", PolicyArn=managed["Arn"])
+    c("iam").create_instance_profile(InstanceProfileName=f"{prefix}profile")
+    c("iam").add_role_to_instance_profile(InstanceProfileName=f"{prefix}profile", RoleName=f"{prefix}role")
+    c("lambda").create_function(FunctionName=f"{prefix}fn", Runtime="python3.12", Role=role["Role"]["Arn"],
+                                Handler="app.handler", Code={"ZipFile": ZIP}, Tags=tag_map)  # fmt: skip
+    c("logs").create_log_group(logGroupName=f"/aws/lambda/{prefix}fn")  # Lambda's, untagged: ours via its function
+    description = f"{LAYER_MARK} driver" if tagged else "driver"
+    c("lambda").publish_layer_version(LayerName=f"{prefix}layer", Description=description, Content={"ZipFile": ZIP})
+    c("s3").create_bucket(Bucket=f"{prefix}bucket")
+    c("s3").put_object(Bucket=f"{prefix}bucket", Key="a.txt", Body=b"a")
+    if tagged:
+        c("s3").put_bucket_tagging(Bucket=f"{prefix}bucket", Tagging={"TagSet": TAGS})
+    topic = c("sns").create_topic(Name=f"{prefix}topic", Tags=tags)["TopicArn"]
+    c("secretsmanager").create_secret(Name=f"{prefix}secret", SecretString="{}", Tags=tags)
+    api = c("apigateway").create_rest_api(name=f"{prefix}api", tags=tag_map)["id"]
+    ec2 = c("ec2")
+    vpc_tags = [{"ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": f"{prefix}vpc"}, *tags]}]
+    vpc = ec2.create_vpc(CidrBlock="10.43.0.0/16", TagSpecifications=vpc_tags)["Vpc"]["VpcId"]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.43.{i}.0/24", AvailabilityZone=f"{REGION}{az}")["Subnet"][
+            "SubnetId"
+        ]
+        for i, az in ((1, "a"), (2, "b"))
+    ]
+    endpoint = ec2.create_vpc_endpoint(
+        VpcEndpointType="Interface", VpcId=vpc, ServiceName=f"com.amazonaws.{REGION}.secretsmanager",
+        TagSpecifications=[{"ResourceType": "vpc-endpoint", "Tags": TAGS}],  # tagged either way: its VPC decides
+    )["VpcEndpoint"]["VpcEndpointId"]  # fmt: skip
+    template = {"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}
+    c("cloudformation").create_stack(StackName=f"{prefix}stack", TemplateBody=json.dumps(template), Tags=tags)
+    rds = c("rds")
+    rds.create_db_subnet_group(DBSubnetGroupName=f"{prefix}subnets", DBSubnetGroupDescription="db", SubnetIds=subnets,
+                               Tags=tags)  # fmt: skip
+    rds.create_db_instance(DBInstanceIdentifier=f"{prefix}db", DBInstanceClass="db.t3.micro", Engine="mysql",
+                           MasterUsername="admin", MasterUserPassword="password1", AllocatedStorage=20,
+                           DBSubnetGroupName=f"{prefix}subnets", Tags=tags)  # fmt: skip
+    rds.create_db_proxy(DBProxyName=f"{prefix}proxy", EngineFamily="MYSQL", RoleArn=role["Role"]["Arn"],
+                        Auth=[{"SecretArn": f"arn:aws:secretsmanager:{REGION}:{DEFAULT_ACCOUNT_ID}:secret:x"}],
+                        VpcSubnetIds=subnets, Tags=tags)  # fmt: skip
+    return {"topic": topic, "api": api, "endpoint": endpoint, "vpc": vpc}
+
+
+def ours(made: dict[str, str]) -> list[Resource]:
+    """What find_resources must return for :func:`make_everything` (tagged, prefix ``sas-``), in its order."""
+    return [
+        Resource("apigateway:rest-api", made["api"], "sas-api"),
+        Resource("lambda:function", "sas-fn", "python3.12"),
+        Resource("lambda:layer", "sas-layer"),
+        Resource("s3:bucket", "sas-bucket"),
+        Resource("sns:topic", made["topic"], "sas-topic"),
+        Resource("rds:db-proxy", "sas-proxy", "available"),
+        Resource("rds:db-instance", "sas-db", "db.t3.micro"),
+        Resource("rds:db-subnet-group", "sas-subnets"),
+        Resource("secretsmanager:secret", "sas-secret"),
+        Resource("ec2:vpc-endpoint", made["endpoint"], f"com.amazonaws.{REGION}.secretsmanager"),
+        Resource("cloudformation:stack", "sas-stack", "CREATE_COMPLETE"),
+        Resource("logs:log-group", "/aws/lambda/sas-fn"),
+        Resource("iam:role", "sas-role"),
+    ]
+
+
+def test_the_workshops_resources_are_those_with_its_tag_and_its_prefix(account: Account) -> None:
+    made = make_everything(account, PREFIX, tagged=True)
+    make_everything(account, "sas-theirs-", tagged=False)  # same prefix, no tag: someone else's
+    make_everything(account, "tagged-", tagged=True)  # the tag without the prefix: not the workshop's either
+    assert find_resources(account.client, PREFIX) == ours(made)
+
+
+def test_log_groups_are_ours_by_their_tag_or_their_function(account: Account) -> None:
+    logs, lam = account.client("logs"), account.client("lambda")
+    role = account.client("iam").create_role(RoleName="r", AssumeRolePolicyDocument=json.dumps(TRUST))["Role"]["Arn"]
+    lam.create_function(FunctionName="sas-mine", Runtime="python3.12", Role=role, Handler="a.h", Code={"ZipFile": ZIP},
+                        Tags=TAG_MAP)  # fmt: skip
+    lam.create_function(FunctionName="sas-theirs", Runtime="python3.12", Role=role, Handler="a.h",
+                        Code={"ZipFile": ZIP})  # fmt: skip
+    for name in ("sas-mine", "sas-theirs", "sas-gone", "sas-gone-untagged"):
+        logs.create_log_group(logGroupName=f"/aws/lambda/{name}")
+    logs.tag_log_group(
+        logGroupName="/aws/lambda/sas-gone", tags=TAG_MAP
+    )  # the clean-up tagged it, then its function went
+    logs.create_log_group(logGroupName="/sas-elsewhere", tags=TAG_MAP)
+    found = [r.name for r in find_resources(account.client, PREFIX) if r.kind == "logs:log-group"]
+    assert found == ["/aws/lambda/sas-gone", "/aws/lambda/sas-mine"]
+
+
+def test_endpoints_are_ours_when_tagged_and_in_a_vpc_of_ours(account: Account) -> None:
+    ec2 = account.client("ec2")
+
+    def vpc(name: str, tags: list[dict[str, str]]) -> str:
+        spec = [{"ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": name}, *tags]}]
+        return str(ec2.create_vpc(CidrBlock="10.50.0.0/16", TagSpecifications=spec)["Vpc"]["VpcId"])
+
+    def endpoint(vpc_id: str, tags: list[dict[str, str]]) -> str:
+        spec = [{"ResourceType": "vpc-endpoint", "Tags": tags}] if tags else []
+        return str(ec2.create_vpc_endpoint(VpcId=vpc_id, ServiceName=f"com.amazonaws.{REGION}.sns",
+                                           VpcEndpointType="Interface", TagSpecifications=spec)["VpcEndpoint"][
+            "VpcEndpointId"])  # fmt: skip
+
+    mine, theirs, unnamed = vpc("sas-vpc", TAGS), vpc("sas-vpc", []), vpc("other", TAGS)
+    found = endpoint(mine, TAGS)
+    endpoint(mine, [])
+    endpoint(theirs, TAGS)
+    endpoint(unnamed, TAGS)
+    gone = endpoint(mine, TAGS)
+    ec2.delete_vpc_endpoints(VpcEndpointIds=[gone])
+    assert [r.name for r in find_resources(account.client, PREFIX)] == [found]
+
+
+def test_nothing_found_in_an_empty_account(account: Account) -> None:
+    assert find_resources(account.client, PREFIX) == []
+    assert "DescribeVpcs" not in account.calls, "no VPC lookup without a tagged endpoint"
+
+
+def test_only_named_picks_by_name_detail_or_the_arns_last_part() -> None:
+    found = [Resource("sns:topic", "arn:aws:sns:r:1:sas-t", "t-detail"), Resource("iam:role", "sas-r")]
+    assert only_named(found, {"sas-t"}) == found[:1]
+    assert only_named(found, {"t-detail"}) == found[:1]
+    assert only_named(found, {"sas-r"}) == found[1:]
+    assert only_named(found, {"sas"}) == []
+
+
+# -- deleting -----------------------------------------------------------------------------------------
+
+
+def _first_delete_of_each_kind(account: Account) -> list[str]:
+    kinds = {"DeleteRestApi": "apigateway:rest-api", "DeleteFunction": "lambda:function",
+             "DeleteLayerVersion": "lambda:layer", "DeleteBucket": "s3:bucket", "DeleteTopic": "sns:topic",
+             "DeleteDBProxy": "rds:db-proxy", "DeleteDBInstance": "rds:db-instance",
+             "DeleteDBSubnetGroup": "rds:db-subnet-group", "DeleteSecret": "secretsmanager:secret",
+             "DeleteVpcEndpoints": "ec2:vpc-endpoint", "DeleteStack": "cloudformation:stack",
+             "DeleteLogGroup": "logs:log-group", "DeleteRole": "iam:role"}  # fmt: skip
+    seen: list[str] = []
+    for call in account.calls:
+        kind = kinds.get(call)
+        if kind and kind not in seen:
+            seen.append(kind)
+    return seen
+
+
+def test_everything_of_ours_goes_in_dependency_order_and_the_rest_stays(account: Account) -> None:
+    made = make_everything(account, PREFIX, tagged=True)
+    make_everything(account, "sas-theirs-", tagged=False)
+    reported: list[Resource] = []
+    found = find_resources(account.client, PREFIX)
+    account.calls.clear()
+    done = delete_resources(account.client, list(reversed(found)), waits=QUICK, on_deleted=reported.append)
+    assert done == reported == ours(made)
+    assert _first_delete_of_each_kind(account) == ORDER, "functions first, then what they use, roles last"
+    calls = account.calls
+    assert calls.index("TagLogGroup") < calls.index("DeleteFunction"), (
+        "the log group is tagged before its function goes"
+    )
+    for step in ("DetachRolePolicy", "DeleteRolePolicy", "RemoveRoleFromInstanceProfile"):
+        assert calls.index(step) < calls.index("DeleteRole"), step
+    assert find_resources(account.client, PREFIX) == []
+    c = account.client
+    assert c("lambda").get_function(FunctionName="sas-theirs-fn")["Configuration"]["FunctionName"] == "sas-theirs-fn"
+    assert c("iam").get_role(RoleName="sas-theirs-role")["Role"]["RoleName"] == "sas-theirs-role"
+    assert [b["Name"] for b in c("s3").list_buckets()["Buckets"]] == ["sas-theirs-bucket"]
+    assert c("logs").list_tags_log_group(logGroupName="/aws/lambda/sas-theirs-fn")["tags"] == {}
+    assert c("rds").describe_db_instances()["DBInstances"][0]["DBInstanceIdentifier"] == "sas-theirs-db"
+
+    account.calls.clear()
+    account.refuse("DeleteRestApi", "NotFoundException")  # AWS's answer for a deleted API (moto raises a KeyError)
+    again = delete_resources(account.client, found, waits=QUICK)
+    assert again == ours(made), "a second run takes what is already gone as done"
+    assert "DeleteRole" not in account.calls and "DeleteFunction" in account.calls
+
+
+def test_what_is_in_use_is_tried_again_until_it_goes(account: Account) -> None:
+    account.client("secretsmanager").create_secret(Name="sas-secret", SecretString="{}", Tags=TAGS)
+    account.refuse("DeleteSecret", "ResourceConflictException")
+    secret = [Resource("secretsmanager:secret", "sas-secret")]
+    assert delete_resources(account.client, secret, waits=QUICK) == secret
+    assert account.deletes() == ["DeleteSecret", "DeleteSecret"]
+
+
+def test_a_function_that_does_not_go_keeps_the_roles_and_the_rest_still_goes(
+    account: Account, capsys: pytest.CaptureFixture[str]
+) -> None:
+    made = make_everything(account, PREFIX, tagged=True)
+    account.refuse("DeleteFunction", "ServiceException")
+    found = find_resources(account.client, PREFIX)
+    done = delete_resources(account.client, found, waits=QUICK)
+    assert done == [r for r in ours(made) if r.kind not in ("lambda:function", "iam:role")]
+    assert "DeleteRole" not in account.calls
+    out = capsys.readouterr().out
+    assert "sas-fn" in out and "ServiceException" in out and "sas-role" in out
+
+
+def test_a_secret_that_does_not_go_is_reported_and_the_roles_still_go(
+    account: Account, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_everything(account, PREFIX, tagged=True)
+    account.refuse("DeleteSecret", "AccessDeniedException")
+    done = delete_resources(account.client, find_resources(account.client, PREFIX), waits=QUICK)
+    assert [r.kind for r in done] == [k for k in ORDER if k != "secretsmanager:secret"]
+    assert "AccessDeniedException" in capsys.readouterr().out
+
+
+def test_still_in_use_when_time_runs_out_is_reported_not_raised(
+    account: Account, capsys: pytest.CaptureFixture[str]
+) -> None:
+    account.client("secretsmanager").create_secret(Name="sas-secret", SecretString="{}", Tags=TAGS)
+    account.refuse("DeleteSecret", *["DependencyViolation"] * 50)
+    waits = Waits(timeout_s=0, progress=False)
+    assert delete_resources(account.client, [Resource("secretsmanager:secret", "sas-secret")], waits=waits) == []
+    assert "sas-secret" in capsys.readouterr().out
+
+
+def test_a_proxy_already_deleting_is_waited_for_not_deleted_again(account: Account) -> None:
+    make_everything(account, PREFIX, tagged=True)
+    proxy = rds_backends[DEFAULT_ACCOUNT_ID][REGION].db_proxies["sas-proxy"]
+    proxy.status = "deleting"  # an interrupted clean-up's: it goes by itself
+    proxies = [Resource("rds:db-proxy", "sas-proxy")]
+    waits = Waits(timeout_s=0.2, progress=False)
+    assert delete_resources(account.client, proxies, waits=waits) == [], "still deleting when the time ran out"
+    assert "DeleteDBProxy" not in account.calls
+    proxy.status = "available"
+    assert delete_resources(account.client, proxies, waits=waits) == proxies
+    assert account.deletes() == ["DeleteDBProxy"]
+
+
+def test_an_endpoint_the_ec2_api_could_not_delete_is_reported(
+    account: Account, capsys: pytest.CaptureFixture[str]
+) -> None:
+    made = make_everything(account, PREFIX, tagged=True)
+    failure = {"Error": {"Code": "OperationNotPermitted", "Message": "no"}, "VpcEndpointId": made["endpoint"]}
+    account.answer("DeleteVpcEndpoints", {"Unsuccessful": [failure]})
+    endpoint = [Resource("ec2:vpc-endpoint", made["endpoint"])]
+    assert delete_resources(account.client, endpoint, waits=QUICK) == []
+    assert "OperationNotPermitted" in capsys.readouterr().out
+
+
+def test_a_stack_that_ends_delete_failed_is_deleted_again(account: Account) -> None:
+    make_everything(account, PREFIX, tagged=True)
+    failed = {"StackName": "sas-stack", "StackStatus": "DELETE_FAILED", "CreationTime": "2026-12-06T00:00:00Z"}
+    account.answer("DescribeStacks", {"Stacks": [{**failed, "StackStatus": "CREATE_COMPLETE"}]})
+    account.answer("DescribeStacks", {"Stacks": [failed]})  # the waiter's first look: DELETE_FAILED
+    stack = [Resource("cloudformation:stack", "sas-stack")]
+    assert delete_resources(account.client, stack, waits=QUICK) == stack
+    assert account.deletes() == ["DeleteStack", "DeleteStack"]
+
+
+def test_a_stack_that_keeps_failing_is_reported_and_keeps_the_roles(
+    account: Account, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_everything(account, PREFIX, tagged=True)
+    found = [r for r in find_resources(account.client, PREFIX) if r.kind in ("cloudformation:stack", "iam:role")]
+    failed = {"StackName": "sas-stack", "StackStatus": "DELETE_FAILED", "CreationTime": "2026-12-06T00:00:00Z"}
+    account.answer("DescribeStacks", {"Stacks": [{**failed, "StackStatus": "CREATE_COMPLETE"}]})
+    for _ in range(3):
+        account.answer("DescribeStacks", {"Stacks": [failed]})
+    account.calls.clear()
+    assert delete_resources(account.client, found, waits=QUICK) == []
+    assert account.deletes() == ["DeleteStack"] * 3
+    assert "sas-stack" in capsys.readouterr().out
+
+
+def test_a_stack_waits_for_lambdas_network_interfaces_in_its_vpc(account: Account) -> None:
+    made = make_everything(account, PREFIX, tagged=True)
+    outputs = [{"OutputKey": "VpcId", "OutputValue": made["vpc"]}]
+    stack = {"StackName": "sas-stack", "StackStatus": "CREATE_COMPLETE", "CreationTime": "2026-12-06T00:00:00Z"}
+    account.answer("DescribeStacks", {"Stacks": [{**stack, "Outputs": outputs}]})
+    lingering = {"NetworkInterfaceId": "eni-1", "InterfaceType": "lambda"}
+    account.answer("DescribeNetworkInterfaces", {"NetworkInterfaces": [lingering]})
+    done = delete_resources(account.client, [Resource("cloudformation:stack", "sas-stack")], waits=QUICK)
+    assert [r.name for r in done] == ["sas-stack"]
+    calls = account.calls
+    assert calls.count("DescribeNetworkInterfaces") == 2, "asked again until Lambda's interface was gone"
+    assert calls.index("DescribeNetworkInterfaces") < calls.index("DeleteStack")
+
+
+def test_a_stack_already_gone_is_done(account: Account) -> None:
+    stack = [Resource("cloudformation:stack", "sas-never-made")]
+    assert delete_resources(account.client, stack, waits=QUICK) == stack
+    assert "DeleteStack" not in account.calls
