@@ -138,6 +138,28 @@ ws.check(
 )
 
 # %% [markdown]
+# ### Did the load generator keep up?
+#
+# A load test measures the system only while the generator sends what it was asked to send. One Locust process
+# runs on one CPU core (Python runs one thread at a time), and a user still waiting for a slow answer lets its
+# next slot pass. With too few users, or a generator whose core is saturated, fewer calls go out than `RATE`,
+# and the test quietly measures a smaller load than you think. So check two things: the calls sent per second
+# match the rate asked for, and the generator's core is not at 100 %.
+#
+# When one core is not enough, Locust runs distributed: one master process that only gathers the statistics
+# and several worker processes that send the calls (`locust --master` and `locust --worker`), about one per
+# core, on one machine or several. On AWS, run the generator in the same Region as the API (an EC2 instance or
+# containers), so that the test measures the API and not your internet connection. Here Locust shares this
+# machine's cores with pocketcloud and the Lambda environments, which is one reason the local rate is small.
+
+# %%
+sent_per_s = len(run_v2.load.calls) / DURATION_S
+ws.check(
+    sent_per_s >= 0.8 * RATE,
+    f"Locust sent {sent_per_s:.1f} calls/s of the {RATE} asked for: the generator kept up (within 20 %)",
+)
+
+# %% [markdown]
 # ### Concurrency = arrival rate x duration
 #
 # Once scaled, the invocations in flight should match the model: arrival rate x the mean Duration (from the
