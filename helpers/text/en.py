@@ -337,4 +337,59 @@ MESSAGES: dict[str, str] = {
     "views.metrics.column.outcome": "outcome",
     "views.metrics.column.calls": "calls",
     "views.metrics.column.run": "run",
+    # -- notebook 05 -------------------------------------------------------------------------------
+    "m5.row.function": "function",
+    "m5.row.function_tracing": "function tracing",
+    "m5.row.layers": "layers",
+    "m5.row.stage_tracing": "stage tracing",
+    "m5.lambda_tracing_on": "Lambda active tracing is on",
+    "m5.stage_tracing_on": "API Gateway stage tracing is on",
+    "m5.col.trace_id": "trace id",
+    "m5.col.status": "status",
+    "m5.col.version": "version",
+    "m5.all_200": "every call answered 200",
+    "m5.trace_per_call": "X-Ray holds a trace for each of the {count} calls",
+    "m5.three_segments": "the trace has API Gateway, Lambda and function segments",
+    "m5.cold_initialization": "the first call's trace shows the cold start (Initialization)",
+    "m5.later_warm": "the {count} later calls' traces have no Initialization: they were warm",
+    "m5.sql_subsegment": "the trace has an SQL subsegment",
+    "m5.cold_title": "Cold start: trace {trace_id}",
+    "m5.warm_title": "Warm call: trace {trace_id}",
+    "m5.map_title": "Service map of the {count} traced calls",
+    "m5.window": (
+        "The window asked for: **{seconds:.1f} s**, from {start:%H:%M:%S} to {end:%H:%M:%S} UTC, for {count} calls."
+    ),
+    "m5.map_chain": "the map shows client -> API Gateway -> Lambda -> function",
+    "m5.map_sql": "the map shows the SQL database the function queries",
+    "m5.load_test_run": "traced load test",
+    "m5.sampling": (
+        "The load test sent **{requests}** requests in {seconds} s and X-Ray recorded **{sampled}** "
+        "traces. The default rule predicts about {expected:.0f}: one per second ({seconds}) plus 5 % of "
+        "the other {others}. On AWS the last seconds' traces may not be searchable yet when this cell "
+        "runs."
+    ),
+    "m5.segments_title": "Latency per segment, {count} sampled traces",
+    "m5.traces_left": "the load test left sampled traces to analyse",
+    "m5.summary": (
+        "The first call took **{cold_ms:.0f} ms** end to end, of which **{init_ms:.0f} ms** were the cold "
+        "start's initialization; the SQL query itself took **{sql_ms:.1f} ms**. A warm call took "
+        "**{warm_ms:.0f} ms** in total. The service map counted **{invocations}** function invocations "
+        "and shows the whole chain from the client to the SQL database."
+    ),
+    "m5.api_calls_again": "the API calls {function} again",
+    "m5.stage_tracing_off": "stage tracing is off",
+    "m5.traced_gone": "the traced function is gone",
+    # -- notebook 99 -------------------------------------------------------------------------------
+    "m99.inventory": "{count} workshop resources, about USD {usd:.3f} per hour",
+    "m99.broad_policy": "{role}: broad managed policy {arn}",
+    "m99.wildcard": "{role}/{policy}: wildcard action {action}",
+    "m99.roles_least_privilege": (
+        "none of the {count} workshop roles has wildcard actions or broad managed policies{problems}"
+    ),
+    "m99.no_roles": "No workshop role exists any more: there is nothing to check.",
+    "m99.left_row": "\n  left: {kind} {name}",
+    "m99.nothing_left": (
+        "the inventory, listed again after deleting, shows nothing of the workshop's ({count} were listed){left}"
+    ),
+    "m99.second_finds_nothing": "a second clean-up finds nothing and deletes nothing",
 }

@@ -343,4 +343,57 @@ MESSAGES: dict[str, str] = {
     "views.metrics.column.outcome": "결과",
     "views.metrics.column.calls": "호출 수",
     "views.metrics.column.run": "실행",
+    # -- notebook 05 -------------------------------------------------------------------------------
+    "m5.row.function": "함수",
+    "m5.row.function_tracing": "함수 추적",
+    "m5.row.layers": "계층",
+    "m5.row.stage_tracing": "스테이지 추적",
+    "m5.lambda_tracing_on": "Lambda 활성 추적이 켜져 있습니다",
+    "m5.stage_tracing_on": "API Gateway 스테이지 추적이 켜져 있습니다",
+    "m5.col.trace_id": "트레이스 ID",
+    "m5.col.status": "상태",
+    "m5.col.version": "버전",
+    "m5.all_200": "모든 호출이 200으로 응답했습니다",
+    "m5.trace_per_call": "X-Ray에 호출 {count}건 각각의 트레이스가 있습니다",
+    "m5.three_segments": "트레이스에 API Gateway, Lambda, 함수 세그먼트가 있습니다",
+    "m5.cold_initialization": "첫 호출의 트레이스에 콜드 스타트(Initialization)가 보입니다",
+    "m5.later_warm": "이후 호출 {count}건의 트레이스에는 Initialization이 없습니다. 웜 호출이었습니다",
+    "m5.sql_subsegment": "트레이스에 SQL 하위 세그먼트가 있습니다",
+    "m5.cold_title": "콜드 스타트: 트레이스 {trace_id}",
+    "m5.warm_title": "웜 호출: 트레이스 {trace_id}",
+    "m5.map_title": "추적한 호출 {count}건의 서비스 맵",
+    "m5.window": (
+        "요청한 시간 구간: 호출 {count}건에 대해 {start:%H:%M:%S}부터 {end:%H:%M:%S}(UTC)까지 **{seconds:.1f}초**."
+    ),
+    "m5.map_chain": "서비스 맵에 클라이언트 -> API Gateway -> Lambda -> 함수가 보입니다",
+    "m5.map_sql": "서비스 맵에 함수가 쿼리하는 SQL 데이터베이스가 보입니다",
+    "m5.load_test_run": "추적한 부하 테스트",
+    "m5.sampling": (
+        "부하 테스트는 {seconds}초 동안 요청 **{requests}**건을 보냈고 X-Ray는 트레이스 **{sampled}**개를 "
+        "기록했습니다. 기본 샘플링 규칙으로는 약 {expected:.0f}개가 예상됩니다: 초당 1개({seconds}개)에 "
+        "나머지 {others}건의 5 %를 더한 값입니다. AWS에서는 이 셀을 실행할 때 마지막 몇 초의 트레이스가 "
+        "아직 검색되지 않을 수 있습니다."
+    ),
+    "m5.segments_title": "세그먼트별 지연 시간, 샘플링된 트레이스 {count}개",
+    "m5.traces_left": "부하 테스트가 분석할 샘플링된 트레이스를 남겼습니다",
+    "m5.summary": (
+        "첫 호출은 전체 **{cold_ms:.0f} ms**가 걸렸고, 그중 **{init_ms:.0f} ms**는 콜드 스타트의 "
+        "초기화였습니다. SQL 쿼리 자체는 **{sql_ms:.1f} ms**가 걸렸습니다. 웜 호출은 모두 합쳐 "
+        "**{warm_ms:.0f} ms**가 걸렸습니다. 서비스 맵은 함수 호출 **{invocations}**건을 집계했고, "
+        "클라이언트부터 SQL 데이터베이스까지 전체 경로를 보여 줍니다."
+    ),
+    "m5.api_calls_again": "API가 다시 {function}을(를) 호출합니다",
+    "m5.stage_tracing_off": "스테이지 추적이 꺼져 있습니다",
+    "m5.traced_gone": "추적용 함수가 삭제되었습니다",
+    # -- notebook 99 -------------------------------------------------------------------------------
+    "m99.inventory": "워크숍 리소스 {count}개, 시간당 약 USD {usd:.3f}",
+    "m99.broad_policy": "{role}: 범위가 넓은 관리형 정책 {arn}",
+    "m99.wildcard": "{role}/{policy}: 와일드카드 작업 {action}",
+    "m99.roles_least_privilege": (
+        "워크숍 역할 {count}개 중 와일드카드 작업이나 범위가 넓은 관리형 정책을 가진 역할이 없습니다{problems}"
+    ),
+    "m99.no_roles": "워크숍 역할이 더 이상 없습니다. 확인할 것이 없습니다.",
+    "m99.left_row": "\n  남음: {kind} {name}",
+    "m99.nothing_left": "삭제 후 다시 조회한 목록에 워크숍 리소스가 하나도 없습니다(삭제 전 {count}개){left}",
+    "m99.second_finds_nothing": "두 번째 정리에서는 찾는 것도 삭제하는 것도 없습니다",
 }
