@@ -76,16 +76,16 @@ config = m5.enable_tracing(ws, db, xray_layer)
 stage = aws.api.get_stage(ws, db.api_url)
 pd.Series(
     {
-        "function": config["FunctionName"],
-        "function tracing": config["TracingConfig"]["Mode"],
-        "layers": ", ".join(layer["Arn"].split(":")[-2] for layer in config["Layers"]),
-        "stage tracing": stage.get("tracingEnabled", False),
+        ws.say("m5.row.function"): config["FunctionName"],
+        ws.say("m5.row.function_tracing"): config["TracingConfig"]["Mode"],
+        ws.say("m5.row.layers"): ", ".join(layer["Arn"].split(":")[-2] for layer in config["Layers"]),
+        ws.say("m5.row.stage_tracing"): stage.get("tracingEnabled", False),
     }
 )
 
 # %%
-ws.check(config["TracingConfig"]["Mode"] == "Active", "Lambda active tracing is on")
-ws.check(stage.get("tracingEnabled") is True, "API Gateway stage tracing is on")
+ws.check(config["TracingConfig"]["Mode"] == "Active", "m5.lambda_tracing_on")
+ws.check(stage.get("tracingEnabled") is True, "m5.stage_tracing_on")
 
 # %% [markdown]
 # ## 2단계: API 호출하기
@@ -112,16 +112,16 @@ trace_ids = [trace_id for _, trace_id in calls]
 views.tables.readable(
     pd.DataFrame(
         {
-            "trace id": trace_ids,
-            "status": [a.status for a in answers],
+            ws.say("m5.col.trace_id"): trace_ids,
+            ws.say("m5.col.status"): [a.status for a in answers],
             "latency_ms": [round(a.latency_ms, 1) for a in answers],
-            "version": [a.body.get("version") if isinstance(a.body, dict) else None for a in answers],
+            ws.say("m5.col.version"): [a.body.get("version") if isinstance(a.body, dict) else None for a in answers],
         }
     )
 )
 
 # %%
-ws.check(all(a.status == 200 for a in answers), "every call answered 200")
+ws.check(all(a.status == 200 for a in answers), "m5.all_200")
 
 # %% [markdown]
 # ## 3단계: 추적 가져오기
@@ -138,21 +138,22 @@ cold = measure.traces.segments_frame(cold_trace)
 views.tables.readable(cold[["label", "start_ms", "duration_ms", "sql"]])
 
 # %%
-ws.check(len(traces) >= CALLS, f"X-Ray holds a trace for each of the {CALLS} calls")
+ws.check(len(traces) >= CALLS, "m5.trace_per_call", count=CALLS)
 ws.check(
     cold["origin"].isin(["AWS::ApiGateway::Stage", "AWS::Lambda", "AWS::Lambda::Function"]).sum() == 3,
-    "the trace has API Gateway, Lambda and function segments",
+    "m5.three_segments",
 )
 ws.check(
     cold_trace["Id"] == trace_ids[0] and (cold["name"] == "Initialization").any(),
-    "the first call's trace shows the cold start (Initialization)",
+    "m5.cold_initialization",
 )
 later = [measure.traces.segments_frame(by_id[i]) for i in trace_ids[1:] if i in by_id]
 ws.check(
     len(later) == CALLS - 1 and not any((f["name"] == "Initialization").any() for f in later),
-    f"the {CALLS - 1} later calls' traces have no Initialization: they were warm",
+    "m5.later_warm",
+    count=CALLS - 1,
 )
-ws.check(cold["sql"].notna().any(), "the trace has an SQL subsegment")
+ws.check(cold["sql"].notna().any(), "m5.sql_subsegment")
 
 # %% [markdown]
 # ## 추적 타임라인
@@ -162,11 +163,11 @@ ws.check(cold["sql"].notna().any(), "the trace has an SQL subsegment")
 # 쿼리입니다.
 
 # %%
-views.traces.timeline_figure(cold, title=f"Cold start: trace {cold_trace['Id']}").show()
+views.traces.timeline_figure(cold, title=ws.say("m5.cold_title", trace_id=cold_trace["Id"])).show()
 
 # %%
 warm_trace = by_id.get(trace_ids[-1], traces[-1])
-views.traces.timeline_figure(warm_trace, title=f"Warm call: trace {warm_trace['Id']}").show()
+views.traces.timeline_figure(warm_trace, title=ws.say("m5.warm_title", trace_id=warm_trace["Id"])).show()
 
 # %% [markdown]
 # ## 서비스 맵
@@ -186,14 +187,19 @@ views.traces.timeline_figure(warm_trace, title=f"Warm call: trace {warm_trace['I
 window = measure.traces.traces_window(traces)
 graph = measure.traces.service_graph(xray, *window)
 nodes, edges = measure.traces.graph_frames(graph)
-views.traces.service_map_figure(graph, f"Service map of the {CALLS} traced calls").show()
+views.traces.service_map_figure(graph, ws.say("m5.map_title", count=CALLS)).show()
 views.tables.readable(nodes)
 
 # %%
 display(
     Markdown(
-        f"The window asked for: **{(window[1] - window[0]).total_seconds():.1f} s**, from "
-        f"{window[0]:%H:%M:%S} to {window[1]:%H:%M:%S} UTC, for {CALLS} calls."
+        ws.say(
+            "m5.window",
+            seconds=(window[1] - window[0]).total_seconds(),
+            start=window[0],
+            end=window[1],
+            count=CALLS,
+        )
     )
 )
 
@@ -201,9 +207,9 @@ display(
 kinds = set(nodes["type"])
 ws.check(
     {"client", "AWS::ApiGateway::Stage", "AWS::Lambda", "AWS::Lambda::Function"} <= kinds,
-    "the map shows client -> API Gateway -> Lambda -> function",
+    "m5.map_chain",
 )
-ws.check(any("SQL" in kind for kind in kinds), "the map shows the SQL database the function queries")
+ws.check(any("SQL" in kind for kind in kinds), "m5.map_sql")
 
 # %% [markdown]
 # ## 선택 과제: 짧은 부하 테스트 추적하기
@@ -220,7 +226,7 @@ load_start = dt.datetime.now(dt.UTC)
 result = measure.loadtest.run_load_test(db.api_url, users=USERS, spawn_rate=USERS, duration=DURATION_S, wait_s=0.2)
 load_traces = measure.traces.wait_for_traces(ws, start=load_start, count=max(3, DURATION_S // 3))
 durations = measure.traces.segment_durations(load_traces)
-views.loadtests.summary_table({"traced load test": result})
+views.loadtests.summary_table({ws.say("m5.load_test_run"): result})
 
 # %%
 # every trace of the load test (the window is the test's own; nothing else called the API meanwhile)
@@ -229,10 +235,14 @@ seconds = int(result.duration_s)
 expected = seconds + 0.05 * max(0, result.request_count - seconds)
 display(
     Markdown(
-        f"The load test sent **{result.request_count}** requests in {seconds} s and X-Ray recorded "
-        f"**{len(sampled)}** traces. The default rule predicts about {expected:.0f}: one per second "
-        f"({seconds}) plus 5 % of the other {max(0, result.request_count - seconds)}. "
-        "On AWS the last seconds' traces may not be searchable yet when this cell runs."
+        ws.say(
+            "m5.sampling",
+            requests=result.request_count,
+            seconds=seconds,
+            sampled=len(sampled),
+            expected=expected,
+            others=max(0, result.request_count - seconds),
+        )
     )
 )
 
@@ -240,7 +250,7 @@ display(
 shown = ["Invocation", "Overhead", "execute", "db_time query", "db-time (AWS::Lambda)"]
 names_present = [s for s in durations["segment"].unique() if s in shown or s.endswith("(AWS::ApiGateway::Stage)")]
 views.traces.segment_latency_figure(
-    durations[durations["segment"].isin(names_present)], f"Latency per segment, {len(load_traces)} sampled traces"
+    durations[durations["segment"].isin(names_present)], ws.say("m5.segments_title", count=len(load_traces))
 ).show()
 per_segment = durations.groupby("segment")["duration_ms"].describe(percentiles=[0.5, 0.95])[
     ["count", "50%", "95%", "max"]
@@ -248,7 +258,7 @@ per_segment = durations.groupby("segment")["duration_ms"].describe(percentiles=[
 views.tables.readable(per_segment)
 
 # %%
-ws.check(len(load_traces) >= 3, "the load test left sampled traces to analyse")
+ws.check(len(load_traces) >= 3, "m5.traces_left")
 
 # %% [markdown]
 # ## 측정 결과
@@ -262,12 +272,14 @@ total_warm = warm["start_ms"].add(warm["duration_ms"]).max()
 sql_cold = cold[cold["name"] == "execute"]["duration_ms"].sum()
 display(
     Markdown(
-        f"The first call took **{total_cold:.0f} ms** end to end, "
-        f"of which **{cold_by_name.get('Initialization', 0):.0f} ms** "
-        f"were the cold start's initialization; the SQL query itself took **{sql_cold:.1f} ms**. A warm call took "
-        f"**{total_warm:.0f} ms** in total. The service map counted "
-        f"**{int(nodes.loc[nodes['type'] == 'AWS::Lambda::Function', 'requests'].sum())}** function invocations and "
-        f"shows the whole chain from the client to the SQL database."
+        ws.say(
+            "m5.summary",
+            cold_ms=total_cold,
+            init_ms=cold_by_name.get("Initialization", 0),
+            sql_ms=sql_cold,
+            warm_ms=total_warm,
+            invocations=int(nodes.loc[nodes["type"] == "AWS::Lambda::Function", "requests"].sum()),
+        )
     )
 )
 
@@ -289,6 +301,6 @@ integration = ws.client("apigateway").get_integration(
     ),
     httpMethod="GET",
 )
-ws.check(f":function:{db.function}/" in integration["uri"], f"the API calls {db.function} again")
-ws.check(not aws.api.get_stage(ws, db.api_url).get("tracingEnabled"), "stage tracing is off")
-ws.check(not aws.lambdas.function_exists(ws, m5.names(ws)["traced_function"]), "the traced function is gone")
+ws.check(f":function:{db.function}/" in integration["uri"], "m5.api_calls_again", function=db.function)
+ws.check(not aws.api.get_stage(ws, db.api_url).get("tracingEnabled"), "m5.stage_tracing_off")
+ws.check(not aws.lambdas.function_exists(ws, m5.names(ws)["traced_function"]), "m5.traced_gone")

@@ -22,7 +22,7 @@ from helpers.modules import m99_cleanup as m99
 
 ws = helpers.connect()
 found = m99.inventory(ws)
-print(f"{len(found)} workshop resources, about USD {found['usd_per_hour'].sum():.3f} per hour")
+print(ws.say("m99.inventory", count=len(found), usd=found["usd_per_hour"].sum()))
 found
 
 # %% [markdown]
@@ -38,19 +38,26 @@ roles = list(found[found["kind"] == "iam:role"]["name"])
 problems = []
 for role in roles:
     policies = aws.iam.role_policies(ws, role)
-    problems += [f"{role}: broad managed policy {arn}" for arn in policies["managed"] if arn not in ALLOWED_MANAGED]
+    problems += [
+        ws.say("m99.broad_policy", role=role, arn=arn) for arn in policies["managed"] if arn not in ALLOWED_MANAGED
+    ]
     for name, document in policies["inline"].items():
         for statement in document["Statement"]:
             actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
-            problems += [f"{role}/{name}: wildcard action {a}" for a in actions if a == "*" or a.endswith(":*")]
+            problems += [
+                ws.say("m99.wildcard", role=role, policy=name, action=a)
+                for a in actions
+                if a == "*" or a.endswith(":*")
+            ]
 if roles:
     ws.check(
         not problems,
-        f"none of the {len(roles)} workshop roles has wildcard actions or broad managed policies"
-        + "".join(f"\n  {p}" for p in problems),
+        "m99.roles_least_privilege",
+        count=len(roles),
+        problems="".join(f"\n  {p}" for p in problems),
     )
 else:
-    print("No workshop role exists any more: there is nothing to check.")
+    print(ws.say("m99.no_roles"))
 
 # %% [markdown]
 # ## 삭제
@@ -68,8 +75,9 @@ result = m99.delete_everything(ws, confirm=CONFIRM_DELETE)
 if CONFIRM_DELETE:
     ws.check(
         result.left.empty,
-        f"the inventory, listed again after deleting, shows nothing of the workshop's ({len(found)} were listed)"
-        + "".join(f"\n  left: {row.kind} {row.name}" for row in result.left.itertuples()),
+        "m99.nothing_left",
+        count=len(found),
+        left="".join(ws.say("m99.left_row", kind=row.kind, name=row.name) for row in result.left.itertuples()),
     )
 result.deleted
 
@@ -79,4 +87,4 @@ result.deleted
 # %%
 again = m99.delete_everything(ws, confirm=CONFIRM_DELETE)
 if CONFIRM_DELETE:
-    ws.check(again.deleted.empty and again.left.empty, "a second clean-up finds nothing and deletes nothing")
+    ws.check(again.deleted.empty and again.left.empty, "m99.second_finds_nothing")
