@@ -149,6 +149,34 @@ def test_secure_db_moves_the_api_to_the_secret_and_the_proxy(built: tuple[Worksh
     assert any("RDS Proxy" in t for t in fig.data[0].text) and any("Secrets Manager" in t for t in fig.data[0].text)
 
 
+def _secrets_endpoint_states(ws: Workshop, vpc_id: str) -> list[str]:
+    found = ws.client("ec2").describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["VpcEndpoints"]
+    return [e["State"].lower() for e in found if e["ServiceName"].endswith(".secretsmanager")]
+
+
+def test_a_half_finished_module_3_recovers_when_ensured_again(built: tuple[Workshop, Module2]) -> None:
+    """Issue 19's first finding, rerun: a set-up stopped with the database, the secrets and the functions made but
+    no Secrets Manager endpoint. A VPC function then cannot read its secret; m3.ensure run again makes the endpoint
+    available before its own VPC set-up function reads one, and the API's function answers again."""
+    ws, m2 = built
+    db = m3.ensure(ws, m2, user_limit=4)
+    lam = ws.client("lambda")
+    assert aws.network.delete_secrets_endpoint(ws, m2.vpc_id)
+    wait_until(lambda: all(s == "deleted" for s in _secrets_endpoint_states(ws, m2.vpc_id)) or None, 60,
+               "the Secrets Manager endpoint to be deleted")  # fmt: skip
+
+    aws.lambdas.recycle_environments(ws, db.function)  # a new environment reads the secret at its start
+    failed = lam.invoke(FunctionName=db.function, Payload=b"{}")
+    assert failed.get("FunctionError"), "without the endpoint a VPC function cannot reach Secrets Manager"
+
+    again = m3.ensure(ws, m2, user_limit=4)
+    assert "available" in _secrets_endpoint_states(ws, m2.vpc_id)
+    answered = lam.invoke(FunctionName=again.function, Payload=b"{}")
+    assert not answered.get("FunctionError"), answered["Payload"].read()
+    status, body = _get(again.api_url)
+    assert status == 200 and json.loads(body)["version"] in ("v2", "v3")
+
+
 def test_v3_then_provisioned_alias_then_cleanup(built: tuple[Workshop, Module2]) -> None:
     ws, m2 = built
     db = m3.ensure(ws, m2, user_limit=4)
@@ -194,31 +222,3 @@ def test_price_table_and_concurrency_figure() -> None:
     fig = views.latency.concurrency_figure({"slow": 100.0, "fast": 10.0}, max_requests_per_s=100)
     assert fig.data[0].y[-1] == 10.0 and fig.data[1].y[-1] == 1.0
     assert fig.layout.yaxis.title.text.startswith("concurrent")
-
-
-def _secrets_endpoint_states(ws: Workshop, vpc_id: str) -> list[str]:
-    found = ws.client("ec2").describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["VpcEndpoints"]
-    return [e["State"].lower() for e in found if e["ServiceName"].endswith(".secretsmanager")]
-
-
-def test_a_half_finished_module_3_recovers_when_ensured_again(built: tuple[Workshop, Module2]) -> None:
-    """Issue 19's first finding, rerun: a set-up stopped with the database, the secrets and the functions made but
-    no Secrets Manager endpoint. A VPC function then cannot read its secret; m3.ensure run again makes the endpoint
-    available before its own VPC set-up function reads one, and the API's function answers again."""
-    ws, m2 = built
-    db = m3.ensure(ws, m2, user_limit=4)
-    lam = ws.client("lambda")
-    assert aws.network.delete_secrets_endpoint(ws, m2.vpc_id)
-    wait_until(lambda: all(s == "deleted" for s in _secrets_endpoint_states(ws, m2.vpc_id)) or None, 60,
-               "the Secrets Manager endpoint to be deleted")  # fmt: skip
-
-    aws.lambdas.recycle_environments(ws, db.function)  # a new environment reads the secret at its start
-    failed = lam.invoke(FunctionName=db.function, Payload=b"{}")
-    assert failed.get("FunctionError"), "without the endpoint a VPC function cannot reach Secrets Manager"
-
-    again = m3.ensure(ws, m2, user_limit=4)
-    assert "available" in _secrets_endpoint_states(ws, m2.vpc_id)
-    answered = lam.invoke(FunctionName=again.function, Payload=b"{}")
-    assert not answered.get("FunctionError"), answered["Payload"].read()
-    status, body = _get(again.api_url)
-    assert status == 200 and json.loads(body)["version"] in ("v2", "v3")
