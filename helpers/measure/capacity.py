@@ -23,6 +23,7 @@ import math
 
 import pandas as pd
 
+from ..text import say
 from .prices import PRICES, RDS_INSTANCES, SECONDS_PER_MONTH
 
 
@@ -67,16 +68,25 @@ class CapacityPlan:
 
     def assumptions(self) -> pd.DataFrame:
         """Every number the plan rests on, where it comes from, and what follows from it."""
+        values = {
+            "peak_rps": round(self.peak_requests_per_s, 1),
+            "duration": round(self.duration_ms, 2),
+            "average_concurrency": round(self.average_concurrency, 2),
+            "peak_factor": round(self.peak_factor, 2),
+            "headroom": round(self.headroom, 2),
+            "concurrency": self.concurrency,
+            "average_to_peak": round(self.average_to_peak, 2),
+        }
         rows = [
-            ("peak requests/s", round(self.peak_requests_per_s, 1), "the traffic you expect at the busiest moment"),
-            ("duration (ms)", round(self.duration_ms, 2), "measured: mean Duration once scaled, weighted by calls"),
-            ("average concurrency", round(self.average_concurrency, 2), "requests/s x duration (Little's law)"),
-            ("peak / average", round(self.peak_factor, 2), "measured: peak in flight / (rate x duration)"),
-            ("headroom", round(self.headroom, 2), "your margin on top of the measured peak"),
-            ("concurrency to plan for", self.concurrency, "average x peak/average x headroom, rounded up"),
-            ("average / peak traffic", round(self.average_to_peak, 2), "for the monthly bill: traffic is not flat"),
+            (say(f"measure.capacity.{key}"), value, say(f"measure.capacity.{key}_source"))
+            for key, value in values.items()
         ]
-        return pd.DataFrame(rows, columns=["assumption", "value", "source"]).set_index("assumption")
+        columns = [
+            say("measure.capacity.col.assumption"),
+            say("measure.capacity.col.value"),
+            say("measure.capacity.col.source"),
+        ]
+        return pd.DataFrame(rows, columns=columns).set_index(columns[0])
 
 
 def capacity_plan(
@@ -141,36 +151,44 @@ def monthly_cost(plan: CapacityPlan) -> MonthlyCost:
     hours = SECONDS_PER_MONTH / 3600
     rds_hourly, vcpus = RDS_INSTANCES[plan.db_instance_class]
     rows = [
-        ("Lambda requests", f"{requests:,.0f} requests", requests * PRICES["lambda_request"]),
-        ("Lambda duration", f"{gb_seconds:,.0f} GB-s", gb_seconds * PRICES["lambda_gb_second"]),
         (
-            "API Gateway REST requests",
-            f"{requests:,.0f} requests",
+            say("measure.capacity.lambda_requests"),
+            say("measure.capacity.usage_requests", count=requests),
+            requests * PRICES["lambda_request"],
+        ),
+        (say("measure.capacity.lambda_duration"), f"{gb_seconds:,.0f} GB-s", gb_seconds * PRICES["lambda_gb_second"]),
+        (
+            say("measure.capacity.api_requests"),
+            say("measure.capacity.usage_requests", count=requests),
             requests * PRICES["api_gateway_rest_request"],
         ),
-        (f"RDS {plan.db_instance_class}", f"{hours:.0f} h", hours * rds_hourly),
+        (f"RDS {plan.db_instance_class}", say("measure.capacity.usage_hours", hours=hours), hours * rds_hourly),
         (
             "Secrets Manager",
-            f"{plan.secrets} secret(s)",
+            say("measure.capacity.usage_secrets", count=plan.secrets),
             plan.secrets * PRICES["secrets_manager_secret_month"],
         ),
         (
-            "Secrets Manager VPC endpoint",
-            f"{plan.vpc_endpoint_azs} AZ x {hours:.0f} h",
+            say("measure.capacity.secrets_vpc_endpoint"),
+            say("measure.capacity.usage_az_hours", azs=plan.vpc_endpoint_azs, hours=hours),
             plan.vpc_endpoint_azs * hours * PRICES["vpc_interface_endpoint_az_hour"],
         ),
     ]
     if plan.with_proxy:
         proxy_vcpus = max(2, vcpus)
         rows.append(
-            ("RDS Proxy", f"{proxy_vcpus} vCPU x {hours:.0f} h", proxy_vcpus * hours * PRICES["rds_proxy_vcpu_hour"])
+            (
+                "RDS Proxy",
+                say("measure.capacity.usage_vcpu_hours", vcpus=proxy_vcpus, hours=hours),
+                proxy_vcpus * hours * PRICES["rds_proxy_vcpu_hour"],
+            )
         )
     if plan.provisioned_concurrency:
         configured = plan.provisioned_concurrency * gb * SECONDS_PER_MONTH
         rows.append(
             (
-                "Lambda provisioned concurrency",
-                f"{plan.provisioned_concurrency} env x {hours:.0f} h",
+                say("measure.capacity.provisioned"),
+                say("measure.capacity.usage_env_hours", count=plan.provisioned_concurrency, hours=hours),
                 configured * PRICES["lambda_provisioned_gb_second"],
             )
         )

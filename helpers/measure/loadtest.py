@@ -32,6 +32,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..aws.waiting import poll
+from ..text import say
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 
@@ -172,7 +173,7 @@ def _wait_with_progress(proc: subprocess.Popen[bytes], prefix: Path, duration: f
         poll(
             proc.poll,
             lambda returncode: returncode is not None,
-            "load test",
+            say("measure.loadtest.label"),
             # Bounded: Locust stops itself after --run-time; the extra minute covers start-up and shutdown.
             timeout_s=duration + 60,
             estimate_s=duration,

@@ -28,6 +28,7 @@ from ..aws.lambdas import recycle_environments, remove_provisioned_alias, remove
 from ..aws.waiting import poll
 from ..measure import concurrency, invocations, loadtest, metrics
 from ..session import Workshop
+from ..text import say
 from . import m3_secrets_and_proxy as m3
 from .m3_secrets_and_proxy import DbStack
 
@@ -43,9 +44,9 @@ def ensure(ws: Workshop) -> DbStack:
     return m3.ensure(ws)
 
 
-def architecture_figure(ws: Workshop, db: DbStack, *, client: str = "Locust (load generator)") -> Any:
-    """The resources this module measures, read from the target; ``client`` is who sends the load."""
-    return m3.architecture_figure(ws, db, client=client)
+def architecture_figure(ws: Workshop, db: DbStack, *, client: str | None = None) -> Any:
+    """The resources this module measures, read from the target; ``client`` is who sends the load (Locust)."""
+    return m3.architecture_figure(ws, db, client=client or say("m4.client_locust"))
 
 
 def deploy(ws: Workshop, db: DbStack, folder: str) -> dict[str, Any]:
@@ -95,7 +96,7 @@ def cloudwatch_totals(
     totals: pd.Series = poll(
         lambda: metrics.metric_totals(metrics.lambda_metrics(cloudwatch, function, start, end)),
         reached,
-        "waiting for CloudWatch to publish the bursts' totals",
+        say("m4.waiting_totals"),
         timeout_s=ws.default(local=60, aws=600),
         estimate_s=ws.default(local=5, aws=180),
         interval_s=ws.default(local=1, aws=15),
@@ -116,19 +117,13 @@ class ConcurrencyRoom:
 
     @property
     def message(self) -> str:
-        head = (
-            f"The account's concurrency quota is {self.quota}, {self.unreserved} of it unreserved; "
-            f"at least {self.minimum} must stay unreserved, so {max(0, self.unreserved - self.minimum)} "
-            "can be set aside."
-        )
+        free = max(0, self.unreserved - self.minimum)
+        head = say("m4.room", quota=self.quota, unreserved=self.unreserved, minimum=self.minimum, free=free)
         if self.granted == self.wanted:
-            return f"{head} {self.wanted} fits."
+            return say("m4.room_fits", head=head, wanted=self.wanted)
         if self.granted == 0:
-            return (
-                f"{head} Nothing fits: this step is skipped. A new account starts with a small quota; "
-                "ask for an increase in Service Quotas (Lambda, Concurrent executions) to try it."
-            )
-        return f"{head} {self.wanted} does not fit: this step uses {self.granted}."
+            return say("m4.room_nothing", head=head)
+        return say("m4.room_partly", head=head, wanted=self.wanted, granted=self.granted)
 
 
 def unreserved_minimum(ws: Workshop, quota: int) -> int:
@@ -165,7 +160,7 @@ def reserve(ws: Workshop, function: str, wanted: int) -> ConcurrencyRoom:
                 raise
             room = dataclasses.replace(room, minimum=int(found.group(1)))
             room = dataclasses.replace(room, granted=max(0, min(wanted, room.unreserved - room.minimum)))
-            print("Lambda refused it:", room.message)
+            print(say("m4.refused", message=room.message))
             if room.granted:
                 lam.put_function_concurrency(FunctionName=function, ReservedConcurrentExecutions=room.granted)
     return room
@@ -175,8 +170,8 @@ def cleanup(ws: Workshop, db: DbStack, alias: str = ALIAS) -> list[str]:
     """Remove provisioned concurrency, the alias and the reserved-concurrency cap (idempotent)."""
     removed = []
     if remove_provisioned_alias(ws, db.function, alias):
-        removed.append(f"alias {alias} and its provisioned concurrency")
+        removed.append(say("m4.removed_alias", alias=alias))
     if remove_reserved_concurrency(ws, db.function):
-        removed.append("reserved concurrency cap")
-    print("Removed:", ", ".join(removed) if removed else "nothing left to remove")
+        removed.append(say("m4.removed_cap"))
+    print(say("m3.removed", items=", ".join(removed)) if removed else say("m3.nothing_to_remove"))
     return removed

@@ -23,15 +23,17 @@ import pandas as pd
 
 from ..measure.concurrency import BurstRun
 from ..measure.loadtest import LoadTestResult, summary
+from ..text import say
+from .metrics import outcome_label
 
 RUN_COLORS = ["#1f77b4", "#ff7f0e", "#9467bd", "#8c564b", "#17becf"]  # one per run, never green or red
 SUCCEEDED, THROTTLED, ERRORS = "#2ca02c", "#d62728", "#7f7f7f"
 
-PANELS = [
-    ("succeeded_per_s", "succeeded (requests/s)"),
-    ("failures_per_s", "failed (requests/s)"),
-    ("p50_ms", "median latency (ms)"),
-    ("p95_ms", "p95 latency (ms)"),
+PANELS = [  # column, message key of its axis title
+    ("succeeded_per_s", "views.loadtests.panel_succeeded"),
+    ("failures_per_s", "views.loadtests.panel_failed"),
+    ("p50_ms", "views.loadtests.panel_p50"),
+    ("p95_ms", "views.loadtests.panel_p95"),
 ]
 
 
@@ -42,18 +44,20 @@ def summary_table(results: Mapping[str, LoadTestResult]) -> pd.DataFrame:
 
 def history_figure(result: LoadTestResult, title: str) -> Any:
     """Requests and failures per second and latency percentiles over the run, one panel each."""
-    return compare_figure({"run": result}, title=title, legend=False)
+    return compare_figure({say("views.loadtests.run"): result}, title=title, legend=False)
 
 
-def compare_figure(
-    results: Mapping[str, LoadTestResult], title: str = "Load tests side by side", *, legend: bool = True
-) -> Any:
+def compare_figure(results: Mapping[str, LoadTestResult], title: str | None = None, *, legend: bool = True) -> Any:
     """The runs on a shared time axis (seconds since each run started), one panel per measure."""
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
     fig = make_subplots(
-        rows=len(PANELS), cols=1, shared_xaxes=True, vertical_spacing=0.05, subplot_titles=[t for _, t in PANELS]
+        rows=len(PANELS),
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.05,
+        subplot_titles=[say(key) for _, key in PANELS],
     )
     palette = RUN_COLORS
     for i, (name, result) in enumerate(results.items()):
@@ -74,9 +78,11 @@ def compare_figure(
                 row=row,
                 col=1,
             )
-            fig.update_yaxes(title_text=label, rangemode="tozero", row=row, col=1)
-    fig.update_xaxes(title_text="time since the load test started (s)", row=len(PANELS), col=1)
-    fig.update_layout(title=title, template="plotly_white", height=850, hovermode="x unified")
+            fig.update_yaxes(title_text=say(label), rangemode="tozero", row=row, col=1)
+    fig.update_xaxes(title_text=say("views.loadtests.since_start"), row=len(PANELS), col=1)
+    fig.update_layout(
+        title=title or say("views.loadtests.side_by_side"), template="plotly_white", height=850, hovermode="x unified"
+    )
     return fig
 
 
@@ -87,23 +93,25 @@ def burst_table(runs: Mapping[str, BurstRun]) -> pd.DataFrame:
     for name, run in runs.items():
         ok = run.load.calls.loc[run.load.calls["ok"], "latency_ms"]
         failed = run.load.calls.loc[~run.load.calls["ok"], "latency_ms"]
-        rows[name] = {
-            "arrival rate (calls/s)": round(run.rate, 2),
+        low, high = run.peak_model
+        row = {
+            "rate": round(run.rate, 2),
             "succeeded": run.succeeded,
             "throttled": run.throttled,
-            "throttled (%)": round(100 * run.throttled / max(1, run.succeeded + run.throttled + run.errors), 1),
-            "other errors": run.errors,
-            "succeeded p50 (ms)": round(float(ok.median()), 1) if len(ok) else "-",
-            "succeeded p95 (ms)": round(float(ok.quantile(0.95)), 1) if len(ok) else "-",
-            "throttled p50 (ms)": round(float(failed.median()), 1) if len(failed) else "-",
-            "environments started": run.environments,
-            "throttles cleared at (s)": run.cleared_at if run.cleared_at is not None else "never",
-            "mean Duration once scaled (ms)": _round(run.steady_duration_ms),
-            "rate x duration": _round(run.model_concurrency),
-            "p99 Duration once scaled (ms)": _round(run.steady_p99_duration_ms),
-            "peak the model allows": "{} to {}".format(*run.peak_model) if run.peak_model[1] else "-",
-            "peak concurrency once scaled": run.steady_peak,
+            "throttled_pct": round(100 * run.throttled / max(1, run.succeeded + run.throttled + run.errors), 1),
+            "other_errors": run.errors,
+            "ok_p50": round(float(ok.median()), 1) if len(ok) else "-",
+            "ok_p95": round(float(ok.quantile(0.95)), 1) if len(ok) else "-",
+            "throttled_p50": round(float(failed.median()), 1) if len(failed) else "-",
+            "environments": run.environments,
+            "cleared_at": run.cleared_at if run.cleared_at is not None else say("views.loadtests.row.never"),
+            "mean_duration": _round(run.steady_duration_ms),
+            "model": _round(run.model_concurrency),
+            "p99_duration": _round(run.steady_p99_duration_ms),
+            "peak_model": say("views.loadtests.row.peak_model_range", low=low, high=high) if high else "-",
+            "steady_peak": run.steady_peak,
         }
+        rows[name] = {say(f"views.loadtests.row.{key}"): value for key, value in row.items()}
     # object columns: integers stay integers beside the floats
     return pd.DataFrame({name: pd.Series(values, dtype=object) for name, values in rows.items()})
 
@@ -128,37 +136,39 @@ def burst_figure(runs: Mapping[str, BurstRun], title: str) -> Any:
         seconds = run.seconds
         x = seconds["second"]
         for outcome, marker in (("succeeded", SUCCEEDED), ("throttled", THROTTLED), ("errors", ERRORS)):
+            label = say("views.loadtests.errors") if outcome == "errors" else outcome_label(outcome)
             fig.add_trace(
-                go.Bar(x=x, y=seconds[outcome], name=outcome, marker_color=marker, legendgroup=outcome,
+                go.Bar(x=x, y=seconds[outcome], name=label, marker_color=marker, legendgroup=outcome,
                        showlegend=first),
                 row=1, col=col,
             )  # fmt: skip
         fig.add_trace(
             go.Scatter(x=x, y=seconds["environments"], mode="lines", line={"color": color, "shape": "hv"},
-                       name=f"{name}: environments started", legendgroup=name),
+                       name=say("views.loadtests.environments_started", name=name), legendgroup=name),
             row=2, col=col,
         )  # fmt: skip
         fig.add_trace(
             go.Scatter(x=x, y=seconds["concurrency"], mode="lines", line={"color": color, "dash": "dot", "shape": "hv"},
-                       name=f"{name}: invocations in flight (peak)", legendgroup=name),
+                       name=say("views.loadtests.in_flight_peak", name=name), legendgroup=name),
             row=2, col=col,
         )  # fmt: skip
         if run.scaling_rate and run.scaling_rate < 1000:
             fig.add_trace(
                 go.Scatter(x=x, y=seconds["scaling_limit"], mode="lines", line={"color": "#555", "dash": "dash"},
-                           name="most the scaling rate allows", legendgroup="limit", showlegend=first),
+                           name=say("views.loadtests.scaling_limit"), legendgroup="limit", showlegend=first),
                 row=2, col=col,
             )  # fmt: skip
         for column, dash, label in (("p50_ok_ms", None, "p50"), ("p95_ok_ms", "dash", "p95")):
             fig.add_trace(
                 go.Scatter(x=x, y=seconds[column], mode="lines+markers", line={"color": color, "dash": dash},
-                           name=f"{name}: {label} of successful calls", legendgroup=name, connectgaps=False),
+                           name=say("views.loadtests.percentile_ok", name=name, percentile=label), legendgroup=name,
+                           connectgaps=False),
                 row=3, col=col,
             )  # fmt: skip
-        fig.update_xaxes(title_text="seconds since the burst began (s)", row=3, col=col)
-    fig.update_yaxes(title_text="calls per second", row=1, col=1)
-    fig.update_yaxes(title_text="environments", rangemode="tozero", row=2, col=1)
-    fig.update_yaxes(title_text="latency (ms)", type="log", row=3, col=1)
+        fig.update_xaxes(title_text=say("views.loadtests.since_burst"), row=3, col=col)
+    fig.update_yaxes(title_text=say("views.loadtests.calls_per_second"), row=1, col=1)
+    fig.update_yaxes(title_text=say("views.loadtests.environments"), rangemode="tozero", row=2, col=1)
+    fig.update_yaxes(title_text=say("views.loadtests.latency_ms"), type="log", row=3, col=1)
     fig.update_layout(title=title, template="plotly_white", barmode="stack", height=820, hovermode="x unified")
     return fig
 
@@ -169,13 +179,13 @@ def throttle_totals_figure(client_throttled: int, cloudwatch_throttles: float, t
 
     fig = go.Figure(
         go.Bar(
-            x=["refused calls (load generator)", "Throttles (CloudWatch, Sum)"],
+            x=[say("views.loadtests.refused_calls"), say("views.loadtests.cloudwatch_throttles")],
             y=[client_throttled, cloudwatch_throttles],
             marker_color=THROTTLED,
             text=[f"{client_throttled:.0f}", f"{cloudwatch_throttles:.0f}"],
             textposition="outside",
         )
     )
-    fig.update_layout(title=title, template="plotly_white", yaxis_title="calls", showlegend=False)
+    fig.update_layout(title=title, template="plotly_white", yaxis_title=say("views.loadtests.calls"), showlegend=False)
     fig.update_yaxes(rangemode="tozero")
     return fig
