@@ -473,4 +473,93 @@ MESSAGES: dict[str, str] = {
     "m4.removed_cap": "reserved concurrency cap",
     "m4.client_locust": "Locust (load generator)",
     "views.loadtests.errors": "errors",
+    # -- notebook 04 -------------------------------------------------------------------------------
+    "m4.http_answer": "HTTP {status} in {latency_ms:.0f} ms: {body}",
+    "m4.api_through_proxy": "the API answers with the database time through the proxy",
+    "m4.burst_plan": "{rate} calls/s for {seconds} s; a function may add {scaling_rate} environments every 10 s",
+    "m4.run_v2": "unoptimized (v2)",
+    "m4.run_v3": "optimized (v3)",
+    "m4.burst_v2_title": "A burst of {rate} calls/s on the unoptimized function",
+    "m4.scaling_rate_kept": "environments were added no faster than the scaling rate ({scaling_rate} per 10 s)",
+    "m4.throttled_when_needed": (
+        "calls were throttled exactly when the burst needed more new environments than the scaling rate gives at once"
+    ),
+    "m4.throttles_stopped": "once the function had scaled, the throttles stopped (the last seconds had none)",
+    "m4.generator_kept_up": (
+        "Locust sent {sent:.1f} calls/s of the {rate} asked for: the generator kept up (within 20 %)"
+    ),
+    "m4.v2_summary": (
+        "Once scaled, the unoptimized function took **{duration_ms:.1f} ms** per call: {rate} calls/s x "
+        "{duration_s:.3f} s = **{model:.2f}** environments on average, and between {low} and {high} at "
+        "the peak with the slowest calls ({p99_ms:.1f} ms, p99); the measured peak in flight was "
+        "**{peak}**. The burst started **{environments}** environments and **{throttled}** of {total} "
+        "calls were throttled while it scaled ({errors} failed otherwise)."
+    ),
+    "m4.model_holds_v2": "the peak concurrency once scaled matches arrival rate x duration (within the tolerance)",
+    "m4.version_v2": "v2: inside the handler",
+    "m4.version_v3": "v3: outside the handler",
+    "m4.warm_duration_title": "Duration of warm calls (REPORT lines)",
+    "m4.duration_ms": "duration (ms)",
+    "m4.warm_faster": "warm calls are faster once the secret and the connection are reused",
+    "m4.warm_summary": (
+        "A warm call took **{v2_ms:.1f} ms** (median) with everything inside the handler and "
+        "**{v3_ms:.1f} ms** with the initialization moved out: **{speedup:.1f}x** faster. (On AWS the "
+        "secret and the connection cross a network: the original workshop measured about 700 ms before "
+        "and 7 ms after. Here they cross loopback, so both numbers are smaller.)"
+    ),
+    "m4.same_burst_title": "The same burst of {rate} calls/s before and after the optimization",
+    "m4.model_holds_v3": "optimized: the peak concurrency once scaled matches arrival rate x duration",
+    "m4.fewer_environments": "the same arrival rate needs a fraction of the environments once the function is faster",
+    "m4.throttled_title": "Throttled calls during both bursts",
+    "m4.cw_published": "CloudWatch published Invocations and Errors",
+    "m4.cw_throttles": "CloudWatch published the Throttles the client saw",
+    "m4.every_500_throttle": (
+        "every call answered 500 was a throttle: {answered} answered 500, {throttles:.0f} Throttles"
+    ),
+    "m4.other_failed": "the other failed calls ({errors}) are the invocations that failed ({cw_errors:.0f} Errors)",
+    "m4.cw_counted": "CloudWatch counted every successful call",
+    "m4.capped_run": "capped at {cap}",
+    "m4.cap_title": "{rate} calls/s of {hold_s} s against a cap",
+    "m4.cap_share": "The cap throttled **{share:.0%}** of the calls; the model says about **{expected:.0%}**.",
+    "m4.never_more": "never more than {cap} in flight",
+    "m4.share_model": "the throttled share is about 1 - cap / (rate x duration)",
+    "m4.cap_skipped": "the cap was skipped only because the account has no room for it",
+    "m4.provisioned_ready": "{count} environments are initialized and waiting",
+    "m4.setup_on_demand": "on demand (unqualified)",
+    "m4.setup_provisioned": "provisioned (alias live)",
+    "m4.simultaneous_title": "{count} simultaneous calls: client-side latency",
+    "m4.latency_ms": "latency (ms)",
+    "m4.provisioned_all_ok": "every call to the provisioned alias succeeded",
+    "m4.on_demand_cold": "the burst on the updated function started new environments (cold starts)",
+    "m4.provisioned_no_cold": "no successful call to the provisioned alias had a cold start",
+    "m4.provisioned_summary": (
+        "On demand, **{cold} of {count}** calls started a new environment and the slowest took "
+        "**{slowest_ms:.0f} ms**. With {count} provisioned environments there were **{cold_provisioned}** "
+        "cold starts and the slowest call took **{slowest_provisioned_ms:.0f} ms**."
+    ),
+    "m4.provision_skipped": "provisioning was skipped only because nothing fits",
+    "m4.plan_v2": "v2 (inside the handler)",
+    "m4.plan_v3": "v3 (outside the handler)",
+    "m4.plan.peak_rps": "peak requests/s",
+    "m4.plan.duration": "duration (ms)",
+    "m4.plan.concurrency": "concurrency to plan for",
+    "m4.plan.monthly": "monthly cost (USD)",
+    "m4.plan_covers": "the plan covers the average concurrency at the peak plus the headroom",
+    "m4.plan_fewer": "the optimized function needs fewer environments for the same traffic",
+    "m4.plan_summary": (
+        "{users:,} daily users with {online:.0%} online at the peak make **{rps:,.0f} requests/s**. At "
+        "the measured {duration_ms:.1f} ms per call that is {average:.1f} environments on average; with "
+        "the measured peak-to-average of {peak_factor:.2f} and a headroom of {headroom}, plan for "
+        "**{concurrency} concurrent environments**, versus {v2_concurrency} for the unoptimized code. A "
+        "month costs about **USD {monthly:,.0f}** at prices of {prices_as_of}."
+    ),
+    "m4.final_summary": (
+        "The same burst of {rate} calls/s: the unoptimized function took **{v2_ms:.1f} ms** per call once "
+        "scaled and needed up to **{v2_peak}** environments at once; the optimized one took **{v3_ms:.1f} "
+        "ms** and needed **{v3_peak}**. While scaling, **{v2_throttled}** and **{v3_throttled}** calls "
+        "were throttled. Concurrency is requests per second times duration, so a faster function is also "
+        "a cheaper and more scalable one."
+    ),
+    "m4.no_cap_left": "the function has no reserved-concurrency cap left",
+    "m4.no_provisioned_left": "no provisioned concurrency is left to bill",
 }

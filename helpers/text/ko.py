@@ -477,4 +477,98 @@ MESSAGES: dict[str, str] = {
     "m4.removed_cap": "예약된 동시성 한도",
     "m4.client_locust": "Locust(부하 생성기)",
     "views.loadtests.errors": "기타 오류",
+    # -- notebook 04 -------------------------------------------------------------------------------
+    "m4.http_answer": "HTTP {status}, 응답 시간 {latency_ms:.0f} ms: {body}",
+    "m4.api_through_proxy": "API가 프록시를 거쳐 데이터베이스 시각으로 응답합니다",
+    "m4.burst_plan": (
+        "{seconds}초 동안 초당 {rate}회 호출. 함수는 10초마다 실행 환경을 {scaling_rate}개까지 추가할 수 있습니다"
+    ),
+    "m4.run_v2": "최적화 전(v2)",
+    "m4.run_v3": "최적화 후(v3)",
+    "m4.burst_v2_title": "최적화 전 함수에 초당 {rate}회 호출 버스트",
+    "m4.scaling_rate_kept": "실행 환경이 확장 속도(10초마다 {scaling_rate}개)보다 빠르게 추가되지 않았습니다",
+    "m4.throttled_when_needed": (
+        "버스트가 확장 속도가 한 번에 허용하는 것보다 많은 새 실행 환경을 필요로 할 때만 호출이 스로틀링되었습니다"
+    ),
+    "m4.throttles_stopped": "함수가 확장된 뒤에는 스로틀링이 멈췄습니다(마지막 몇 초 동안 없음)",
+    "m4.generator_kept_up": (
+        "Locust가 요청한 초당 {rate}회 중 초당 {sent:.1f}회를 보냈습니다. 부하 생성기가 속도를 유지했습니다(20 % 이내)"
+    ),
+    "m4.v2_summary": (
+        "확장이 끝난 뒤 최적화 전 함수는 호출당 **{duration_ms:.1f} ms**가 걸렸습니다. 초당 {rate}회 x "
+        "{duration_s:.3f}초 = 평균 **{model:.2f}**개의 실행 환경이고, 가장 느린 호출(p99, {p99_ms:.1f} "
+        "ms)을 기준으로 하면 최대 {low}~{high}개입니다. 측정한 동시 처리 최대치는 **{peak}**였습니다. "
+        "버스트는 실행 환경 **{environments}**개를 시작했고, 확장하는 동안 호출 {total}건 중 "
+        "**{throttled}**건이 스로틀링되었습니다(그 밖의 실패 {errors}건)."
+    ),
+    "m4.model_holds_v2": "확장 후 최대 동시성이 도착률 x 실행 시간과 일치합니다(허용 범위 이내)",
+    "m4.version_v2": "v2: 핸들러 안에서 초기화",
+    "m4.version_v3": "v3: 핸들러 밖에서 초기화",
+    "m4.warm_duration_title": "웜 호출의 Duration(REPORT 줄)",
+    "m4.duration_ms": "실행 시간(ms)",
+    "m4.warm_faster": "보안 암호와 연결을 재사용하면 웜 호출이 더 빠릅니다",
+    "m4.warm_summary": (
+        "모든 것을 핸들러 안에서 할 때 웜 호출은 **{v2_ms:.1f} ms**(중앙값), 초기화를 핸들러 밖으로 옮긴 "
+        "뒤에는 **{v3_ms:.1f} ms**가 걸려 **{speedup:.1f}배** 빨라졌습니다. (AWS에서는 보안 암호와 연결이 "
+        "네트워크를 거칩니다. 원래 워크숍은 최적화 전 약 700 ms, 최적화 후 7 ms를 측정했습니다. 여기서는 "
+        "루프백을 거치므로 두 수치 모두 더 작습니다.)"
+    ),
+    "m4.same_burst_title": "최적화 전후의 같은 버스트(초당 {rate}회 호출)",
+    "m4.model_holds_v3": "최적화 후: 확장 후 최대 동시성이 도착률 x 실행 시간과 일치합니다",
+    "m4.fewer_environments": "함수가 빨라지면 같은 도착률에 필요한 실행 환경이 훨씬 적습니다",
+    "m4.throttled_title": "두 버스트 동안 스로틀링된 호출",
+    "m4.cw_published": "CloudWatch가 Invocations와 Errors를 게시했습니다",
+    "m4.cw_throttles": "CloudWatch가 클라이언트가 본 Throttles를 게시했습니다",
+    "m4.every_500_throttle": (
+        "500으로 응답한 호출은 모두 스로틀링이었습니다: 500 응답 {answered}건, Throttles {throttles:.0f}건"
+    ),
+    "m4.other_failed": "그 밖의 실패한 호출({errors}건)은 실패한 호출입니다(Errors {cw_errors:.0f}건)",
+    "m4.cw_counted": "CloudWatch가 성공한 호출을 모두 집계했습니다",
+    "m4.capped_run": "한도 {cap}",
+    "m4.cap_title": "한도에 맞선 초당 {rate}회 호출({hold_s}초씩)",
+    "m4.cap_share": (
+        "한도 때문에 호출의 **{share:.0%}**가 스로틀링되었습니다. 모델의 예측은 약 **{expected:.0%}**입니다."
+    ),
+    "m4.never_more": "동시에 처리 중인 호출이 {cap}개를 넘은 적이 없습니다",
+    "m4.share_model": "스로틀링 비율이 약 1 - 한도 / (도착률 x 실행 시간)입니다",
+    "m4.cap_skipped": "계정에 여유가 없어서만 한도 단계를 건너뛰었습니다",
+    "m4.provisioned_ready": "실행 환경 {count}개가 초기화되어 대기 중입니다",
+    "m4.setup_on_demand": "온디맨드(한정자 없음)",
+    "m4.setup_provisioned": "프로비저닝됨(별칭 live)",
+    "m4.simultaneous_title": "동시 호출 {count}건: 클라이언트 측 지연 시간",
+    "m4.latency_ms": "지연 시간(ms)",
+    "m4.provisioned_all_ok": "프로비저닝된 별칭에 대한 호출이 모두 성공했습니다",
+    "m4.on_demand_cold": "업데이트된 함수에 대한 버스트가 새 실행 환경을 시작했습니다(콜드 스타트)",
+    "m4.provisioned_no_cold": "프로비저닝된 별칭에 대한 성공한 호출 중 콜드 스타트는 없었습니다",
+    "m4.provisioned_summary": (
+        "온디맨드에서는 호출 **{count}건 중 {cold}건**이 새 실행 환경을 시작했고 가장 느린 호출은 "
+        "**{slowest_ms:.0f} ms**가 걸렸습니다. 프로비저닝된 실행 환경 {count}개로는 콜드 스타트가 "
+        "**{cold_provisioned}**건이었고 가장 느린 호출은 **{slowest_provisioned_ms:.0f} ms**가 "
+        "걸렸습니다."
+    ),
+    "m4.provision_skipped": "들어갈 자리가 없어서만 프로비저닝을 건너뛰었습니다",
+    "m4.plan_v2": "v2(핸들러 안에서 초기화)",
+    "m4.plan_v3": "v3(핸들러 밖에서 초기화)",
+    "m4.plan.peak_rps": "최대 요청/초",
+    "m4.plan.duration": "실행 시간(ms)",
+    "m4.plan.concurrency": "계획할 동시성",
+    "m4.plan.monthly": "월 비용(USD)",
+    "m4.plan_covers": "계획이 최대 시점의 평균 동시성과 여유분을 포함합니다",
+    "m4.plan_fewer": "최적화한 함수는 같은 트래픽에 더 적은 실행 환경이 필요합니다",
+    "m4.plan_summary": (
+        "일일 사용자 {users:,}명 중 최대 시점에 {online:.0%}가 접속하면 **초당 {rps:,.0f}건의 요청**이 "
+        "생깁니다. 측정한 호출당 {duration_ms:.1f} ms로는 평균 {average:.1f}개의 실행 환경이 필요합니다. "
+        "측정한 최대/평균 비율 {peak_factor:.2f}와 여유분 {headroom}을 적용하면 **동시 실행 환경 "
+        "{concurrency}개**를 계획해야 하며, 최적화 전 코드라면 {v2_concurrency}개입니다. {prices_as_of} "
+        "기준 요금으로 한 달에 약 **USD {monthly:,.0f}**입니다."
+    ),
+    "m4.final_summary": (
+        "초당 {rate}회 호출의 같은 버스트에서 최적화 전 함수는 확장 후 호출당 **{v2_ms:.1f} ms**가 걸렸고 "
+        "동시에 최대 **{v2_peak}**개의 실행 환경이 필요했습니다. 최적화한 함수는 **{v3_ms:.1f} ms**가 "
+        "걸렸고 **{v3_peak}**개가 필요했습니다. 확장하는 동안 각각 **{v2_throttled}**건과 "
+        "**{v3_throttled}**건의 호출이 스로틀링되었습니다. 동시성은 초당 요청 수 곱하기 실행 시간이므로, "
+        "빠른 함수는 더 저렴하고 확장성도 좋습니다."
+    ),
+    "m4.no_cap_left": "함수에 예약된 동시성 한도가 남아 있지 않습니다",
+    "m4.no_provisioned_left": "요금이 청구될 프로비저닝된 동시성이 남아 있지 않습니다",
 }

@@ -130,7 +130,6 @@ def test_helpers_name_keys_that_exist_with_all_their_values() -> None:
     assert problems == []
 
 
-@pytest.mark.xfail(reason="K1 is converting the notebooks' checkpoints to keys (issue 21)", strict=False)
 @pytest.mark.parametrize("source", ENGLISH_SOURCES, ids=lambda p: p.stem)
 def test_notebook_checkpoints_pass_keys_not_sentences(source: Path) -> None:
     keys = set(CATALOGS["en"])
