@@ -60,7 +60,7 @@ def retrying_measurements(source: str) -> list[int]:
 
 # Notebook 04 is being reworked in another change; its on-demand vs provisioned burst still measures with the
 # retrying client. Strict: once it is fixed this mark fails, and goes.
-_KNOWN = {"04_optimize_and_load_test.py": "notebook 04's burst measures with ws.client('lambda'), which retries"}
+_KNOWN: dict[str, str] = {}
 PARAMS = [
     pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=_KNOWN[p.name])) if p.name in _KNOWN else p
     for p in SOURCES

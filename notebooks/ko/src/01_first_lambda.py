@@ -47,7 +47,7 @@ from helpers.modules import m1_first_lambda as m1
 
 ws = helpers.connect()
 names = m1.names(ws)
-pd.DataFrame({"resource": list(names), "name": list(names.values())})
+views.tables.names_table(names)
 
 # %% [markdown]
 # 바꿔도 되는 매개변수입니다. **AWS에서는 `EMAIL`에 본인 이메일 주소를 넣으세요.** SNS는 그 주소로 확인 메일을
@@ -121,7 +121,7 @@ config = aws.lambdas.deploy_function(
 )
 ws.check(
     config["CodeSha256"] == aws.lambdas.code_sha256(aws.lambdas.zip_folder("s3_notifier")),
-    "Lambda runs exactly the code shown above (its CodeSha256 is the hash of our package)",
+    "m1.code_matches",
 )
 {k: config[k] for k in ("FunctionName", "Runtime", "Handler", "MemorySize", "Timeout", "CodeSha256")}
 
@@ -134,7 +134,7 @@ sample_event = {"Records": [{"s3": {"bucket": {"name": bucket}, "object": {"key"
 first = measure.invocations.invoke(ws, names["function"], sample_event)
 ws.check(
     first.status == 200 and first.error is None and first.payload == {"notified": 1},
-    "the function handled the one record of the event and published one notification",
+    "m1.handled_event",
 )
 first
 
@@ -164,9 +164,9 @@ if confirmed:
     delivered = aws.events.email_delivered(
         ws, topic_arn, EMAIL, key, since=sent_at, timeout_s=ws.default(local=60, aws=900)
     )
-    ws.check(delivered is not None, f"SNS emailed {EMAIL} about {key}: {delivered}")
+    ws.check(delivered is not None, "m1.emailed", email=EMAIL, key=key, evidence=delivered)
 else:
-    print(f"{EMAIL} did not confirm the subscription: not confirmed, skipping the email check.")
+    print(ws.say("m1.not_confirmed", email=EMAIL))
 aws.events.mailbox(ws, to=EMAIL)[["timestamp", "subject", "kind"]]
 
 # %% [markdown]
@@ -177,12 +177,12 @@ aws.events.mailbox(ws, to=EMAIL)[["timestamp", "subject", "kind"]]
 logs = aws.waiting.poll(  # CloudWatch Logs shows new lines after a moment (seconds on AWS)
     lambda: aws.lambdas.recent_logs(ws, names["function"], limit=12),
     lambda lines: any(key in line for line in lines),
-    "waiting for the function's log lines",
+    ws.say("m1.waiting_logs"),
     timeout_s=ws.default(local=30, aws=120),
     estimate_s=ws.default(local=1, aws=10),
     on_timeout="return",
 )
-ws.check(any(key in line for line in logs), f"the function logged the upload of {key}")
+ws.check(any(key in line for line in logs), "m1.logged_upload", key=key)
 print("\n".join(logs))
 
 # %% [markdown]
@@ -201,15 +201,11 @@ for i in range(UPLOADS):
     time.sleep(0.5)
 
 reports = measure.invocations.wait_for_reports(ws, names["function"], started, UPLOADS)
-ws.check(len(reports) >= UPLOADS, f"{UPLOADS} invocations reported")
+ws.check(len(reports) >= UPLOADS, "m1.reported", count=UPLOADS)
 reports = reports.tail(UPLOADS).reset_index(drop=True)
 measured = pd.DataFrame(uploads).join(reports[["timestamp", "duration_ms", "cold"]])
 measured["upload_to_done_ms"] = (measured["timestamp"] - measured["uploaded"]).dt.total_seconds() * 1000
-ws.check(
-    (measured["upload_to_done_ms"] > measured["duration_ms"]).all(),
-    f"for each of the {UPLOADS} uploads, upload-to-done took longer than the function ran: "
-    "S3's delivery and Lambda's start come on top",
-)
+ws.check((measured["upload_to_done_ms"] > measured["duration_ms"]).all(), "m1.upload_slower", count=UPLOADS)
 views.tables.readable(measured[["key", "upload_to_done_ms", "duration_ms", "cold"]])
 
 # %%
@@ -218,11 +214,13 @@ views.latency.upload_figure(measured)
 # %%
 display(
     Markdown(
-        f"Across {UPLOADS} uploads, the notification was published a median "
-        f"**{measured['upload_to_done_ms'].median():.0f} ms** after the upload, while the function itself ran a "
-        f"median **{measured['duration_ms'].median():.1f} ms**. The rest is S3 delivering the event and Lambda "
-        f"starting the call: with asynchronous events you do not wait for the function, and you do not pay for "
-        f"that waiting either. {int(measured['cold'].sum())} of these calls needed a new execution environment."
+        ws.say(
+            "m1.summary",
+            count=UPLOADS,
+            upload_ms=measured["upload_to_done_ms"].median(),
+            duration_ms=measured["duration_ms"].median(),
+            cold=int(measured["cold"].sum()),
+        )
     )
 )
 
@@ -233,16 +231,17 @@ display(
 
 # %%
 function_config = ws.client("lambda").get_function_configuration(FunctionName=names["function"])
+you, email = ws.say("m1.node_you"), ws.say("m1.node_email")
 views.diagrams.diagram(
     [
-        ("you", "upload a file"),
+        (you, ws.say("m1.node_upload")),
         ("S3", bucket),
         ("Lambda", f"{function_config['FunctionName']} ({function_config['Runtime']})"),
         ("SNS", topic_arn.rsplit(":", 1)[-1]),
-        ("email", EMAIL),
+        (email, EMAIL),
     ],
-    [("you", "S3"), ("S3", "Lambda"), ("Lambda", "SNS"), ("SNS", "email")],
-    "Module 1: upload -> function -> notification",
+    [(you, "S3"), ("S3", "Lambda"), ("Lambda", "SNS"), ("SNS", email)],
+    ws.say("m1.diagram_title"),
 )
 
 # %% [markdown]
@@ -254,8 +253,5 @@ views.diagrams.diagram(
 # %%
 removed = m1.cleanup(ws)
 left = m1.leftovers(ws)
-ws.check(
-    len(removed) > 0 and left.empty,
-    f"module 1's {len(removed)} resources are deleted: listed again, none of them is left",
-)
+ws.check(len(removed) > 0 and left.empty, "m1.cleaned", count=len(removed))
 removed

@@ -47,7 +47,7 @@ from helpers.modules import m2_rest_api as m2
 
 ws = helpers.connect()
 names = m2.names(ws)
-pd.DataFrame({"resource": list(names), "name": list(names.values())})
+views.tables.names_table(names)
 
 # %%
 CALLS = 20  # calls to the API in the measurement step
@@ -70,7 +70,7 @@ KEEP_FOR_MODULE_3 = True  # False deletes the database and API at the end instea
 
 # %%
 network = aws.network.deploy_vpc(ws, names["network"])
-ws.check(len(network["SubnetIds"]) == 2, "two private subnets exist")
+ws.check(len(network["SubnetIds"]) == 2, "m2.two_subnets")
 network
 
 # %% [markdown]
@@ -91,16 +91,16 @@ db = aws.database.ensure_database(
     security_group_ids=[network["DatabaseSecurityGroupId"]],
     secret_name=names["db_secret"],
 )
-ws.check(db["DBInstanceStatus"] == "available", f"{names['db']} is available")
+ws.check(db["DBInstanceStatus"] == "available", "m2.db_available", name=names["db"])
 secret = aws.secrets.read_secret(ws, db["SecretArn"])
 pd.Series(
     {
-        "endpoint": db["Endpoint"]["Address"],
-        "port": db["Endpoint"]["Port"],
-        "engine": f"{db['Engine']} {db['EngineVersion']}",
-        "class": db["DBInstanceClass"],
-        "user": secret["username"],
-        "password": views.tables.mask(secret["password"]),
+        ws.say("m2.db.endpoint"): db["Endpoint"]["Address"],
+        ws.say("m2.db.port"): db["Endpoint"]["Port"],
+        ws.say("m2.db.engine"): f"{db['Engine']} {db['EngineVersion']}",
+        ws.say("m2.db.class"): db["DBInstanceClass"],
+        ws.say("m2.db.user"): secret["username"],
+        ws.say("m2.db.password"): views.tables.mask(secret["password"]),
     }
 )
 
@@ -114,12 +114,18 @@ pd.Series(
 hourly = measure.prices.price_book(ws).rds_instance_hourly_usd(db["DBInstanceClass"])
 display(
     Markdown(
-        f"A {db['DBInstanceClass']} in one zone costs USD {hourly:.3f} per hour in {ws.region} "
-        f"({measure.prices.price_book(ws).source}); Multi-AZ bills the standby too, about USD {2 * hourly:.3f} per "
-        f"hour, or USD {2 * hourly * 730:,.2f} instead of USD {hourly * 730:,.2f} for a month of 730 hours."
+        ws.say(
+            "m2.multi_az_price",
+            db_class=db["DBInstanceClass"],
+            hourly=hourly,
+            region=ws.region,
+            source=measure.prices.price_book(ws).source,
+            double=2 * hourly,
+            double_month=2 * hourly * 730,
+            month=hourly * 730,
+        )
         if hourly is not None
-        else f"No price for {db['DBInstanceClass']} in {ws.region} here; Multi-AZ bills the standby too, so it "
-        "costs about twice the single-zone hour."
+        else ws.say("m2.multi_az_no_price", db_class=db["DBInstanceClass"], region=ws.region)
     )
 )
 
@@ -165,9 +171,9 @@ config = aws.lambdas.deploy_function(
     subnet_ids=network["SubnetIds"],
     security_group_ids=[network["LambdaSecurityGroupId"]],
 )
-ws.check(config["State"] == "Active", f"{names['function']} is active in the VPC")
+ws.check(config["State"] == "Active", "m2.function_active", name=names["function"])
 direct = measure.invocations.invoke(ws, names["function"])
-ws.check(direct.status == 200 and direct.error is None, "the function reads the database time")
+ws.check(direct.status == 200 and direct.error is None, "m2.reads_db_time")
 direct
 
 # %% [markdown]
@@ -181,8 +187,8 @@ direct
 # %%
 api = aws.api.ensure_rest_api(ws, names["api"], names["function"])
 response = aws.api.call_api(api["url"])
-ws.check(response.status == 200 and "db_time" in response.body, "GET / answers 200 with the database time")
-display(Markdown(f"`GET {api['url']}` -> **{response.status}** in {response.latency_ms:.0f} ms"))
+ws.check(response.status == 200 and "db_time" in response.body, "m2.api_answers")
+display(Markdown(ws.say("m2.api_call", url=api["url"], status=response.status, latency_ms=response.latency_ms)))
 response.body
 
 # %% [markdown]
@@ -195,7 +201,7 @@ response.body
 # %%
 rest_api = ws.client("apigateway").get_rest_api(restApiId=aws.api.api_id_and_stage(api["url"])[0])
 endpoint_types = rest_api["endpointConfiguration"]["types"]
-ws.check(endpoint_types == ["REGIONAL"], f"{rest_api['name']} is a regional API: {endpoint_types}")
+ws.check(endpoint_types == ["REGIONAL"], "m2.regional", name=rest_api["name"], types=endpoint_types)
 
 # %% [markdown]
 # ## 측정 결과
@@ -220,33 +226,29 @@ for i in range(CALLS):
     answer = aws.api.call_api(api["url"])
     calls.append({"call": i + 1, "status": answer.status, "latency_ms": answer.latency_ms})
 reports = measure.invocations.wait_for_reports(ws, names["function"], started, CALLS)
-ws.check(len(reports) >= CALLS, "every call's REPORT line reached CloudWatch Logs")
+ws.check(len(reports) >= CALLS, "m2.reports_arrived")
 calls = pd.DataFrame(calls).join(reports.tail(CALLS).reset_index(drop=True)[["duration_ms", "init_ms", "cold"]])
-ws.check((calls["status"] == 200).all(), f"all {CALLS} calls answered 200")
+ws.check((calls["status"] == 200).all(), "m2.all_200", count=CALLS)
 views.tables.readable(calls.head())
 
 # %%
-views.latency.plot_latency(calls, f"{CALLS} calls to GET /: the first starts a new execution environment")
+views.latency.plot_latency(calls, ws.say("m2.latency_title", count=CALLS))
 
 # %%
 cold, warm = calls[calls["cold"]], calls[~calls["cold"]]
-ws.check(
-    bool(calls["cold"].iloc[0]) and len(warm) == CALLS - 1,
-    f"the first call was a cold start and the {CALLS - 1} after it were warm",
-)
-ws.check(
-    cold["latency_ms"].iloc[0] > warm["latency_ms"].median(),
-    "the cold start took longer end to end than the median warm call",
-)
+ws.check(bool(calls["cold"].iloc[0]) and len(warm) == CALLS - 1, "m2.first_cold", warm=CALLS - 1)
+ws.check(cold["latency_ms"].iloc[0] > warm["latency_ms"].median(), "m2.cold_slower")
 display(
     Markdown(
-        f"The first call took **{cold['latency_ms'].iloc[0]:.0f} ms** end to end, of which "
-        f"**{cold['init_ms'].iloc[0]:.0f} ms** was Lambda starting a new execution environment (Init Duration) "
-        f"before the handler ran for {cold['duration_ms'].iloc[0]:.0f} ms. "
-        f"The {len(warm)} warm calls that followed took a "
-        f"median **{warm['latency_ms'].median():.0f} ms**, with the handler itself running a median "
-        f"{warm['duration_ms'].median():.0f} ms: most of that is opening a new database connection on every call, "
-        f"which module 4 removes."
+        ws.say(
+            "m2.summary",
+            cold_ms=cold["latency_ms"].iloc[0],
+            init_ms=cold["init_ms"].iloc[0],
+            handler_ms=cold["duration_ms"].iloc[0],
+            warm=len(warm),
+            warm_ms=warm["latency_ms"].median(),
+            warm_handler_ms=warm["duration_ms"].median(),
+        )
     )
 )
 
@@ -257,15 +259,16 @@ display(
 
 # %%
 instance = ws.client("rds").describe_db_instances(DBInstanceIdentifier=names["db"])["DBInstances"][0]
+client = ws.say("m2.node_client")
 views.diagrams.diagram(
     [
-        ("client", "HTTP GET /"),
+        (client, "HTTP GET /"),
         ("API Gateway", f"{names['api']} / {api['stage']}"),
-        ("Lambda", f"{names['function']} + layer pymysql"),
+        ("Lambda", ws.say("m2.node_layer", function=names["function"])),
         ("RDS MySQL", f"{instance['DBInstanceIdentifier']} ({instance['DBInstanceClass']})"),
     ],
-    [("client", "API Gateway"), ("API Gateway", "Lambda"), ("Lambda", "RDS MySQL")],
-    f"Module 2: REST API -> Lambda -> MySQL, inside VPC {network['VpcId']}",
+    [(client, "API Gateway"), ("API Gateway", "Lambda"), ("Lambda", "RDS MySQL")],
+    ws.say("m2.diagram_title", vpc=network["VpcId"]),
 )
 
 # %% [markdown]
@@ -277,12 +280,12 @@ views.diagrams.diagram(
 
 # %%
 if KEEP_FOR_MODULE_3:
-    print("Kept for module 3.")
+    print(ws.say("m2.kept"))
 else:
     removed = m2.cleanup(ws)
     instances = ws.client("rds").describe_db_instances()["DBInstances"]
     left = {d["DBInstanceStatus"] for d in instances if d["DBInstanceIdentifier"] == names["db"]}
-    ws.check(left <= {"deleting"}, f"module 2's database is deleted (or deleting, on AWS): {left or 'gone'}")
-    ws.check(not aws.lambdas.function_exists(ws, names["function"]), f"{names['function']} is deleted")
-    ws.check(not aws.api.find_rest_apis(ws, names["api"]), f"the API {names['api']} is deleted")
+    ws.check(left <= {"deleting"}, "m2.db_deleted", left=left or ws.say("m2.gone"))
+    ws.check(not aws.lambdas.function_exists(ws, names["function"]), "m2.function_deleted", name=names["function"])
+    ws.check(not aws.api.find_rest_apis(ws, names["api"]), "m2.api_deleted", name=names["api"])
     display(removed)

@@ -45,10 +45,12 @@ views.tables.price_table(["rds_proxy", "secrets", "vpc_endpoint", "lambda", "rds
 ws = helpers.connect()
 m2 = m3.module2(ws)
 n = m3.names(ws)
-pd.DataFrame(
+views.tables.names_table(
     {
-        "resource": ["function", "API", "DB instance", "master secret"],
-        "name": [m2.function, m2.api_url, m2.db_instance, m2.master_secret_arn],
+        ws.say("m3.row.function"): m2.function,
+        ws.say("m3.row.api"): m2.api_url,
+        ws.say("m3.row.db_instance"): m2.db_instance,
+        ws.say("m3.row.master_secret"): m2.master_secret_arn,
     }
 )
 
@@ -87,7 +89,7 @@ value = aws.secrets.read_secret(ws, app_secret_arn)
 {key: ("*" * 8 if key == "password" else val) for key, val in value.items()}
 
 # %%
-ws.check({"engine", "host", "port", "username", "password", "dbname"} <= set(value), "the secret has the RDS format")
+ws.check({"engine", "host", "port", "username", "password", "dbname"} <= set(value), "m3.rds_format")
 
 # %% [markdown]
 # ## 2단계: Secrets Manager로 가는 프라이빗 경로
@@ -133,9 +135,10 @@ granted_in_mysql
 app_grants = [g for g in granted_in_mysql["grants"] if not g.startswith("GRANT USAGE ON *.*")]
 ws.check(
     len(app_grants) == 1 and app_grants[0].startswith(f"GRANT SELECT ON `{value['dbname']}`.*"),
-    f"MySQL lists exactly one privilege for user 'app': SELECT on the {value['dbname']} database",
+    "m3.one_privilege",
+    dbname=value["dbname"],
 )
-ws.check(granted_in_mysql["write"]["refused"], f"MySQL refuses a write by user 'app': {granted_in_mysql['write']}")
+ws.check(granted_in_mysql["write"]["refused"], "m3.write_refused", write=granted_in_mysql["write"])
 
 # %% [markdown]
 # ## 4단계: 함수에 최소 권한만 부여
@@ -160,9 +163,9 @@ secret_statements = [
 ]
 ws.check(
     len(secret_statements) == 1 and secret_statements[0]["Resource"] == app_secret_arn,
-    "the function may read only the app secret",
+    "m3.only_app_secret",
 )
-ws.check(not any("SecretsManagerReadWrite" in arn for arn in granted["managed"]), "no broad Secrets Manager policy")
+ws.check(not any("SecretsManagerReadWrite" in arn for arn in granted["managed"]), "m3.no_broad_policy")
 
 # %% [markdown]
 # ## 5단계: RDS Proxy
@@ -178,18 +181,18 @@ target_group = ws.client("rds").describe_db_proxy_target_groups(DBProxyName=prox
 pool = target_group["ConnectionPoolConfig"]
 pd.Series(
     {
-        "proxy": proxy["DBProxyName"],
-        "status": proxy["Status"],
-        "endpoint": proxy["Endpoint"],
-        "instance max_connections": app_user["max_connections"],
+        ws.say("m3.proxy.proxy"): proxy["DBProxyName"],
+        ws.say("m3.proxy.status"): proxy["Status"],
+        ws.say("m3.proxy.endpoint"): proxy["Endpoint"],
+        ws.say("m3.proxy.max_connections"): app_user["max_connections"],
         "MaxConnectionsPercent": pool["MaxConnectionsPercent"],
-        "pool size at most": app_user["max_connections"] * pool["MaxConnectionsPercent"] // 100,
+        ws.say("m3.proxy.pool_size"): app_user["max_connections"] * pool["MaxConnectionsPercent"] // 100,
     }
 )
 
 # %%
 print(json.dumps(aws.iam.role_policies(ws, n["proxy_role"])["inline"], indent=2))
-ws.check(proxy["Status"] == "available", "the proxy is available")
+ws.check(proxy["Status"] == "available", "m3.proxy_available")
 
 # %% [markdown]
 # ## 6단계: 함수가 보안 암호를 읽고 프록시를 거쳐 연결
@@ -205,17 +208,18 @@ views.tables.show_code("db_time_v2")
 db = m3.ensure(ws, m2, user_limit=USER_LIMIT)  # collects what the steps above created
 m3.deploy_db_time(ws, db, "db_time_v2")
 answer = aws.api.call_api(db.api_url)
-print(f"HTTP {answer.status} in {answer.latency_ms:.0f} ms:", answer.body)
+print(ws.say("m3.http_answer", status=answer.status, latency_ms=answer.latency_ms, body=answer.body))
 env = ws.client("lambda").get_function_configuration(FunctionName=db.function)["Environment"]["Variables"]
 sorted(env)
 
 # %%
-ws.check(answer.status == 200 and answer.body.get("version") == "v2", "the API answers with the v2 handler")
+ws.check(answer.status == 200 and answer.body.get("version") == "v2", "m3.v2_answers")
 ws.check(
     env.get("DB_HOST") == db.proxy_endpoint and env.get("DB_PORT") == str(m3.PROXY_PORT),
-    f"the function connects to the proxy's endpoint ({db.proxy_endpoint}), not to the instance",
+    "m3.connects_to_proxy",
+    endpoint=db.proxy_endpoint,
 )
-ws.check("DB_PASSWORD" not in env, "no password left in the function's environment variables")
+ws.check("DB_PASSWORD" not in env, "m3.no_password_env")
 
 # %% [markdown]
 # ### 암호 바꾸기: 교체
@@ -255,7 +259,7 @@ for fn in (n["direct_function"], db.function):
     results[fn] = measure.invocations.burst(call, count=INVOCATIONS)
 direct, pooled = results[n["direct_function"]], results[db.function]
 end = dt.datetime.now(dt.UTC)
-runs = pd.concat([direct.assign(path="direct to MySQL"), pooled.assign(path="through RDS Proxy")])
+runs = pd.concat([direct.assign(path=ws.say("m3.path_direct")), pooled.assign(path=ws.say("m3.path_proxy"))])
 runs["outcome"] = runs["body"].map(m3.outcome)
 runs.groupby(["path", "outcome"]).size().unstack(fill_value=0)
 
@@ -265,11 +269,14 @@ errors_proxy = int(pooled["error"].notna().sum())
 direct_outcomes = direct["body"].map(m3.outcome)
 ws.check(
     (direct_outcomes == "refused: too many connections").sum() > 0,
-    f"{INVOCATIONS} direct connections exceed the limit of {USER_LIMIT}: MySQL refuses some for too many connections",
+    "m3.direct_refused",
+    count=INVOCATIONS,
+    limit=USER_LIMIT,
 )
 ws.check(
     len(pooled) == INVOCATIONS and (pooled["body"].map(m3.outcome) == "succeeded").all(),
-    f"through the proxy all {INVOCATIONS} calls succeed",
+    "m3.proxy_all_succeed",
+    count=INVOCATIONS,
 )
 
 # %% [markdown]
@@ -278,9 +285,7 @@ ws.check(
 # 때까지 기다렸다가 처리됩니다.
 
 # %%
-views.metrics.in_flight_figure(
-    runs, f"{INVOCATIONS} simultaneous calls, direct and through RDS Proxy", limit=USER_LIMIT
-).show()
+views.metrics.in_flight_figure(runs, ws.say("m3.in_flight_title", count=INVOCATIONS), limit=USER_LIMIT).show()
 
 # %% [markdown]
 # 그런데 한도보다 많은 직접 호출이 성공하기도 하고, 거부된 호출도 즉시 끝나지는 않습니다. 왜 그럴까요? 모든 호출은
@@ -295,30 +300,29 @@ direct_refused = direct[direct_outcomes == "refused: too many connections"]
 setup_s = (direct_ok["duration_ms"] / 1000 - HOLD_S).median()
 warm_direct = warmups[n["direct_function"]]
 late = len(direct_ok) - USER_LIMIT
-late_text = (
-    f"{late} of them found a place freed by a call that had already finished"
-    if late > 0
-    else "no login came late enough to find a freed place (the proxy's idle connections of the same user count too)"
-)
+late_text = ws.say("m3.late_found_place", late=late) if late > 0 else ws.say("m3.late_none")
 ws.check(
     all(w.ready for w in warmups.values()) and not runs["cold"].any(),
-    f"the warm-up started {INVOCATIONS} environments per function: no measured call was a cold start",
+    "m3.warm_no_cold",
+    count=INVOCATIONS,
 )
 display(
     Markdown(
-        f"The warm-up took {warm_direct.rounds} round(s) of calls ({warm_direct.cold_starts} cold starts, "
-        f"{warm_direct.throttled} calls throttled while Lambda added environments) for the direct function. "
-        f"The {INVOCATIONS} measured calls then started within "
-        f"**{(direct['start_s'].max() - direct['start_s'].min()) * 1000:.0f} ms** of each other, none of them a "
-        f"cold start. **{len(direct_ok)}** direct calls succeeded against a limit of {USER_LIMIT}: a successful "
-        f"call spent a median **{setup_s:.2f} s** fetching the secret and logging in before its {HOLD_S} s "
-        f"query, so logins were spread out and {late_text}. "
-        f"A refused call took a median **{direct_refused['duration_ms'].median() / 1000:.2f} s** (at most "
-        f"{direct_refused['duration_ms'].max() / 1000:.2f} s): the same secret fetch and login, refused by "
-        "MySQL at the end of it (error 1226), not a timeout (the handler's `connect_timeout` is 5 s, and a "
-        "timeout reports error 2003). On this machine the calls' environments share 2 CPU cores, which "
-        "stretches every login; on AWS each environment has its own CPU share, and a login costs network "
-        "round trips instead."
+        ws.say(
+            "m3.burst_summary",
+            rounds=warm_direct.rounds,
+            cold=warm_direct.cold_starts,
+            throttled=warm_direct.throttled,
+            count=INVOCATIONS,
+            spread_ms=(direct["start_s"].max() - direct["start_s"].min()) * 1000,
+            ok=len(direct_ok),
+            limit=USER_LIMIT,
+            setup_s=setup_s,
+            hold_s=HOLD_S,
+            late_text=late_text,
+            refused_s=direct_refused["duration_ms"].median() / 1000,
+            refused_max_s=direct_refused["duration_ms"].max() / 1000,
+        )
     )
 )
 
@@ -340,27 +344,28 @@ connections = measure.metrics.wait_for_metrics(
 peaks = measure.metrics.metric_totals(connections)
 views.metrics.totals_figure(
     peaks,
-    "Peak connections during the measurement (CloudWatch, per-minute maximum)",
-    y_title="connections",
+    ws.say("m3.peak_title"),
+    y_title=ws.say("m3.connections"),
     limit=USER_LIMIT,
 ).show()
 
 # %%
 peak_db = peaks.get(f"DatabaseConnections ({db.proxy_name})", 0)
 peak_clients = peaks.get(f"ClientConnections ({db.proxy_name})", 0)
-ws.check(peak_clients > 0, "the function's connections arrived at the proxy (its ClientConnections)")
-ws.check(0 < peak_db <= USER_LIMIT, "the proxy never held more database connections than the user may have")
+ws.check(peak_clients > 0, "m3.clients_arrived")
+ws.check(0 < peak_db <= USER_LIMIT, "m3.proxy_within_limit")
 
 # %%
 proxy_in_flight = measure.inflight.in_flight(pooled.assign(outcome="all"), step_s=0.1)["calls"].max()
 display(
     Markdown(
-        f"`ClientConnections` is a gauge: the clients connected to the proxy at the moment it is sampled "
-        f"(pocketcloud samples once a second; CloudWatch keeps the minute's maximum). Its peak, "
-        f"**{peak_clients:.0f}**, is therefore not the {INVOCATIONS} calls of the minute but those connected at "
-        f"one sampling moment; by this notebook's clock at most **{proxy_in_flight}** calls through the proxy "
-        f"were in flight at once, and a call connects only after fetching its secret. The "
-        f"**{peak_db:.0f}** database connections served them all, each call waiting its turn for one."
+        ws.say(
+            "m3.gauge_summary",
+            peak_clients=peak_clients,
+            count=INVOCATIONS,
+            in_flight=proxy_in_flight,
+            peak_db=peak_db,
+        )
     )
 )
 
@@ -371,24 +376,26 @@ display(
 outcomes = runs.groupby(["path", "outcome"]).size().rename("calls").reset_index()
 views.metrics.bar_comparison(
     outcomes,
-    f"{INVOCATIONS} simultaneous calls, each holding a connection for {HOLD_S} s",
+    ws.say("m3.outcomes_title", count=INVOCATIONS, hold_s=HOLD_S),
     value="calls",
     group="outcome",
     category="path",
-    y_title="calls",
+    y_title=ws.say("m3.calls"),
 ).show()
 
 # %%
 display(
     Markdown(
-        f"Connecting directly, **{errors_direct} of {INVOCATIONS}** calls failed: "
-        f"each execution environment opened its own connection and MySQL refused those beyond "
-        f"the app user's limit of {USER_LIMIT} (every open connection of that user counts, "
-        f"including idle ones the proxy keeps from earlier steps). Through RDS Proxy "
-        f"**{INVOCATIONS - errors_proxy} of {INVOCATIONS}** succeeded: up to "
-        f"**{peaks.get(f'ClientConnections ({db.proxy_name})', 0):.0f}** client connections shared at most "
-        f"**{peak_db:.0f}** database connections, and calls waited briefly for a free one instead of failing. "
-        f"The slowest call through the proxy took **{pooled['latency_ms'].max() / 1000:.1f} s**."
+        ws.say(
+            "m3.outcome_summary",
+            failed=errors_direct,
+            count=INVOCATIONS,
+            limit=USER_LIMIT,
+            succeeded=INVOCATIONS - errors_proxy,
+            clients=peaks.get(f"ClientConnections ({db.proxy_name})", 0),
+            peak_db=peak_db,
+            slowest_s=pooled["latency_ms"].max() / 1000,
+        )
     )
 )
 
@@ -411,7 +418,10 @@ cost = measure.churn.connection_cost(
     ws.name("db-connect-cost"),
     role=db.role_name,
     secret_arn=db.app_secret_arn,
-    targets={"direct": (value["host"], int(value["port"])), "through RDS Proxy": (db.proxy_endpoint, m3.PROXY_PORT)},
+    targets={
+        ws.say("m3.path_direct_short"): (value["host"], int(value["port"])),
+        ws.say("m3.path_proxy"): (db.proxy_endpoint, m3.PROXY_PORT),
+    },
     layers=db.layer_arns,
     subnet_ids=db.subnet_ids,
     security_group_ids=db.security_group_ids,
@@ -420,20 +430,19 @@ medians = cost.groupby(["path", "step"])["ms"].median().unstack()
 views.tables.readable(medians)
 
 # %%
-login_ms = medians.loc["direct", measure.churn.CONNECT]
-query_ms = medians.loc["direct", measure.churn.QUERY]
-ws.check(login_ms > query_ms, "opening a connection costs more than a query on an open one")
+login_ms = medians.loc[ws.say("m3.path_direct_short"), measure.churn.CONNECT]
+query_ms = medians.loc[ws.say("m3.path_direct_short"), measure.churn.QUERY]
+ws.check(login_ms > query_ms, "m3.login_costs_more")
 display(
     Markdown(
-        f"Logging in straight to MySQL took a median **{login_ms:.1f} ms**; a query on a connection already open "
-        f"took **{query_ms:.2f} ms**, about **{login_ms / query_ms:,.0f} times** less. Through the proxy a login "
-        f"took {medians.loc['through RDS Proxy', measure.churn.CONNECT]:.1f} ms and a query "
-        f"{medians.loc['through RDS Proxy', measure.churn.QUERY]:.2f} ms; more to the point, the proxy answers "
-        "the login itself and lends a database connection it already holds, so MySQL sets up no new session. "
-        "These are loopback figures: on this machine no network lies between the function and the database. "
-        "On AWS each login crosses the VPC's network several times; for scale, the original workshop published "
-        "a drop from about 700 ms to about 7 ms per call once the secret fetch and the connection moved out of "
-        "the handler (the original workshop's measurement, not this run's). Module 4 measures that move here."
+        ws.say(
+            "m3.login_summary",
+            login_ms=login_ms,
+            query_ms=query_ms,
+            ratio=login_ms / query_ms,
+            proxy_login_ms=medians.loc[ws.say("m3.path_proxy"), measure.churn.CONNECT],
+            proxy_query_ms=medians.loc[ws.say("m3.path_proxy"), measure.churn.QUERY],
+        )
     )
 )
 
@@ -456,6 +465,6 @@ display(
 removed = m3.cleanup(ws, db, keep_for_next_modules=True)
 ws.check(
     not any(aws.lambdas.function_exists(ws, n[key]) for key in ("direct_function", "setup_function", "check_function")),
-    "the comparison, setup and check functions are gone",
+    "m3.functions_gone",
 )
-ws.check(aws.proxy.describe_proxy(ws, db.proxy_name) is not None, "the proxy stays for modules 4 and 5")
+ws.check(aws.proxy.describe_proxy(ws, db.proxy_name) is not None, "m3.proxy_stays")

@@ -52,7 +52,7 @@ db.describe()
 # 쿼리를 보냅니다.
 
 # %%
-m4.architecture_figure(ws, db, client="Locust (load generator)").show()
+m4.architecture_figure(ws, db).show()
 
 # %% [markdown]
 # ## 1단계: 최적화 전 함수에 버스트 보내기
@@ -80,12 +80,12 @@ views.tables.show_code("db_time_v2")
 
 # %%
 m4.deploy(ws, db, "db_time_v2")
-lam = ws.client("lambda")
+lam = ws.client("lambda", retries=False)  # measured calls: a throttle must show, not be retried
 first = aws.api.call_api(db.api_url)
-print(f"HTTP {first.status} in {first.latency_ms:.0f} ms:", first.body)
+print(ws.say("m4.http_answer", status=first.status, latency_ms=first.latency_ms, body=first.body))
 
 # %%
-ws.check(first.status == 200 and "db_time" in first.body, "the API answers with the database time through the proxy")
+ws.check(first.status == 200 and "db_time" in first.body, "m4.api_through_proxy")
 
 # %% [markdown]
 # ### 버스트
@@ -102,16 +102,14 @@ ws.check(first.status == 200 and "db_time" in first.body, "the API answers with 
 RATE = ws.default(local=15, aws=100)  # calls per second
 DURATION_S = ws.default(local=35, aws=90)
 SCALING_RATE = m4.scaling_rate(ws)
-print(f"{RATE} calls/s for {DURATION_S} s; a function may add {SCALING_RATE} environments every 10 s")
+print(ws.say("m4.burst_plan", rate=RATE, seconds=DURATION_S, scaling_rate=SCALING_RATE))
 
 start_bursts = dt.datetime.now(dt.UTC)
-run_v2 = m4.run_burst(ws, db, "unoptimized (v2)", rate=RATE, duration_s=DURATION_S)
-views.loadtests.burst_table({"unoptimized (v2)": run_v2})
+run_v2 = m4.run_burst(ws, db, ws.say("m4.run_v2"), rate=RATE, duration_s=DURATION_S)
+views.loadtests.burst_table({run_v2.name: run_v2})
 
 # %%
-views.loadtests.burst_figure(
-    {"unoptimized (v2)": run_v2}, f"A burst of {RATE} calls/s on the unoptimized function"
-).show()
+views.loadtests.burst_figure({run_v2.name: run_v2}, ws.say("m4.burst_v2_title", rate=RATE)).show()
 
 # %% [markdown]
 # 그래프를 위에서부터 읽어 보세요. 처음에는 모든 호출에 새 실행 환경이 필요하고, 새 실행 환경은 먼저 콜드
@@ -124,16 +122,17 @@ views.loadtests.burst_figure(
 # %%
 ws.check(
     bool((run_v2.seconds["environments"] <= run_v2.seconds["scaling_limit"] + 1).all()),
-    f"environments were added no faster than the scaling rate ({SCALING_RATE} per 10 s)",
+    "m4.scaling_rate_kept",
+    scaling_rate=SCALING_RATE,
 )
 ws.check(
     (run_v2.throttled > 0 and run_v2.environments >= SCALING_RATE)
     or (run_v2.throttled == 0 and run_v2.environments <= SCALING_RATE),
-    "calls were throttled exactly when the burst needed more new environments than the scaling rate gives at once",
+    "m4.throttled_when_needed",
 )
 ws.check(
     run_v2.cleared_at is not None and run_v2.cleared_at <= len(run_v2.seconds) - 5,
-    "once the function had scaled, the throttles stopped (the last seconds had none)",
+    "m4.throttles_stopped",
 )
 
 # %% [markdown]
@@ -156,7 +155,9 @@ ws.check(
 sent_per_s = len(run_v2.load.calls) / DURATION_S
 ws.check(
     sent_per_s >= 0.8 * RATE,
-    f"Locust sent {sent_per_s:.1f} calls/s of the {RATE} asked for: the generator kept up (within 20 %)",
+    "m4.generator_kept_up",
+    sent=sent_per_s,
+    rate=RATE,
 )
 
 # %% [markdown]
@@ -172,17 +173,24 @@ ws.check(
 # %%
 display(
     Markdown(
-        f"Once scaled, the unoptimized function took **{run_v2.steady_duration_ms:.1f} ms** per call: "
-        f"{RATE} calls/s x {run_v2.steady_duration_ms / 1000:.3f} s = **{run_v2.model_concurrency:.2f}** "
-        f"environments on average, and between {run_v2.peak_model[0]} and {run_v2.peak_model[1]} at the peak with "
-        f"the slowest calls ({run_v2.steady_p99_duration_ms:.1f} ms, p99); the measured peak in flight was "
-        f"**{run_v2.steady_peak}**. "
-        f"The burst started **{run_v2.environments}** environments and **{run_v2.throttled}** of "
-        f"{run_v2.succeeded + run_v2.throttled + run_v2.errors} calls were throttled while it scaled "
-        f"({run_v2.errors} failed otherwise)."
+        ws.say(
+            "m4.v2_summary",
+            duration_ms=run_v2.steady_duration_ms,
+            rate=RATE,
+            duration_s=run_v2.steady_duration_ms / 1000,
+            model=run_v2.model_concurrency,
+            low=run_v2.peak_model[0],
+            high=run_v2.peak_model[1],
+            p99_ms=run_v2.steady_p99_duration_ms,
+            peak=run_v2.steady_peak,
+            environments=run_v2.environments,
+            throttled=run_v2.throttled,
+            total=run_v2.succeeded + run_v2.throttled + run_v2.errors,
+            errors=run_v2.errors,
+        )
     )
 )
-ws.check(run_v2.model_holds, "the peak concurrency once scaled matches arrival rate x duration (within the tolerance)")
+ws.check(run_v2.model_holds, "m4.model_holds_v2")
 
 # %% [markdown]
 # ## 2단계: 최적화, 초기화는 핸들러 밖에서
@@ -208,26 +216,23 @@ single_v2 = measure.invocations.invoke_many(lam, db.function, CALLS)
 m4.deploy(ws, db, "db_time_v3")
 single_v3 = measure.invocations.invoke_many(lam, db.function, CALLS)
 single = pd.concat(
-    [single_v2.assign(version="v2: inside the handler"), single_v3.assign(version="v3: outside the handler")]
+    [single_v2.assign(version=ws.say("m4.version_v2")), single_v3.assign(version=ws.say("m4.version_v3"))]
 )
 single[["version", "call", "cold", "duration_ms", "init_ms", "latency_ms"]].round(2).fillna({"init_ms": "-"})
 
 # %%
 warm = single[~single["cold"] & single["error"].isna()]
 views.latency.latency_box_figure(
-    warm, group="version", value="duration_ms", title="Duration of warm calls (REPORT lines)", y_title="duration (ms)"
+    warm,
+    group="version",
+    value="duration_ms",
+    title=ws.say("m4.warm_duration_title"),
+    y_title=ws.say("m4.duration_ms"),
 ).show()
 median_v2 = warm[warm["version"].str.startswith("v2")]["duration_ms"].median()
 median_v3 = warm[warm["version"].str.startswith("v3")]["duration_ms"].median()
-ws.check(median_v3 < median_v2, "warm calls are faster once the secret and the connection are reused")
-display(
-    Markdown(
-        f"A warm call took **{median_v2:.1f} ms** (median) with everything inside the handler and "
-        f"**{median_v3:.1f} ms** with the initialization moved out: **{median_v2 / median_v3:.1f}x** faster. "
-        "(On AWS the secret and the connection cross a network: the original workshop measured about 700 ms "
-        "before and 7 ms after. Here they cross loopback, so both numbers are smaller.)"
-    )
-)
+ws.check(median_v3 < median_v2, "m4.warm_faster")
+display(Markdown(ws.say("m4.warm_summary", v2_ms=median_v2, v3_ms=median_v3, speedup=median_v2 / median_v3)))
 
 # %% [markdown]
 # ### 최적화한 함수에 같은 버스트 보내기
@@ -235,13 +240,13 @@ display(
 # 도착률도, 지속 시간도 같고, 이번에도 웜 실행 환경 하나 없이 시작합니다.
 
 # %%
-run_v3 = m4.run_burst(ws, db, "optimized (v3)", rate=RATE, duration_s=DURATION_S)
+run_v3 = m4.run_burst(ws, db, ws.say("m4.run_v3"), rate=RATE, duration_s=DURATION_S)
 end_bursts = dt.datetime.now(dt.UTC)
-runs = {"unoptimized (v2)": run_v2, "optimized (v3)": run_v3}
+runs = {run_v2.name: run_v2, run_v3.name: run_v3}
 views.loadtests.burst_table(runs)
 
 # %%
-views.loadtests.burst_figure(runs, f"The same burst of {RATE} calls/s before and after the optimization").show()
+views.loadtests.burst_figure(runs, ws.say("m4.same_burst_title", rate=RATE)).show()
 
 # %% [markdown]
 # 두 버스트 모두 콜드 상태에서 시작하고, 최적화가 콜드 스타트를 짧게 만들지는 않습니다(보안 암호와 연결은 이제
@@ -249,10 +254,10 @@ views.loadtests.burst_figure(runs, f"The same burst of {RATE} calls/s before and
 # 실행 환경의 수입니다.
 
 # %%
-ws.check(run_v3.model_holds, "optimized: the peak concurrency once scaled matches arrival rate x duration")
+ws.check(run_v3.model_holds, "m4.model_holds_v3")
 ws.check(
     run_v3.model_concurrency < run_v2.model_concurrency / 2 and run_v3.steady_peak <= run_v2.steady_peak,
-    "the same arrival rate needs a fraction of the environments once the function is faster",
+    "m4.fewer_environments",
 )
 
 # %% [markdown]
@@ -269,20 +274,24 @@ if throttled_total:
     expected["Throttles"] = throttled_total
 totals = m4.cloudwatch_totals(ws, db.function, start_bursts, end_bursts, expected)
 throttles_cw = float(totals["Throttles"]) if "Throttles" in totals else 0.0
-views.loadtests.throttle_totals_figure(throttled_total, throttles_cw, "Throttled calls during both bursts").show()
+views.loadtests.throttle_totals_figure(throttled_total, throttles_cw, ws.say("m4.throttled_title")).show()
 
 # %%
-ws.check("Invocations" in totals and "Errors" in totals, "CloudWatch published Invocations and Errors")
-ws.check(throttled_total == 0 or "Throttles" in totals, "CloudWatch published the Throttles the client saw")
+ws.check("Invocations" in totals and "Errors" in totals, "m4.cw_published")
+ws.check(throttled_total == 0 or "Throttles" in totals, "m4.cw_throttles")
 ws.check(
     throttles_cw == throttled_total,
-    f"every call answered 500 was a throttle: {throttled_total} answered 500, {throttles_cw:.0f} Throttles",
+    "m4.every_500_throttle",
+    answered=throttled_total,
+    throttles=throttles_cw,
 )
 ws.check(
     totals["Errors"] == errors_total,
-    f"the other failed calls ({errors_total}) are the invocations that failed ({totals['Errors']:.0f} Errors)",
+    "m4.other_failed",
+    errors=errors_total,
+    cw_errors=totals["Errors"],
 )
-ws.check(totals["Invocations"] >= run_v2.succeeded + run_v3.succeeded, "CloudWatch counted every successful call")
+ws.check(totals["Invocations"] >= run_v2.succeeded + run_v3.succeeded, "m4.cw_counted")
 
 # %% [markdown]
 # ## 3단계: 예약된 동시성으로 함수에 상한 걸기
@@ -306,21 +315,21 @@ CAP_DURATION_S = ws.default(local=10, aws=30)
 room = m4.reserve(ws, db.function, RESERVED)
 capped = None
 if room.granted:
-    capped = m4.run_burst(ws, db, f"capped at {room.granted}", rate=CAP_RATE, duration_s=CAP_DURATION_S,
-                          path=f"/?hold={HOLD_S}")  # fmt: skip
+    capped = m4.run_burst(ws, db, ws.say("m4.capped_run", cap=room.granted), rate=CAP_RATE,
+                          duration_s=CAP_DURATION_S, path=f"/?hold={HOLD_S}")  # fmt: skip
     aws.lambdas.remove_reserved_concurrency(ws, db.function)
     display(views.loadtests.burst_table({capped.name: capped}))
 
 # %%
 if capped is not None:
-    views.loadtests.burst_figure({capped.name: capped}, f"{CAP_RATE} calls/s of {HOLD_S} s against a cap").show()
+    views.loadtests.burst_figure({capped.name: capped}, ws.say("m4.cap_title", rate=CAP_RATE, hold_s=HOLD_S)).show()
     expected = 1 - room.granted / max(capped.rate * capped.mean_duration_ms / 1000, room.granted)
     share = capped.throttled / (capped.succeeded + capped.throttled + capped.errors)
-    display(Markdown(f"The cap throttled **{share:.0%}** of the calls; the model says about **{expected:.0%}**."))
-    ws.check(int(capped.seconds["concurrency"].max()) <= room.granted, f"never more than {room.granted} in flight")
-    ws.check(abs(share - expected) <= 0.2, "the throttled share is about 1 - cap / (rate x duration)")
+    display(Markdown(ws.say("m4.cap_share", share=share, expected=expected)))
+    ws.check(int(capped.seconds["concurrency"].max()) <= room.granted, "m4.never_more", cap=room.granted)
+    ws.check(abs(share - expected) <= 0.2, "m4.share_model")
 else:
-    ws.check(room.unreserved - room.minimum < 1, "the cap was skipped only because the account has no room for it")
+    ws.check(room.unreserved - room.minimum < 1, "m4.cap_skipped")
 
 # %% [markdown]
 # ## 4단계: 프로비저닝된 동시성으로 콜드 스타트 없애기
@@ -341,7 +350,7 @@ provision = m4.concurrency_room(ws, PROVISIONED)
 print(provision.message)
 if provision.granted:
     alias = aws.lambdas.ensure_provisioned_alias(ws, db.function, m4.ALIAS, provision.granted)
-    ws.check(alias["Status"] == "READY", f"{provision.granted} environments are initialized and waiting")
+    ws.check(alias["Status"] == "READY", "m4.provisioned_ready", count=provision.granted)
 
 # %%
 if provision.granted:
@@ -352,7 +361,7 @@ if provision.granted:
         lambda: measure.invocations.timed_invoke(lam, db.function, qualifier=m4.ALIAS), count=BURST
     )
     bursts = pd.concat(
-        [on_demand.assign(setup="on demand (unqualified)"), provisioned.assign(setup="provisioned (alias live)")]
+        [on_demand.assign(setup=ws.say("m4.setup_on_demand")), provisioned.assign(setup=ws.say("m4.setup_provisioned"))]
     )
     bursts["succeeded"] = bursts["error"].isna()
     display(
@@ -367,8 +376,8 @@ if provision.granted:
         .round(1)
     )
     views.latency.latency_box_figure(
-        bursts[bursts["succeeded"]], group="setup", title=f"{BURST} simultaneous calls: client-side latency",
-        y_title="latency (ms)",
+        bursts[bursts["succeeded"]], group="setup", title=ws.say("m4.simultaneous_title", count=BURST),
+        y_title=ws.say("m4.latency_ms"),
     ).show()  # fmt: skip
 
 # %%
@@ -376,19 +385,23 @@ if provision.granted:
     ok_on_demand = on_demand[on_demand["error"].isna()]
     ok_provisioned = provisioned[provisioned["error"].isna()]
     cold_on_demand, cold_provisioned = int(ok_on_demand["cold"].sum()), int(ok_provisioned["cold"].sum())
-    ws.check(len(ok_provisioned) == BURST, "every call to the provisioned alias succeeded")
-    ws.check(cold_on_demand > 0, "the burst on the updated function started new environments (cold starts)")
-    ws.check(cold_provisioned == 0, "no successful call to the provisioned alias had a cold start")
+    ws.check(len(ok_provisioned) == BURST, "m4.provisioned_all_ok")
+    ws.check(cold_on_demand > 0, "m4.on_demand_cold")
+    ws.check(cold_provisioned == 0, "m4.provisioned_no_cold")
     display(
         Markdown(
-            f"On demand, **{cold_on_demand} of {BURST}** calls started a new environment and the slowest took "
-            f"**{ok_on_demand['latency_ms'].max():.0f} ms**. With {BURST} provisioned environments there were "
-            f"**{cold_provisioned}** cold starts and the slowest call took "
-            f"**{ok_provisioned['latency_ms'].max():.0f} ms**."
+            ws.say(
+                "m4.provisioned_summary",
+                cold=cold_on_demand,
+                count=BURST,
+                slowest_ms=ok_on_demand["latency_ms"].max(),
+                cold_provisioned=cold_provisioned,
+                slowest_provisioned_ms=ok_provisioned["latency_ms"].max(),
+            )
         )
     )
 else:
-    ws.check(provision.unreserved - provision.minimum < 1, "provisioning was skipped only because nothing fits")
+    ws.check(provision.unreserved - provision.minimum < 1, "m4.provision_skipped")
 
 # %% [markdown]
 # ## 5단계: 측정값으로 용량과 비용 계획하기
@@ -418,14 +431,15 @@ def plan_for(run):
     )  # fmt: skip
 
 
-plans = {"v2 (inside the handler)": plan_for(run_v2), "v3 (outside the handler)": plan_for(run_v3)}
+PLAN_V2, PLAN_V3 = ws.say("m4.plan_v2"), ws.say("m4.plan_v3")
+plans = {PLAN_V2: plan_for(run_v2), PLAN_V3: plan_for(run_v3)}
 pd.DataFrame.from_dict(
     {
         name: {
-            "peak requests/s": round(p.peak_requests_per_s),
-            "duration (ms)": round(p.duration_ms, 2),
-            "concurrency to plan for": p.concurrency,
-            "monthly cost (USD)": round(measure.capacity.monthly_cost(p).total, 2),
+            ws.say("m4.plan.peak_rps"): round(p.peak_requests_per_s),
+            ws.say("m4.plan.duration"): round(p.duration_ms, 2),
+            ws.say("m4.plan.concurrency"): p.concurrency,
+            ws.say("m4.plan.monthly"): round(measure.capacity.monthly_cost(p).total, 2),
         }
         for name, p in plans.items()
     },
@@ -433,7 +447,7 @@ pd.DataFrame.from_dict(
 )
 
 # %%
-plan = plans["v3 (outside the handler)"]
+plan = plans[PLAN_V3]
 plan.assumptions()
 
 # %%
@@ -447,19 +461,25 @@ views.latency.concurrency_figure(
 # %%
 ws.check(
     plan.concurrency >= math.ceil(plan.average_concurrency * HEADROOM - 1e-9),
-    "the plan covers the average concurrency at the peak plus the headroom",
+    "m4.plan_covers",
 )
-ws.check(plan.concurrency < plans["v2 (inside the handler)"].concurrency or plan.concurrency == 1,
-         "the optimized function needs fewer environments for the same traffic")  # fmt: skip
+ws.check(plan.concurrency < plans[PLAN_V2].concurrency or plan.concurrency == 1, "m4.plan_fewer")
 display(
     Markdown(
-        f"{DAILY_ACTIVE_USERS:,} daily users with {PEAK_ONLINE_SHARE:.0%} online at the peak make "
-        f"**{traffic.peak_requests_per_s:,.0f} requests/s**. At the measured {plan.duration_ms:.1f} ms per call "
-        f"that is {plan.average_concurrency:.1f} environments on average; with the measured peak-to-average of "
-        f"{plan.peak_factor:.2f} and a headroom of {HEADROOM}, plan for "
-        f"**{plan.concurrency} concurrent environments**, "
-        f"versus {plans['v2 (inside the handler)'].concurrency} for the unoptimized code. A month costs about "
-        f"**USD {measure.capacity.monthly_cost(plan).total:,.0f}** at prices of {measure.prices.PRICES_AS_OF}."
+        ws.say(
+            "m4.plan_summary",
+            users=DAILY_ACTIVE_USERS,
+            online=PEAK_ONLINE_SHARE,
+            rps=traffic.peak_requests_per_s,
+            duration_ms=plan.duration_ms,
+            average=plan.average_concurrency,
+            peak_factor=plan.peak_factor,
+            headroom=HEADROOM,
+            concurrency=plan.concurrency,
+            v2_concurrency=plans[PLAN_V2].concurrency,
+            monthly=measure.capacity.monthly_cost(plan).total,
+            prices_as_of=measure.prices.PRICES_AS_OF,
+        )
     )
 )
 
@@ -475,11 +495,16 @@ summary
 # %%
 display(
     Markdown(
-        f"The same burst of {RATE} calls/s: the unoptimized function took **{run_v2.steady_duration_ms:.1f} ms** "
-        f"per call once scaled and needed up to **{run_v2.steady_peak}** environments at once; the optimized one "
-        f"took **{run_v3.steady_duration_ms:.1f} ms** and needed **{run_v3.steady_peak}**. While scaling, "
-        f"**{run_v2.throttled}** and **{run_v3.throttled}** calls were throttled. Concurrency is requests per second "
-        "times duration, so a faster function is also a cheaper and more scalable one."
+        ws.say(
+            "m4.final_summary",
+            rate=RATE,
+            v2_ms=run_v2.steady_duration_ms,
+            v2_peak=run_v2.steady_peak,
+            v3_ms=run_v3.steady_duration_ms,
+            v3_peak=run_v3.steady_peak,
+            v2_throttled=run_v2.throttled,
+            v3_throttled=run_v3.throttled,
+        )
     )
 )
 
@@ -495,9 +520,9 @@ removed = m4.cleanup(ws, db)
 lam = ws.client("lambda")
 ws.check(
     lam.get_function_concurrency(FunctionName=db.function).get("ReservedConcurrentExecutions") is None,
-    "the function has no reserved-concurrency cap left",
+    "m4.no_cap_left",
 )
 ws.check(
     lam.list_provisioned_concurrency_configs(FunctionName=db.function)["ProvisionedConcurrencyConfigs"] == [],
-    "no provisioned concurrency is left to bill",
+    "m4.no_provisioned_left",
 )
