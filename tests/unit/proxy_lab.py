@@ -291,6 +291,18 @@ class RawClient:
         self.writer.write(p.packet(seq, payload))
         await self.writer.drain()
 
+    async def value(self, sql: str) -> bytes:
+        """The first column of the first row of ``sql``'s answer (a text result set)."""
+        await self.send(0, b"\x03" + sql.encode())
+        _, first = await self.read()
+        assert first[:1] != b"\xff", p.error_message(first)
+        for _ in range(first[0] + 1):  # the column definitions, then EOF
+            await self.read()
+        _, row = await self.read()
+        while not p.is_eof((await self.read())[1]):  # the other rows, up to EOF
+            pass
+        return row[1 : 1 + row[0]]
+
     def close(self) -> None:
         self.writer.close()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 
 import pytest
@@ -106,3 +107,30 @@ def test_a_connection_that_cannot_be_opened_frees_its_place(lab: ProxyLab) -> No
         assert pool.size == 0
 
     lab.run(exercise())
+
+
+def test_connections_being_opened_count_against_the_bound(lab: ProxyLab) -> None:
+    pool = _pool(lab, 2, 0.3)
+
+    async def exercise() -> list[object]:
+        return list(await asyncio.gather(pool.borrow(), pool.borrow(), pool.borrow(), return_exceptions=True))
+
+    results = lab.run(exercise())
+    assert sorted(type(r).__name__ for r in results) == ["Backend", "Backend", "BorrowTimeout"]
+    lab.on_loop(pool.close_all)
+    wait_until(lambda: not lab.backend_ids(), PATIENCE, "the pool's connections to close", 0.01)
+
+
+def test_a_waiting_borrower_gets_a_connection_given_back_within_a_short_timeout(lab: ProxyLab) -> None:
+    pool = _pool(lab, 1, 0.8)  # below a second: the wait is not rounded away
+
+    async def exercise() -> bool:
+        first = await pool.borrow()
+        waiting = asyncio.ensure_future(pool.borrow())
+        await asyncio.sleep(0)  # the second borrower is now waiting for the only connection
+        await pool.give_back(first)
+        served = await waiting is first
+        pool.close_all()
+        return served
+
+    assert lab.run(exercise())

@@ -15,6 +15,7 @@ import pytest
 
 from pocketcloud.rds.dbserver import DbServer
 from pocketcloud.rds.proxy import protocol as p
+from pocketcloud.rds.proxy.proxy import DbProxy
 
 from ..waiting import wait_until
 from .proxy_lab import (
@@ -155,11 +156,7 @@ def test_a_character_set_named_only_at_login_is_the_sessions(
             login[8] = collation
             await client.send(1, bytes(login))
             await client.read()
-            await client.send(0, b"\x03SELECT @@character_set_client")
-            for _ in range(3):  # column count, its definition, EOF
-                await client.read()
-            _, row = await client.read()
-            return row[1 : 1 + row[0]]
+            return await client.value("SELECT @@character_set_client")
         finally:
             client.close()
 
@@ -231,13 +228,15 @@ def test_set_names_is_replayed_not_pinned(bench: Bench) -> None:
 
 def test_the_clients_database_follows_it_to_every_connection(bench: Bench) -> None:
     proxy = bench.proxy(max_connections_percent=5)
-    moved, stayed = bench.client(proxy), bench.client(proxy)
+    moved, stayed, third = bench.client(proxy), bench.client(proxy), bench.client(proxy)
     one(moved, "USE `other`")
     assert one(moved, "SELECT DATABASE()") == "other"
     assert one(stayed, "SELECT DATABASE()") == DATABASE
     assert refused(lambda: one(moved, "USE nosuch")).args[0] == 1049
     assert one(moved, "SELECT DATABASE()") == "other", "a failed USE changes nothing"
     stayed.select_db("other")  # COM_INIT_DB, as drivers switch databases
+    assert one(third, "SELECT DATABASE()") == DATABASE
+    assert one(stayed, "SELECT DATABASE()") == "other"
     assert one(moved, "USE app") is None
     assert one(stayed, "SELECT DATABASE()") == "other"
     assert refused(lambda: stayed.select_db("nosuch")).args[0] == 1049
@@ -288,11 +287,21 @@ def test_a_prepared_statement_pins(lab: ProxyLab, bench: Bench) -> None:
         await client.read()  # EOF
         return answer
 
+    async def reset_and_ask() -> tuple[bytes, bytes]:
+        client = raw[0]
+        await client.send(0, b"\x1f")  # COM_RESET_CONNECTION
+        _, ok = await client.read()
+        return ok, await client.value("SELECT DATABASE()")
+
     try:
         assert lab.run(prepare())[:1] == b"\x00"
         assert sorted(bench.pinned(proxy)) == [False, True]
-        backend_of(other)
+        held = backend_of(other)
         assert len(lab.backend_ids()) == 2, "the prepared statement's connection stays with its session"
+        ok, database = lab.run(reset_and_ask())
+        assert ok[:1] == b"\x00" and database == DATABASE.encode(), "a reset keeps the session's database"
+        assert bench.pinned(proxy) == [False, False]
+        assert backend_of(other) == held
     finally:
         lab.on_loop(raw[0].close)
 
@@ -372,15 +381,54 @@ def test_sql_errors_are_relayed_and_the_connection_goes_back_to_the_pool(bench: 
     assert one(conn, "SELECT 6 * 7") == 42
 
 
-def test_a_connection_the_database_dropped_while_pooled_is_replaced_unnoticed(lab: ProxyLab, bench: Bench) -> None:
+def test_connections_the_database_dropped_while_pooled_are_replaced_unnoticed(lab: ProxyLab, bench: Bench) -> None:
     proxy = bench.proxy(max_connections_percent=10)
-    conn = bench.client(proxy)
-    first = backend_of(conn)
-    lab.admin_sql(f"KILL {first}")
-    bench.closed(first)
-    second = backend_of(conn)
-    assert second != first
+    conn, other = bench.client(proxy), bench.client(proxy)
+    pooled = {begin(conn), begin(other)}
+    conn.commit()
+    other.commit()
+    for backend in pooled:  # as a DB restart or wait_timeout closes idle connections
+        lab.admin_sql(f"KILL {backend}")
+        bench.closed(backend)
+    assert backend_of(conn) not in pooled, "the statement ran on a new connection, without an error"
     assert bench.pool(proxy).size == 1
+
+
+def test_a_clients_quit_does_not_reach_the_pooled_connection(lab: ProxyLab, bench: Bench) -> None:
+    proxy = bench.proxy(max_connections_percent=5)
+    leaving = bench.client(proxy)
+    pooled = backend_of(leaving)
+    leaving.close()  # COM_QUIT
+    bench.sessions_ended(proxy)
+    assert backend_of(bench.client(proxy)) == pooled
+    assert lab.on_loop(proxy.sample)["QueryRequests"] == 4  # SET NAMES and SELECT of each client, not the quit
+
+
+def test_session_state_is_replayed_only_where_a_connection_differs(bench: Bench) -> None:
+    proxy = bench.proxy(max_connections_percent=5)
+    latin = bench.client(proxy, charset="latin1", autocommit=False)
+    count = "SHOW SESSION STATUS LIKE 'Com_set_option'"
+    first = one(latin, count)
+    latin.commit()
+    assert one(latin, count) == first, "the connection already had the session's character set and autocommit"
+
+
+def test_text_in_the_clients_character_set_passes_unchanged(bench: Bench) -> None:
+    latin = bench.client(bench.proxy(), charset="latin1")
+    assert one(latin, "SELECT 'caf\u00e9 cr\u00e8me'") == "caf\u00e9 cr\u00e8me"  # not valid UTF-8 on the wire
+    assert one(latin, "SELECT @n := 'na\u00efve'") == "na\u00efve"
+
+
+def test_a_database_dropped_under_a_session_is_a_clear_error(lab: ProxyLab, bench: Bench) -> None:
+    lab.admin_sql("CREATE DATABASE IF NOT EXISTS dropme")
+    proxy = bench.proxy(max_connections_percent=10)
+    mover, holder = bench.client(proxy), bench.client(proxy)
+    one(mover, "USE dropme")
+    lab.admin_sql("DROP DATABASE dropme")
+    begin(holder)  # takes the idle connection, so the mover's next statement needs a new one
+    error = refused(lambda: one(mover, "SELECT 1"))
+    assert error.args == (1105, "pocketcloud RDS Proxy: unknown database 'dropme'")
+    assert bench.pool(proxy).size == 1, "the new connection that could not switch was closed"
 
 
 def test_a_connection_dropped_mid_transaction_is_an_error_and_the_next_statement_gets_a_new_one(
@@ -408,6 +456,10 @@ def test_ping_needs_no_database_connection_and_reports_the_transaction(lab: Prox
     conn.ping(reconnect=False)
     assert conn.server_status & p.STATUS_IN_TRANS, "the proxy's own OK says a transaction is open"
     assert lab.on_loop(proxy.sample)["QueryRequests"] == 3  # ping, SELECT, ping
+    in_autocommit = bench.client(proxy, database=None)
+    begin(in_autocommit)
+    in_autocommit.ping(reconnect=False)
+    assert in_autocommit.server_status & (p.STATUS_IN_TRANS | p.STATUS_AUTOCOMMIT) == 3
 
 
 def test_an_idle_client_is_disconnected_after_the_idle_client_timeout(bench: Bench) -> None:
@@ -445,3 +497,34 @@ def test_a_failing_init_query_is_an_error_and_frees_its_place(lab: ProxyLab, ben
     wait_until(lambda: not lab.backend_ids(), PATIENCE, "the failed connection to be closed", 0.01)
     proxy.configure(5, None, 30, "SET SESSION wait_timeout = 99")
     assert one(conn, "SELECT @@wait_timeout") == 99, "the one place in the pool was given back"
+
+
+def test_the_proxys_own_errors_carry_sqlstate_hy000(lab: ProxyLab, bench: Bench, tmp_path: Path) -> None:
+    busy = bench.proxy(max_connections_percent=5, borrow_timeout=0.2)
+    holder = bench.client(busy)
+    begin(holder)
+    stopped = lab.new_proxy(target=DbServer(lab.db.binary, tmp_path, 1, 20, USER, PASSWORD, DATABASE))
+    bench.proxies.append(stopped)
+
+    async def error_of(proxy: DbProxy) -> bytes:
+        client, salt = await RawClient.open(proxy)
+        try:
+            await client.send(1, p.handshake_response(USER, PASSWORD, salt))
+            await client.read()
+            await client.send(0, b"\x03SELECT 1")
+            return (await client.read())[1]
+        finally:
+            client.close()
+
+    assert lab.run(error_of(busy))[:9] == b"\xff" + (9501).to_bytes(2, "little") + b"#HY000"
+    assert lab.run(error_of(stopped))[:9] == b"\xff" + (1105).to_bytes(2, "little") + b"#HY000"
+
+
+def test_a_database_switch_is_not_repeated_on_the_connection_that_made_it(bench: Bench) -> None:
+    conn = bench.client(bench.proxy(max_connections_percent=5))
+    count = "SHOW SESSION STATUS LIKE 'Com_change_db'"
+    before = int(one(conn, count)[1])
+    one(conn, "USE other")
+    assert int(one(conn, count)[1]) == before + 1
+    conn.select_db(DATABASE)
+    assert int(one(conn, count)[1]) == before + 2
