@@ -497,7 +497,7 @@ MESSAGES: dict[str, str] = {
     "m4.v2_summary": (
         "확장이 끝난 뒤 최적화 전 함수는 호출당 **{duration_ms:.1f} ms**가 걸렸습니다. 초당 {rate}회 x "
         "{duration_s:.3f}초 = 평균 **{model:.2f}**개의 실행 환경이고, 가장 느린 호출(p99, {p99_ms:.1f} "
-        "ms)을 기준으로 하면 최대 {low}~{high}개입니다. 측정한 동시 처리 최대치는 **{peak}**였습니다. "
+        "ms)을 기준으로 하면 최대 {low}~{high}개입니다. 측정한 동시 처리 최대치: **{peak}**. "
         "버스트는 실행 환경 **{environments}**개를 시작했고, 확장하는 동안 호출 {total}건 중 "
         "**{throttled}**건이 스로틀링되었습니다(그 밖의 실패 {errors}건)."
     ),
@@ -558,7 +558,7 @@ MESSAGES: dict[str, str] = {
     "m4.plan_summary": (
         "일일 사용자 {users:,}명 중 최대 시점에 {online:.0%}가 접속하면 **초당 {rps:,.0f}건의 요청**이 "
         "생깁니다. 측정한 호출당 {duration_ms:.1f} ms로는 평균 {average:.1f}개의 실행 환경이 필요합니다. "
-        "측정한 최대/평균 비율 {peak_factor:.2f}와 여유분 {headroom}을 적용하면 **동시 실행 환경 "
+        "측정한 최대/평균 비율({peak_factor:.2f})과 여유분({headroom})을 적용하면 **동시 실행 환경 "
         "{concurrency}개**를 계획해야 하며, 최적화 전 코드라면 {v2_concurrency}개입니다. {prices_as_of} "
         "기준 요금으로 한 달에 약 **USD {monthly:,.0f}**입니다."
     ),
