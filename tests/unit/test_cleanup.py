@@ -46,8 +46,9 @@ class Account:
 
     def __init__(self) -> None:
         self.calls: list[str] = []
-        self.refusals: dict[str, list[str]] = {}
-        self.answers: dict[str, list[dict[str, Any]]] = {}
+        self.params: list[tuple[str, dict[str, Any]]] = []  # (operation, its parameters) of every call
+        # operation -> (status, answer), one per call; status 0 lets moto answer that call
+        self.script: dict[str, list[tuple[int, dict[str, Any]]]] = {}
         # Plain moto has no provisioned concurrency: an account without any answers this.
         self.standing: dict[str, dict[str, Any]] = {
             "ListProvisionedConcurrencyConfigs": {"ProvisionedConcurrencyConfigs": []}
@@ -58,14 +59,26 @@ class Account:
 
     def refuse(self, operation: str, *codes: str) -> None:
         """Answer the next calls of ``operation`` with these error codes, one call each."""
-        self.refusals.setdefault(operation, []).extend(codes)
+        for code in codes:
+            error = {"Error": {"Code": code, "Message": f"{code} (AWS's answer while in use)"}}
+            self.script.setdefault(operation, []).append((400, error))
 
-    def answer(self, operation: str, response: dict[str, Any]) -> None:
-        """Answer the next call of ``operation`` with ``response`` (a state plain moto never reaches)."""
-        self.answers.setdefault(operation, []).append(response)
+    def answer(self, operation: str, response: dict[str, Any] | None) -> None:
+        """Answer the next call of ``operation`` with ``response`` (a state plain moto never reaches); None lets
+        moto answer it."""
+        self.script.setdefault(operation, []).append((200, response) if response is not None else (0, {}))
+
+    def sent(self, operation: str) -> list[dict[str, Any]]:
+        """The parameters of each call of ``operation``."""
+        return [params for name, params in self.params if name == operation]
 
     def deletes(self) -> list[str]:
         return [call for call in self.calls if call.startswith(("Delete", "Detach", "Remove"))]
+
+
+def _parameters(model: Any, params: dict[str, Any], **_: Any) -> None:
+    if Account.current is not None:
+        Account.current.params.append((model.name, dict(params)))
 
 
 def _before_call(model: Any, **_: Any) -> tuple[Any, dict[str, Any]] | None:
@@ -73,24 +86,34 @@ def _before_call(model: Any, **_: Any) -> tuple[Any, dict[str, Any]] | None:
     if account is None:
         return None
     account.calls.append(model.name)
-    codes = account.refusals.get(model.name)
-    if codes:
-        code = codes.pop(0)
-        error = {"Error": {"Code": code, "Message": f"{code} (AWS's answer while in use)"}}
-        return types.SimpleNamespace(status_code=400, headers={}), {
-            **error,
-            "ResponseMetadata": {"HTTPStatusCode": 400},
+    script = account.script.get(model.name)
+    if script:
+        status, answer = script.pop(0)
+        if not status:
+            return None
+        return types.SimpleNamespace(status_code=status, headers={}), {
+            **answer,
+            "ResponseMetadata": {"HTTPStatusCode": status},
         }
-    answers = account.answers.get(model.name)
-    if answers:
-        return types.SimpleNamespace(status_code=200, headers={}), answers.pop(0)
     if model.name in account.standing:
         return types.SimpleNamespace(status_code=200, headers={}), account.standing[model.name]
     return None
 
 
 # moto loads a service's models on first use; loaded here, at collection, mutmut's forked test runs inherit them.
-for _service in ("apigateway", "cloudformation", "ec2", "iam", "lambda", "logs", "rds", "s3", "secretsmanager", "sns"):
+for _service in (
+    "apigateway",
+    "cloudformation",
+    "ec2",
+    "iam",
+    "lambda",
+    "logs",
+    "rds",
+    "s3",
+    "secretsmanager",
+    "sns",
+    "sqs",
+):
     get_backend(_service)
 
 
@@ -98,6 +121,7 @@ for _service in ("apigateway", "cloudformation", "ec2", "iam", "lambda", "logs",
 def _client(service: str) -> Any:
     """Clients made once (making one takes longer than a test); moto answers them while mocking."""
     made = boto3.client(service, aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION)
+    made.meta.events.register("before-parameter-build", _parameters)
     made.meta.events.register("before-call", _before_call)
     return made
 
@@ -396,3 +420,162 @@ def test_a_stack_already_gone_is_done(account: Account) -> None:
     stack = [Resource("cloudformation:stack", "sas-never-made")]
     assert delete_resources(account.client, stack, waits=QUICK) == stack
     assert "DeleteStack" not in account.calls
+
+
+def test_a_functions_provisioned_concurrency_and_event_mappings_go_before_it(account: Account) -> None:
+    lam = account.client("lambda")
+    role = account.client("iam").create_role(RoleName="r", AssumeRolePolicyDocument=json.dumps(TRUST))["Role"]["Arn"]
+    arn = lam.create_function(FunctionName="sas-fn", Runtime="python3.12", Role=role, Handler="a.h",
+                              Code={"ZipFile": ZIP}, Tags=TAG_MAP)["FunctionArn"]  # fmt: skip
+    queue = account.client("sqs").create_queue(QueueName="sas-jobs")["QueueUrl"]
+    queue_arn = account.client("sqs").get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]
+    mapping = lam.create_event_source_mapping(EventSourceArn=queue_arn["QueueArn"], FunctionName="sas-fn")["UUID"]
+    # Plain moto has no provisioned concurrency: the account answers as Lambda does for an alias "live" with some.
+    account.standing["ListProvisionedConcurrencyConfigs"] = {
+        "ProvisionedConcurrencyConfigs": [{"FunctionArn": f"{arn}:live", "RequestedProvisionedConcurrentExecutions": 2}]
+    }
+    account.standing["DeleteProvisionedConcurrencyConfig"] = {}
+    function = [Resource("lambda:function", "sas-fn")]
+    assert delete_resources(account.client, function, waits=QUICK) == function
+    assert account.sent("DeleteProvisionedConcurrencyConfig") == [{"FunctionName": "sas-fn", "Qualifier": "live"}]
+    assert account.sent("DeleteEventSourceMapping") == [{"UUID": mapping}]
+    assert account.deletes() == ["DeleteProvisionedConcurrencyConfig", "DeleteEventSourceMapping", "DeleteFunction"]
+    assert account.sent("ListEventSourceMappings") == [{"FunctionName": "sas-fn"}]
+
+
+def test_a_versioned_bucket_goes_with_every_version_and_delete_marker(account: Account) -> None:
+    s3 = account.client("s3")
+    s3.create_bucket(Bucket="sas-versions")
+    s3.put_bucket_versioning(Bucket="sas-versions", VersioningConfiguration={"Status": "Enabled"})
+    versions = [s3.put_object(Bucket="sas-versions", Key="k", Body=body)["VersionId"] for body in (b"1", b"2")]
+    marker = s3.delete_object(Bucket="sas-versions", Key="k")["VersionId"]
+    bucket = [Resource("s3:bucket", "sas-versions")]
+    assert delete_resources(account.client, bucket, waits=QUICK) == bucket
+    [deleted] = account.sent("DeleteObjects")
+    assert deleted["Bucket"] == "sas-versions" and deleted["Delete"]["Quiet"] is True
+    assert sorted(o["VersionId"] for o in deleted["Delete"]["Objects"]) == sorted([*versions, marker])
+    assert {o["Key"] for o in deleted["Delete"]["Objects"]} == {"k"}
+    assert "sas-versions" not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
+
+
+def test_an_instance_goes_without_a_final_snapshot_or_backups_and_one_deleting_is_waited_for(
+    account: Account, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_everything(account, PREFIX, tagged=True)
+    instance = [Resource("rds:db-instance", "sas-db")]
+    rds_backends[DEFAULT_ACCOUNT_ID][REGION].databases["sas-db"].status = "deleting"  # an interrupted clean-up's
+    assert delete_resources(account.client, instance, waits=Waits(timeout_s=0.2, progress=False)) == []
+    assert "DeleteDBInstance" not in account.calls
+    out = capsys.readouterr().out
+    assert out.count("sas-db") >= 2, f"the line and the wait's reason name the instance: {out}"
+    rds_backends[DEFAULT_ACCOUNT_ID][REGION].databases["sas-db"].status = "available"
+    assert delete_resources(account.client, instance, waits=QUICK) == instance
+    assert account.sent("DeleteDBInstance") == [
+        {"DBInstanceIdentifier": "sas-db", "SkipFinalSnapshot": True, "DeleteAutomatedBackups": True}
+    ]
+
+
+def test_an_endpoint_already_deleting_is_waited_for_not_deleted_again(account: Account) -> None:
+    made = make_everything(account, PREFIX, tagged=True)
+    deleting = {"VpcEndpointId": made["endpoint"], "State": "Deleting", "VpcId": made["vpc"]}
+    account.answer("DescribeVpcEndpoints", {"VpcEndpoints": [deleting]})
+    account.answer("DescribeVpcEndpoints", {"VpcEndpoints": [deleting]})
+    account.refuse("DescribeVpcEndpoints", "InvalidVpcEndpointId.NotFound")
+    endpoint = [Resource("ec2:vpc-endpoint", made["endpoint"])]
+    assert delete_resources(account.client, endpoint, waits=QUICK) == endpoint
+    assert "DeleteVpcEndpoints" not in account.calls
+
+
+def _reason(out: str) -> str:
+    """What the clean-up printed as the reason a resource could not be deleted."""
+    return out.split(" yet (", 1)[1].rsplit("); run the cleanup again later", 1)[0]
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "reason"),
+    [
+        ("rds:db-proxy", "sas-proxy", "DB proxy sas-proxy being deleted: not done after 0 s"),
+        ("rds:db-instance", "sas-db", "DB instance sas-db being deleted"),
+        ("cloudformation:stack", "sas-stack", "stack sas-stack being deleted: "),
+    ],
+)
+def test_a_deletion_that_does_not_finish_says_what_was_awaited(
+    account: Account, capsys: pytest.CaptureFixture[str], kind: str, name: str, reason: str
+) -> None:
+    make_everything(account, PREFIX, tagged=True)
+    backend = rds_backends[DEFAULT_ACCOUNT_ID][REGION]
+    backend.db_proxies["sas-proxy"].status = "deleting"
+    backend.databases["sas-db"].status = "deleting"
+    failed = {"StackName": "sas-stack", "StackStatus": "DELETE_FAILED", "CreationTime": "2026-12-06T00:00:00Z"}
+    account.answer("DescribeStacks", None)
+    for _ in range(3):
+        account.answer("DescribeStacks", {"Stacks": [failed]})
+    waits = Waits(timeout_s=0, network_timeout_s=0, progress=False)
+    assert delete_resources(account.client, [Resource(kind, name)], waits=waits) == []
+    out = capsys.readouterr().out
+    assert out.startswith(f"  could not delete {kind} {name} yet ("), out
+    assert _reason(out).startswith(reason), out
+
+
+def test_an_endpoint_that_does_not_go_says_which(account: Account, capsys: pytest.CaptureFixture[str]) -> None:
+    made = make_everything(account, PREFIX, tagged=True)
+    account.answer("DescribeVpcEndpoints", None)
+    account.answer("DeleteVpcEndpoints", {})  # accepted (no Unsuccessful list), and still there when asked
+    waits = Waits(timeout_s=0, progress=False)
+    assert delete_resources(account.client, [Resource("ec2:vpc-endpoint", made["endpoint"])], waits=waits) == []
+    assert _reason(capsys.readouterr().out) == f"VPC endpoint {made['endpoint']} being deleted: not done after 0 s"
+
+
+def test_an_endpoint_refused_by_the_api_is_reported_with_its_error(
+    account: Account, capsys: pytest.CaptureFixture[str]
+) -> None:
+    made = make_everything(account, PREFIX, tagged=True)
+    endpoint = [Resource("ec2:vpc-endpoint", made["endpoint"])]
+    busy = {"Code": "OperationNotPermitted", "Message": "the endpoint is shared"}
+    account.answer("DeleteVpcEndpoints", {"Unsuccessful": [{"Error": busy, "ResourceId": made["endpoint"]}]})
+    assert delete_resources(account.client, endpoint, waits=QUICK) == []
+    account.answer("DeleteVpcEndpoints", {"Unsuccessful": [{"ResourceId": made["endpoint"]}]})  # no error given
+    assert delete_resources(account.client, endpoint, waits=QUICK) == []
+    first, second = capsys.readouterr().out.splitlines()
+    assert _reason(first) == (
+        "OperationNotPermitted: An error occurred (OperationNotPermitted) when calling the DeleteVpcEndpoints "
+        "operation: the endpoint is shared"
+    )
+    assert _reason(second) == ": An error occurred () when calling the DeleteVpcEndpoints operation: "
+
+
+@pytest.mark.parametrize(
+    "interface",
+    [
+        {"InterfaceType": "lambda"},
+        {"InterfaceType": "vpc_endpoint"},
+        {"InterfaceType": "interface", "RequesterManaged": True},
+    ],
+)
+def test_a_stack_waits_for_every_service_managed_interface(
+    account: Account, capsys: pytest.CaptureFixture[str], interface: dict[str, Any]
+) -> None:
+    made = make_everything(account, PREFIX, tagged=True)
+    stack = {"StackName": "sas-stack", "StackStatus": "CREATE_COMPLETE", "CreationTime": "2026-12-06T00:00:00Z"}
+    outputs = [{"OutputKey": "Subnet", "OutputValue": "subnet-1"}, {"OutputKey": "VpcId", "OutputValue": made["vpc"]}]
+    account.answer("DescribeStacks", {"Stacks": [{**stack, "Outputs": outputs}]})
+    account.answer("DescribeNetworkInterfaces", {"NetworkInterfaces": [{"NetworkInterfaceId": "eni-9", **interface}]})
+    waits = Waits(network_timeout_s=0, progress=False)
+    assert delete_resources(account.client, [Resource("cloudformation:stack", "sas-stack")], waits=waits) == []
+    assert "DeleteStack" not in account.calls
+    assert account.sent("DescribeNetworkInterfaces") == [{"Filters": [{"Name": "vpc-id", "Values": [made["vpc"]]}]}]
+    expected = f"waiting for Lambda to release its network interfaces in {made['vpc']}: not done after 0 s"
+    assert _reason(capsys.readouterr().out) == expected
+
+
+def test_a_stack_does_not_wait_for_interfaces_of_its_own(account: Account) -> None:
+    made = make_everything(account, PREFIX, tagged=True)
+    stack = {"StackName": "sas-stack", "StackStatus": "CREATE_COMPLETE", "CreationTime": "2026-12-06T00:00:00Z"}
+    account.answer(
+        "DescribeStacks", {"Stacks": [{**stack, "Outputs": [{"OutputKey": "VpcId", "OutputValue": made["vpc"]}]}]}
+    )
+    plain = {"NetworkInterfaceId": "eni-8", "InterfaceType": "interface", "RequesterManaged": False}
+    account.answer("DescribeNetworkInterfaces", {"NetworkInterfaces": [plain]})
+    waits = Waits(network_timeout_s=0, progress=False)
+    stacks = [Resource("cloudformation:stack", "sas-stack")]
+    assert delete_resources(account.client, stacks, waits=waits) == stacks
