@@ -39,12 +39,13 @@ def _ours(name: str, tags: dict[str, str], prefix: str) -> bool:
     return name.startswith(prefix) and tags.get(TAG_KEY) == TAG_VALUE
 
 
-def _tag_dict(tags: Iterable[dict[str, str]] | dict[str, str] | None) -> dict[str, str]:
-    if not tags:
-        return {}
-    if isinstance(tags, dict):
-        return dict(tags)
-    return {t.get("Key", t.get("key", "")): t.get("Value", t.get("value", "")) for t in tags}
+def _tag_dict(tags: Iterable[dict[str, str]] | None) -> dict[str, str]:
+    """A tag list as every API the inventory reads answers it (boto3 spells the members Key and Value), as a dict.
+
+    >>> _tag_dict([{"Key": "workshop", "Value": "serverless-at-scale"}]), _tag_dict(None)
+    ({'workshop': 'serverless-at-scale'}, {})
+    """
+    return {t["Key"]: t["Value"] for t in tags or ()}
 
 
 def find_resources(client: ClientFactory, prefix: str) -> list[Resource]:

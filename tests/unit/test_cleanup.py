@@ -579,3 +579,13 @@ def test_a_stack_does_not_wait_for_interfaces_of_its_own(account: Account) -> No
     waits = Waits(network_timeout_s=0, progress=False)
     stacks = [Resource("cloudformation:stack", "sas-stack")]
     assert delete_resources(account.client, stacks, waits=waits) == stacks
+
+
+def test_an_untagged_api_is_skipped_and_an_image_function_has_no_runtime(account: Account) -> None:
+    # API Gateway's listing leaves out "tags" for an API without any (moto answers an empty map).
+    account.answer("GetRestApis", {"items": [{"id": "a1b2c3", "name": "sas-untagged"}]})
+    role = account.client("iam").create_role(RoleName="r", AssumeRolePolicyDocument=json.dumps(TRUST))["Role"]["Arn"]
+    image = f"{DEFAULT_ACCOUNT_ID}.dkr.ecr.{REGION}.amazonaws.com/app:1"
+    account.client("lambda").create_function(FunctionName="sas-image", PackageType="Image", Code={"ImageUri": image},
+                                             Role=role, Tags=TAG_MAP)  # fmt: skip
+    assert find_resources(account.client, PREFIX) == [Resource("lambda:function", "sas-image", "")]
