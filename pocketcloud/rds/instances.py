@@ -8,6 +8,9 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import logging
+import re
+import secrets
+import shutil
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -47,7 +50,9 @@ class InstanceManager:
         ident = instance.db_instance_identifier
         db_server = DbServer(
             binary=binary,
-            data_root=self.server.settings.state_dir / "rds" / ident,
+            # A fresh folder for each instance created: nothing of an earlier instance of the same name (this
+            # run's or an earlier run's in the same state dir) can be in its way or leak into it.
+            data_root=self.server.settings.state_dir / "rds" / f"{ident}-{secrets.token_hex(4)}",
             port=free_port(),
             max_connections=max_connections(
                 instance.db_instance_class or "db.t3.micro", self.server.settings.db_max_connections_cap
@@ -56,7 +61,7 @@ class InstanceManager:
             master_password=master_password or "",
             db_name=instance.db_name,
         )
-        db_server.remove_data()  # an identifier reused after delete starts from scratch
+        self._remove_earlier_data(ident)
         self.servers[ident] = db_server
         self.relays[ident] = self._relay(ident, int(instance.port or 3306), db_server)
         instance.pocketcloud_address = "127.0.0.1"
@@ -64,6 +69,15 @@ class InstanceManager:
         instance.port = self.relays[ident].port
         instance.status = "creating"
         self._schedule(self._start(instance, db_server, "available"))
+
+    def _remove_earlier_data(self, ident: str) -> None:
+        """An identifier used again (after a delete, or in an earlier run on this state dir): its old folders go."""
+        folder = self.server.settings.state_dir / "rds"
+        mine = re.compile(re.escape(ident) + "-[0-9a-f]{8}")
+        in_use = {server.root for server in self.servers.values()}
+        for earlier in folder.glob("*") if folder.is_dir() else ():
+            if mine.fullmatch(earlier.name) and earlier not in in_use:
+                shutil.rmtree(earlier, ignore_errors=True)
 
     def on_delete(self, ident: str) -> None:
         db_server = self.servers.pop(ident, None)

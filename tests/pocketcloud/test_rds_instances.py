@@ -207,3 +207,35 @@ def test_a_state_dir_as_deep_as_a_learners_project_runs_db_servers(make_cloud, t
     with _connect(instance) as conn, conn.cursor() as cursor:
         cursor.execute("SELECT 1")
         assert cursor.fetchone() == (1,)
+
+
+def test_a_db_instance_created_again_in_a_reused_state_dir_starts_empty(tmp_path) -> None:
+    """``make lab`` reuses the repository's state dir run after run; a new instance of an old name is new,
+    as on AWS: the new master password works, the old one does not, and the old run's tables are gone."""
+    state_dir = tmp_path / "state"
+
+    def create(cloud: pocketcloud.Cloud, password: str) -> dict:
+        cloud.client("rds").create_db_instance(
+            DBInstanceIdentifier="reused-name",
+            Engine="mysql",
+            DBInstanceClass="db.t3.micro",
+            MasterUsername="admin",
+            MasterUserPassword=password,
+            AllocatedStorage=20,
+        )
+        return _wait(cloud, "reused-name")
+
+    with pocketcloud.running(state_dir=state_dir) as first:
+        conn = _connect(create(first, PASSWORD), autocommit=True)
+        with conn, conn.cursor() as cursor:
+            cursor.execute("CREATE DATABASE earlier_run")
+    for _ in range(2):  # twice: the second time there are two earlier runs' folders
+        with pocketcloud.running(state_dir=state_dir) as again:
+            instance = create(again, "Another-Pass-456")
+            with pytest.raises(pymysql.err.OperationalError) as refused:
+                _connect(instance).close()
+            assert refused.value.args[0] == 1045, refused.value  # access denied: the old password is not kept
+            with _connect(instance, password="Another-Pass-456") as conn, conn.cursor() as cursor:
+                cursor.execute("SHOW DATABASES LIKE 'earlier_run'")
+                assert cursor.fetchall() == ()
+    assert len(list((state_dir / "rds").iterdir())) == 1, "earlier runs' data folders are removed"
