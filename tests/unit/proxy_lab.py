@@ -276,9 +276,9 @@ class RawClient:
         self.reader, self.writer = reader, writer
 
     @classmethod
-    async def open(cls, proxy: DbProxy) -> tuple[RawClient, bytes]:
-        """Connected to ``proxy``; also the salt of its greeting."""
-        reader, writer = await asyncio.open_connection(proxy.address, proxy.port)
+    async def open(cls, proxy: DbProxy, source: str = "127.0.0.1") -> tuple[RawClient, bytes]:
+        """Connected to ``proxy`` from the loopback address ``source``; also the salt of its greeting."""
+        reader, writer = await asyncio.open_connection(proxy.address, proxy.port, local_addr=(source, 0))
         client = cls(reader, writer)
         _, greeting = await client.read()
         _, salt, _ = p.parse_handshake_v10(greeting)
@@ -302,6 +302,10 @@ class RawClient:
         while not p.is_eof((await self.read())[1]):  # the other rows, up to EOF
             pass
         return row[1 : 1 + row[0]]
+
+    async def closed_by_proxy(self) -> bool:
+        """Whether the proxy closes the connection (end of stream) rather than wait for more from the client."""
+        return await asyncio.wait_for(self.reader.read(), PATIENCE) == b""
 
     def close(self) -> None:
         self.writer.close()

@@ -95,17 +95,47 @@ def test_an_unknown_database_at_login_is_mysqls_error(bench: Bench) -> None:
 def test_a_client_asking_for_tls_is_told_the_proxy_has_none(lab: ProxyLab, bench: Bench) -> None:
     proxy = bench.proxy()
 
-    async def ask() -> tuple[int, bytes]:
+    async def ask() -> tuple[int, bytes, bool]:
         client, _ = await RawClient.open(proxy)
         try:
             await client.send(1, ssl_request())
-            return await client.read()
+            seq, answer = await client.read()
+            return seq, answer, await client.closed_by_proxy()
         finally:
             client.close()
 
-    seq, answer = lab.run(ask())
-    assert seq == 2 and answer[:1] == b"\xff"
+    seq, answer, closed = lab.run(ask())
+    assert seq == 2 and answer[:9] == b"\xff" + (1045).to_bytes(2, "little") + b"#28000"
     assert p.error_message(answer) == "(1045) pocketcloud's RDS Proxy does not offer TLS"
+    assert closed, "the proxy ends the connection after refusing"
+
+
+@pytest.mark.parametrize(
+    ("source", "database", "error"),
+    [
+        ("127.0.0.5", None, f"(1045) Access denied for user '{USER}'@'127.0.0.5' (using password: YES)"),
+        ("127.0.0.1", "nosuch", "(1049) Unknown database 'nosuch'"),
+    ],
+)
+def test_a_refused_login_is_answered_and_the_connection_closed(
+    lab: ProxyLab, bench: Bench, source: str, database: str | None, error: str
+) -> None:
+    proxy = bench.proxy()
+    password = "not-it" if database is None else PASSWORD
+
+    async def login() -> tuple[bytes, bool]:
+        client, salt = await RawClient.open(proxy, source)
+        try:
+            await client.send(1, p.handshake_response(USER, password, salt, database))
+            _, answer = await client.read()
+            return answer, await client.closed_by_proxy()
+        finally:
+            client.close()
+
+    answer, closed = lab.run(login())
+    assert p.error_message(answer) == error
+    assert answer[3:9] == (b"#28000" if database is None else b"#42000")
+    assert closed
 
 
 @pytest.mark.parametrize("password", [PASSWORD, "not-it"])
@@ -462,12 +492,23 @@ def test_ping_needs_no_database_connection_and_reports_the_transaction(lab: Prox
     assert in_autocommit.server_status & (p.STATUS_IN_TRANS | p.STATUS_AUTOCOMMIT) == 3
 
 
-def test_an_idle_client_is_disconnected_after_the_idle_client_timeout(bench: Bench) -> None:
+def test_an_idle_client_is_disconnected_after_the_idle_client_timeout(lab: ProxyLab, bench: Bench) -> None:
     proxy = bench.proxy()
     proxy.idle_client_timeout = 0.2
     conn = bench.client(proxy)
     bench.sessions_ended(proxy)
     assert refused(lambda: one(conn, "SELECT 1")).args[0] in (2006, 2013)
+
+    async def idle() -> bool:
+        client, salt = await RawClient.open(proxy)
+        try:
+            await client.send(1, p.handshake_response(USER, PASSWORD, salt, DATABASE))
+            await client.read()
+            return await client.closed_by_proxy()
+        finally:
+            client.close()
+
+    assert lab.run(idle()), "the proxy closes an idle client's connection"
 
 
 def test_a_stopped_target_gives_a_clear_error_and_no_connection_is_kept(
@@ -524,6 +565,7 @@ def test_a_database_switch_is_not_repeated_on_the_connection_that_made_it(bench:
     conn = bench.client(bench.proxy(max_connections_percent=5))
     count = "SHOW SESSION STATUS LIKE 'Com_change_db'"
     before = int(one(conn, count)[1])
+    assert before == 1, "the login's switch to its database, not repeated for the first statement"
     one(conn, "USE other")
     assert int(one(conn, count)[1]) == before + 1
     conn.select_db(DATABASE)
