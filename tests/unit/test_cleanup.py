@@ -589,3 +589,19 @@ def test_an_untagged_api_is_skipped_and_an_image_function_has_no_runtime(account
     account.client("lambda").create_function(FunctionName="sas-image", PackageType="Image", Code={"ImageUri": image},
                                              Role=role, Tags=TAG_MAP)  # fmt: skip
     assert find_resources(account.client, PREFIX) == [Resource("lambda:function", "sas-image", "")]
+
+
+def test_what_only_looks_like_the_workshops_is_not_found(account: Account) -> None:
+    s3, ec2 = account.client("s3"), account.client("ec2")
+    s3.create_bucket(Bucket="a-bucket")  # listed before ours (by name, and made first): the search goes on past it
+    made = make_everything(account, PREFIX, tagged=True)
+    account.client("logs").create_log_group(logGroupName="sas-app-logs", tags=TAG_MAP)  # not Lambda's
+    spec = [{"ResourceType": "vpc", "Tags": TAGS}]  # the tag, but no Name
+    unnamed = ec2.create_vpc(CidrBlock="10.60.0.0/16", TagSpecifications=spec)["Vpc"]["VpcId"]
+    ec2.create_vpc_endpoint(VpcId=unnamed, ServiceName=f"com.amazonaws.{REGION}.sns", VpcEndpointType="Interface",
+                            TagSpecifications=[{"ResourceType": "vpc-endpoint", "Tags": TAGS}])  # fmt: skip
+    # DescribeStacks also lists a stack deleted a moment ago, by its id (moto forgets it at once).
+    deleted = {"StackName": "sas-old", "StackStatus": "DELETE_COMPLETE", "Tags": TAGS, "CreationTime": "2026-12-06"}
+    live = account.client("cloudformation").describe_stacks()["Stacks"]
+    account.answer("DescribeStacks", {"Stacks": [deleted, *live]})
+    assert find_resources(account.client, PREFIX) == ours(made)
