@@ -350,7 +350,8 @@ def test_still_in_use_when_time_runs_out_is_reported_not_raised(
     account.refuse("DeleteSecret", *["DependencyViolation"] * 50)
     waits = Waits(timeout_s=0, progress=False)
     assert delete_resources(account.client, [Resource("secretsmanager:secret", "sas-secret")], waits=waits) == []
-    assert "sas-secret" in capsys.readouterr().out
+    expected = "secretsmanager:secret sas-secret still in use, retrying: not done after 0 s"
+    assert _reason(capsys.readouterr().out) == expected
 
 
 def test_a_proxy_already_deleting_is_waited_for_not_deleted_again(account: Account) -> None:
@@ -605,3 +606,29 @@ def test_what_only_looks_like_the_workshops_is_not_found(account: Account) -> No
     live = account.client("cloudformation").describe_stacks()["Stacks"]
     account.answer("DescribeStacks", {"Stacks": [deleted, *live]})
     assert find_resources(account.client, PREFIX) == ours(made)
+
+
+def test_the_roles_stay_when_any_network_resource_failed_even_if_later_ones_fail_otherwise(
+    account: Account, capsys: pytest.CaptureFixture[str]
+) -> None:
+    made = make_everything(account, PREFIX, tagged=True)
+    role = account.client("iam").create_role(RoleName="sas-second-role", AssumeRolePolicyDocument=json.dumps(TRUST),
+                                             Tags=TAGS)["Role"]["RoleName"]  # fmt: skip
+    account.refuse("DeleteFunction", "ServiceException")  # a function left: Lambda needs the roles
+    account.refuse("DeleteSecret", "AccessDeniedException")  # a later failure of a kind that does not need them
+    rds_backends[DEFAULT_ACCOUNT_ID][REGION].db_proxies["sas-proxy"].status = "deleting"  # and a wait that runs out
+    found = find_resources(account.client, PREFIX)
+    done = delete_resources(account.client, found, waits=Waits(timeout_s=0.2, progress=False))
+    left = {"lambda:function", "rds:db-proxy", "secretsmanager:secret", "iam:role"}
+    assert done == [r for r in ours(made) if r.kind not in left], "everything else still went"
+    out = capsys.readouterr().out
+    for name in ("sas-role", role):
+        assert f"  kept {name} for now: Lambda needs it to release network interfaces; run again later" in out
+
+
+def test_an_empty_bucket_listed_without_versions_goes(account: Account) -> None:
+    account.client("s3").create_bucket(Bucket="sas-empty")
+    account.answer("ListObjectVersions", {"Name": "sas-empty", "IsTruncated": False})  # AWS leaves out empty lists
+    bucket = [Resource("s3:bucket", "sas-empty")]
+    assert delete_resources(account.client, bucket, waits=QUICK) == bucket
+    assert "DeleteObjects" not in account.calls
