@@ -206,13 +206,13 @@ class ClientSession:
 
         try:
             fresh = self.backend is None
-            backend = await self._backend()
             try:
+                backend = await self._backend()  # may already fail: it selects the session's database etc.
                 status = await backend.command(payload, relay)
             except BackendError:
                 if not fresh or last[0]:
                     raise
-                # A pooled connection the database closed meanwhile (restart, timeout): its idle siblings
+                # A pooled connection the database closed meanwhile (restart, stop, timeout): its idle siblings
                 # are likely dead too, so drop them and retry once on a new connection.
                 await self._release(force_close=True)
                 assert self.pool is not None
