@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -28,3 +29,14 @@ def make_cloud() -> Iterator[Callable[..., pocketcloud.Cloud]]:
             return stack.enter_context(pocketcloud.running(**overrides))
 
         yield factory
+
+
+@pytest.fixture(autouse=True)
+def _environment_as_before() -> Iterator[None]:
+    """Each test leaves the environment as it found it: ``helpers.connect()`` points boto3 at a pocketcloud
+    through ``os.environ``, and a later test's in-process moto then called that (stopped) cloud instead."""
+    saved = dict(os.environ)
+    yield
+    if os.environ != saved:
+        os.environ.clear()
+        os.environ.update(saved)
