@@ -286,7 +286,7 @@ def test_a_role_lambda_cannot_assume_is_refused(cloud: pocketcloud.Cloud) -> Non
 def test_a_vpc_function_needs_network_interface_permissions(cloud: pocketcloud.Cloud) -> None:
     ec2 = cloud.client("ec2")
     vpc = ec2.create_vpc(CidrBlock="10.42.0.0/16")["Vpc"]["VpcId"]
-    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.42.1.0/24")["Subnet"]["SubnetId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.42.1.0/24", AvailabilityZone="us-east-1a")["Subnet"]["SubnetId"]
     group = ec2.create_security_group(GroupName=f"iam-{uuid.uuid4().hex[:6]}", Description="fn", VpcId=vpc)["GroupId"]
     vpc_config = {"SubnetIds": [subnet], "SecurityGroupIds": [group]}
     _, basic = _role(cloud)

@@ -124,7 +124,7 @@ def test_the_function_is_active_once_the_waiter_says_so(cloud: pocketcloud.Cloud
 def test_a_vpc_function_stays_pending_longer(updating_cloud: pocketcloud.Cloud) -> None:
     ec2, iam = updating_cloud.client("ec2"), updating_cloud.client("iam")
     vpc = ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
-    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.20.1.0/24")["Subnet"]["SubnetId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.20.1.0/24", AvailabilityZone="us-east-1a")["Subnet"]["SubnetId"]
     group = ec2.create_security_group(GroupName="st-fn", Description="function", VpcId=vpc)["GroupId"]
     role = role_arn(updating_cloud, "st-vpc-role")
     iam.attach_role_policy(
