@@ -11,7 +11,7 @@ from ..aws.inventory import Resource
 from ..aws.lambdas import LAMBDA_CODE
 from ..measure.prices import VCPUS, price_book, resource_hourly_usd
 from ..session import Workshop
-from ..text import say
+from ..text import is_key, say
 
 # A figure the price book does not have for the region (no snapshot figure offline): said, not guessed (the
 # English text; the table says views.tables.unknown_price in the session's language).
@@ -37,7 +37,8 @@ def show_code(folder: str, filename: str = "lambda_function.py") -> Any:
 
 def readable(frame: pd.DataFrame, *, decimals: int = 2, missing: str = "") -> pd.DataFrame:
     """A copy of ``frame`` to show: whole numbers without decimals, other floats at ``decimals``, missing
-    values as ``missing`` (pandas would show NaN or None). Columns stay as they are in ``frame``.
+    values as ``missing`` (pandas would show NaN or None). Column headers are shown in the session's language
+    where the catalog names them (``views.tables.column.<name>``), else as they are in ``frame``.
 
     >>> readable(pd.DataFrame({"ms": [1.23456, None], "calls": [3.0, 4.0], "cold": [True, None]})).values.tolist()
     [['1.23', '3', 'True'], ['', '4', '']]
@@ -55,7 +56,18 @@ def readable(frame: pd.DataFrame, *, decimals: int = 2, missing: str = "") -> pd
         numbers = pd.to_numeric(shown[column], errors="coerce") if shown[column].dtype != object else None
         whole = numbers is not None and bool(((numbers.dropna() % 1) == 0).all())
         shown[column] = [cell(v, whole) for v in shown[column]]
+    shown.columns = [column_header(column) for column in shown.columns]
     return shown
+
+
+def column_header(column: object) -> str:
+    """A data column's header in the session's language: the data keep their English names, which code uses.
+
+    >>> column_header("duration_ms"), column_header("no_such_column")
+    ('duration (ms)', 'no_such_column')
+    """
+    key = f"views.tables.column.{column}"
+    return say(key) if is_key(key) else str(column)
 
 
 def resource_table(rows: Mapping[str, object]) -> pd.DataFrame:

@@ -67,9 +67,11 @@ UPLOADS = 5  # files uploaded in the measurement step
 # %%
 topic_arn = aws.events.ensure_topic(ws, names["topic"])
 aws.events.subscribe_email(ws, topic_arn, EMAIL)
-pd.DataFrame(ws.client("sns").list_subscriptions_by_topic(TopicArn=topic_arn)["Subscriptions"])[
-    ["Protocol", "Endpoint", "SubscriptionArn"]
-]
+views.tables.readable(
+    pd.DataFrame(ws.client("sns").list_subscriptions_by_topic(TopicArn=topic_arn)["Subscriptions"])[
+        ["Protocol", "Endpoint", "SubscriptionArn"]
+    ]
+)
 
 # %% [markdown]
 # Until it is confirmed, the subscription shows as `PendingConfirmation`. Confirm it: open the email
@@ -166,7 +168,7 @@ if confirmed:
     ws.check(delivered is not None, "m1.emailed", email=EMAIL, key=key, evidence=delivered)
 else:
     print(ws.say("m1.not_confirmed", email=EMAIL))
-aws.events.mailbox(ws, to=EMAIL)[["timestamp", "subject", "kind"]]
+views.tables.readable(aws.events.mailbox(ws, to=EMAIL)[["timestamp", "subject", "kind"]])
 
 # %% [markdown]
 # The function's logs show each call: a `START` line, what the handler printed, `END`, and the
@@ -253,4 +255,4 @@ views.diagrams.diagram(
 removed = m1.cleanup(ws)
 left = m1.leftovers(ws)
 ws.check(len(removed) > 0 and left.empty, "m1.cleaned", count=len(removed))
-removed
+views.tables.readable(removed, decimals=4)

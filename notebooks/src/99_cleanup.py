@@ -17,13 +17,13 @@
 
 # %%
 import helpers
-from helpers import aws
+from helpers import aws, views
 from helpers.modules import m99_cleanup as m99
 
 ws = helpers.connect()
 found = m99.inventory(ws)
 print(ws.say("m99.inventory", count=len(found), usd=found["usd_per_hour"].sum()))
-found
+views.tables.readable(found, decimals=4)
 
 # %% [markdown]
 # ## Before deleting: least privilege
@@ -79,7 +79,7 @@ if CONFIRM_DELETE:
         count=len(found),
         left="".join(ws.say("m99.left_row", kind=row.kind, name=row.name) for row in result.left.itertuples()),
     )
-result.deleted
+views.tables.readable(result.deleted, decimals=4)
 
 # %% [markdown]
 # Running it again finds nothing and deletes nothing.

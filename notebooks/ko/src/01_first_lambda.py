@@ -69,9 +69,11 @@ UPLOADS = 5  # files uploaded in the measurement step
 # %%
 topic_arn = aws.events.ensure_topic(ws, names["topic"])
 aws.events.subscribe_email(ws, topic_arn, EMAIL)
-pd.DataFrame(ws.client("sns").list_subscriptions_by_topic(TopicArn=topic_arn)["Subscriptions"])[
-    ["Protocol", "Endpoint", "SubscriptionArn"]
-]
+views.tables.readable(
+    pd.DataFrame(ws.client("sns").list_subscriptions_by_topic(TopicArn=topic_arn)["Subscriptions"])[
+        ["Protocol", "Endpoint", "SubscriptionArn"]
+    ]
+)
 
 # %% [markdown]
 # 구독은 확인되기 전까지 `PendingConfirmation`으로 표시됩니다. *AWS Notification - Subscription Confirmation*
@@ -167,7 +169,7 @@ if confirmed:
     ws.check(delivered is not None, "m1.emailed", email=EMAIL, key=key, evidence=delivered)
 else:
     print(ws.say("m1.not_confirmed", email=EMAIL))
-aws.events.mailbox(ws, to=EMAIL)[["timestamp", "subject", "kind"]]
+views.tables.readable(aws.events.mailbox(ws, to=EMAIL)[["timestamp", "subject", "kind"]])
 
 # %% [markdown]
 # 함수의 로그에는 호출마다 `START` 줄, 핸들러가 출력한 내용, `END`, 그리고 실행 시간과 메모리 사용량이 담긴
@@ -254,4 +256,4 @@ views.diagrams.diagram(
 removed = m1.cleanup(ws)
 left = m1.leftovers(ws)
 ws.check(len(removed) > 0 and left.empty, "m1.cleaned", count=len(removed))
-removed
+views.tables.readable(removed, decimals=4)

@@ -17,13 +17,13 @@
 
 # %%
 import helpers
-from helpers import aws
+from helpers import aws, views
 from helpers.modules import m99_cleanup as m99
 
 ws = helpers.connect()
 found = m99.inventory(ws)
 print(ws.say("m99.inventory", count=len(found), usd=found["usd_per_hour"].sum()))
-found
+views.tables.readable(found, decimals=4)
 
 # %% [markdown]
 # ## 삭제하기 전에: 최소 권한
@@ -79,7 +79,7 @@ if CONFIRM_DELETE:
         count=len(found),
         left="".join(ws.say("m99.left_row", kind=row.kind, name=row.name) for row in result.left.itertuples()),
     )
-result.deleted
+views.tables.readable(result.deleted, decimals=4)
 
 # %% [markdown]
 # 다시 실행해도 찾는 것이 없으므로 아무것도 삭제하지 않습니다.
