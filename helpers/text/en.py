@@ -514,7 +514,8 @@ MESSAGES: dict[str, str] = {
     "m4.cw_published": "CloudWatch published Invocations and Errors",
     "m4.cw_throttles": "CloudWatch published the Throttles the client saw",
     "m4.every_500_throttle": (
-        "every call answered 500 was a throttle: {answered} answered 500, {throttles:.0f} Throttles"
+        "every call refused was a throttle: {answered} answered 500 and {direct} direct calls refused, "
+        "{throttles:.0f} Throttles"
     ),
     "m4.other_failed": "the other failed calls ({errors}) are the invocations that failed ({cw_errors:.0f} Errors)",
     "m4.cw_counted": "CloudWatch counted every successful call",

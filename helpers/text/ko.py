@@ -520,7 +520,8 @@ MESSAGES: dict[str, str] = {
     "m4.cw_published": "CloudWatch가 Invocations와 Errors를 게시했습니다",
     "m4.cw_throttles": "CloudWatch가 클라이언트가 본 Throttles를 게시했습니다",
     "m4.every_500_throttle": (
-        "500으로 응답한 호출은 모두 스로틀링이었습니다: 500 응답 {answered}건, Throttles {throttles:.0f}건"
+        "거부된 호출은 모두 스로틀링이었습니다: 500 응답 {answered}건, 직접 호출 거부 {direct}건, "
+        "Throttles {throttles:.0f}건"
     ),
     "m4.other_failed": "그 밖의 실패한 호출({errors}건)은 실패한 호출입니다(Errors {cw_errors:.0f}건)",
     "m4.cw_counted": "CloudWatch가 성공한 호출을 모두 집계했습니다",
