@@ -6,6 +6,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from botocore.config import Config
+
 import pocketcloud
 from helpers.aws.waiting import poll
 from helpers.measure import invocations
@@ -30,8 +32,10 @@ def test_a_measured_invoke_gets_its_429_at_once_while_the_control_plane_client_r
     name = _function(cloud)
     cloud.client("lambda").put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=1)
     with workshop_on(cloud, "mc-") as ws:
+        # The holder must get the one environment even when a measured call takes it first: it retries long.
+        patient = cloud.client("lambda", config=Config(retries={"max_attempts": 30, "mode": "standard"}))
         holder = threading.Thread(
-            target=lambda: cloud.client("lambda").invoke(FunctionName=name, Payload=b'{"sleep": 8}'), daemon=True
+            target=lambda: patient.invoke(FunctionName=name, Payload=b'{"sleep": 8}'), daemon=True
         )
         holder.start()  # the one environment the reservation allows is busy for 8 s
         measured = ws.client("lambda", retries=False)
