@@ -26,6 +26,18 @@ def _wait(cloud: pocketcloud.Cloud, ident: str, status: str = "available", timeo
         time.sleep(0.3)
 
 
+def _create(cloud: pocketcloud.Cloud, ident: str, password: str = PASSWORD) -> None:
+    """CreateDBInstance of the smallest MySQL instance, as a learner's first call would make it."""
+    cloud.client("rds").create_db_instance(
+        DBInstanceIdentifier=ident,
+        Engine="mysql",
+        DBInstanceClass="db.t3.micro",
+        MasterUsername="admin",
+        MasterUserPassword=password,
+        AllocatedStorage=20,
+    )
+
+
 def _connect(instance: dict, password: str = PASSWORD, **kwargs: object) -> pymysql.Connection:
     endpoint = instance["Endpoint"]
     return pymysql.connect(
@@ -127,14 +139,7 @@ def test_too_many_connections_is_error_1040(instance: dict) -> None:
 
 def test_duplicate_identifier_is_aws_shaped(cloud: pocketcloud.Cloud, instance: dict) -> None:
     with pytest.raises(botocore.exceptions.ClientError) as error:
-        cloud.client("rds").create_db_instance(
-            DBInstanceIdentifier="rds-test-db",
-            Engine="mysql",
-            DBInstanceClass="db.t3.micro",
-            MasterUsername="admin",
-            MasterUserPassword=PASSWORD,
-            AllocatedStorage=20,
-        )
+        _create(cloud, "rds-test-db")
     assert error.value.response["Error"]["Code"] == "DBInstanceAlreadyExists"
     with _connect(instance) as conn:
         assert conn.open, "the existing instance is untouched"
@@ -177,14 +182,7 @@ def test_stop_start_and_delete_act_on_the_process(cloud: pocketcloud.Cloud) -> N
 def test_no_server_binary_is_a_clear_error(make_cloud) -> None:
     cloud = make_cloud(db_server="/nonexistent/mariadbd")
     with pytest.raises(botocore.exceptions.ClientError) as error:
-        cloud.client("rds").create_db_instance(
-            DBInstanceIdentifier="rds-nobinary",
-            Engine="mysql",
-            DBInstanceClass="db.t3.micro",
-            MasterUsername="admin",
-            MasterUserPassword=PASSWORD,
-            AllocatedStorage=20,
-        )
+        _create(cloud, "rds-nobinary")
     assert error.value.response["Error"]["Code"] == "InvalidParameterValue"
     assert "apt-get install mariadb-server" in error.value.response["Error"]["Message"]
     assert cloud.client("rds").describe_db_instances()["DBInstances"] == []
@@ -195,14 +193,7 @@ def test_a_state_dir_as_deep_as_a_learners_project_runs_db_servers(make_cloud, t
     deep = tmp_path / ("a-learners-projects-folder/" * 4) / "serverless-at-scale"
     cloud = make_cloud(state_dir=deep)
     assert len(str(deep / "rds" / "a-db-instance-name" / "mysqld.sock")) > 107, "past a unix socket's limit"
-    cloud.client("rds").create_db_instance(
-        DBInstanceIdentifier="a-db-instance-name",
-        Engine="mysql",
-        DBInstanceClass="db.t3.micro",
-        MasterUsername="admin",
-        MasterUserPassword=PASSWORD,
-        AllocatedStorage=20,
-    )
+    _create(cloud, "a-db-instance-name")
     instance = _wait(cloud, "a-db-instance-name")
     with _connect(instance) as conn, conn.cursor() as cursor:
         cursor.execute("SELECT 1")
@@ -215,14 +206,7 @@ def test_a_db_instance_created_again_in_a_reused_state_dir_starts_empty(tmp_path
     state_dir = tmp_path / "state"
 
     def create(cloud: pocketcloud.Cloud, password: str) -> dict:
-        cloud.client("rds").create_db_instance(
-            DBInstanceIdentifier="reused-name",
-            Engine="mysql",
-            DBInstanceClass="db.t3.micro",
-            MasterUsername="admin",
-            MasterUserPassword=password,
-            AllocatedStorage=20,
-        )
+        _create(cloud, "reused-name", password)
         return _wait(cloud, "reused-name")
 
     with pocketcloud.running(state_dir=state_dir) as first:
