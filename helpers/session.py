@@ -65,7 +65,7 @@ def detect_target(environ: Mapping[str, str] | None = None) -> str:
 
 def _valid_target(target: str) -> str:
     if target not in (LOCAL, AWS):
-        raise ValueError(f"the target must be 'local' or 'aws' (WORKSHOP_TARGET or connect()), not {target!r}")
+        raise ValueError(say("session.bad_target", target=repr(target)))
     return target
 
 

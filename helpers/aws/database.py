@@ -57,10 +57,7 @@ def choose_engine_version(ws: Workshop, engine: str = ENGINE) -> str:
     majors = rds.describe_db_major_engine_versions(Engine=engine)["DBMajorEngineVersions"]
     major = newest_standard_major(majors, dt.datetime.now(dt.UTC))
     if major is None:
-        raise RuntimeError(
-            f"RDS lists no {engine} major version in standard support: every one left would be billed for "
-            "RDS Extended Support. Choose a version yourself (describe_db_engine_versions) and accept that cost."
-        )
+        raise RuntimeError(say("aws.database.no_standard_support", engine=engine))
     default = rds.describe_db_engine_versions(Engine=engine, EngineVersion=major, DefaultOnly=True)
     return str(default["DBEngineVersions"][0]["EngineVersion"])
 

@@ -90,7 +90,7 @@ def wait_for_confirmation(ws: Workshop, topic_arn: str, email: str, *, timeout_s
     if confirmed:
         print(say("aws.events.confirmed", email=email))
     elif readable:
-        raise RuntimeError(f"following the link in {email}'s confirmation mail did not confirm the subscription")
+        raise RuntimeError(say("aws.events.link_did_not_confirm", email=email))
     else:
         print(say("aws.events.not_confirmed", seconds=timeout_s, email=email))
     return bool(confirmed)

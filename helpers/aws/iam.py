@@ -31,7 +31,7 @@ def allow(actions: list[str] | str, resources: list[str] | str) -> dict[str, Any
     """
     actions = [actions] if isinstance(actions, str) else actions
     if any(a == "*" or a.endswith(":*") for a in actions):
-        raise ValueError("name each action: wildcard actions are not least privilege")
+        raise ValueError(say("aws.iam.no_wildcards"))
     return {"Effect": "Allow", "Action": actions, "Resource": resources}
 
 

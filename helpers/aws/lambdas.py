@@ -307,7 +307,7 @@ def ensure_provisioned_alias(
     def status() -> dict[str, Any]:
         config: dict[str, Any] = lam.get_provisioned_concurrency_config(FunctionName=function, Qualifier=alias)
         if config.get("Status") == "FAILED":
-            raise RuntimeError(f"provisioned concurrency failed: {config.get('StatusReason')}")
+            raise RuntimeError(say("aws.lambdas.provisioning_failed", reason=config.get("StatusReason")))
         return config
 
     config = poll(

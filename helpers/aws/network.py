@@ -39,10 +39,7 @@ def choose_zones(zones: Sequence[dict[str, Any]], rds_zones: Collection[str], co
         and z["ZoneName"] in rds_zones
     ][:count]
     if len(chosen) < count:
-        raise RuntimeError(
-            f"this region has fewer than {count} availability zones where both Lambda and the DB instance class "
-            f"run (found {chosen}); choose another region"
-        )
+        raise RuntimeError(say("aws.network.too_few_zones", count=count, found=chosen))
     return chosen
 
 
@@ -89,7 +86,7 @@ def deploy_vpc(ws: Workshop, stack_name: str | None = None) -> dict[str, Any]:
     answer = _wait_stack(ws, "stack_create_complete", say("aws.network.creating_stack", stack=stack_name), stack_name)
     described = answer["Stacks"][0]
     if described["StackStatus"] not in ("CREATE_COMPLETE", "UPDATE_COMPLETE"):
-        raise RuntimeError(f"stack {stack_name} ended in {described['StackStatus']}")
+        raise RuntimeError(say("aws.network.stack_failed", stack=stack_name, status=described["StackStatus"]))
     outputs: dict[str, Any] = {o["OutputKey"]: o["OutputValue"] for o in described["Outputs"]}
     outputs["SubnetIds"] = outputs["SubnetIds"].split(",")
     return outputs

@@ -109,13 +109,15 @@ def capacity_plan(
     ``provisioned_share`` of the peak concurrency is kept warm with provisioned concurrency.
     """
     if peak_factor < 1 or headroom < 1 or not 0 < average_to_peak <= 1:
-        raise ValueError("peak_factor and headroom must be >= 1, average_to_peak in (0, 1]")
+        raise ValueError(say("measure.capacity.bad_factors"))
     if (requests_per_s is None) == (traffic is None):
-        raise ValueError("give either requests_per_s or traffic")
+        raise ValueError(say("measure.capacity.rate_or_traffic"))
     if duration_ms <= 0 or memory_mb < 128:
-        raise ValueError("duration_ms must be > 0 and memory_mb >= 128")
+        raise ValueError(say("measure.capacity.bad_duration_or_memory"))
     if db_instance_class not in RDS_INSTANCES:
-        raise ValueError(f"unknown instance class {db_instance_class!r}; known: {sorted(RDS_INSTANCES)}")
+        raise ValueError(
+            say("measure.capacity.unknown_class", db_class=repr(db_instance_class), known=sorted(RDS_INSTANCES))
+        )
     peak = requests_per_s if requests_per_s is not None else traffic.peak_requests_per_s  # type: ignore[union-attr]
     # round() first: 200 x 0.045 x 2 x 1.5 is 26.999999999999996 in floating point
     concurrency = max(1, math.ceil(round(peak * duration_ms / 1000 * peak_factor * headroom, 9)))

@@ -5,7 +5,7 @@ does the timing there, against the DB instance and the RDS Proxy, and is deleted
 
 >>> frame = cost_frame({"direct": {"connect_ms": [4.0, 6.0], "query_ms": [0.2, 0.3], "errors": []}})
 >>> frame.groupby("step")["ms"].median().to_dict()
-{'open a connection (log in)': 5.0, 'query on an open connection': 0.25}
+{'connect': 5.0, 'query': 0.25}
 """
 
 from __future__ import annotations
@@ -18,9 +18,12 @@ import pandas as pd
 from ..aws.iam import role_arn
 from ..aws.lambdas import delete_function, deploy_function
 from ..session import Workshop
+from ..text import say
 
-CONNECT = "open a connection (log in)"
-QUERY = "query on an open connection"
+# The steps as the data name them; tables show them in the session's language (views.tables.column.<step>:
+# "open a connection (log in)", "query on an open connection").
+CONNECT = "connect"
+QUERY = "query"
 
 
 def cost_frame(answer: dict[str, dict[str, list[Any]]]) -> pd.DataFrame:
@@ -65,7 +68,7 @@ def connection_cost(
         response = ws.client("lambda").invoke(FunctionName=name, Payload=json.dumps(event))
         answer = json.loads(response["Payload"].read())
         if response.get("FunctionError"):
-            raise RuntimeError(f"db_connect_cost failed: {answer}")
+            raise RuntimeError(say("errors.function_failed", function="db_connect_cost", answer=answer))
     finally:
         delete_function(ws, name)
     frame = cost_frame(answer)

@@ -166,7 +166,7 @@ def burst(call: Callable[[], dict[str, Any]], count: int, *, workers: int | None
     ``call`` is e.g. ``lambda: timed_invoke(lam, name)`` or an HTTP call returning a dict.
     """
     if count < 1:
-        raise ValueError("count must be >= 1")
+        raise ValueError(say("measure.invocations.bad_count"))
     with ThreadPoolExecutor(max_workers=workers or count) as pool:
         futures = [pool.submit(call) for _ in range(count)]
         rows = [f.result() for f in futures]

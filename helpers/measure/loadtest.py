@@ -121,7 +121,7 @@ def run_load_test(
     if spawn_rate is None:
         spawn_rate = users if rate > 0 else 5
     if users < 1 or duration <= 0 or rate < 0:
-        raise ValueError("users must be >= 1, duration > 0 and rate >= 0")
+        raise ValueError(say("measure.loadtest.bad_parameters"))
     workdir = Path(tempfile.mkdtemp(prefix="loadtest-"))
     prefix = workdir / "run"
     calls_log = workdir / "calls.csv"
@@ -151,7 +151,9 @@ def run_load_test(
         _wait_with_progress(proc, prefix, duration, progress)
     try:
         if proc.returncode != 0:
-            raise RuntimeError(f"Locust exited with {proc.returncode}:\n{log_path.read_text()[-2000:]}")
+            raise RuntimeError(
+                say("measure.loadtest.locust_failed", code=proc.returncode, log=log_path.read_text()[-2000:])
+            )
         calls, started_at = _calls(calls_log)
         return LoadTestResult(
             history=_history(prefix),
@@ -183,7 +185,7 @@ def _wait_with_progress(proc: subprocess.Popen[bytes], prefix: Path, duration: f
         )
     except TimeoutError:
         proc.kill()
-        raise TimeoutError("Locust did not stop in time") from None
+        raise TimeoutError(say("measure.loadtest.locust_did_not_stop")) from None
 
 
 def _latest_rate(prefix: Path) -> str:

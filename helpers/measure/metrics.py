@@ -149,7 +149,7 @@ def get_metrics(
     useful value. ``start`` is rounded down and ``end`` up to whole periods so no partial minute is lost.
     """
     if period < 1:
-        raise ValueError("period must be at least 1 second")
+        raise ValueError(say("measure.metrics.bad_period"))
     start, end = _widen(start, end, period)
     results: list[dict[str, Any]] = []
     for offset in range(0, len(queries), _MAX_QUERIES):
@@ -173,7 +173,7 @@ def get_metrics(
 def _widen(start: dt.datetime, end: dt.datetime, period: int) -> tuple[dt.datetime, dt.datetime]:
     start, end = _utc(start), _utc(end)
     if end <= start:
-        raise ValueError("end must be after start")
+        raise ValueError(say("measure.metrics.end_before_start"))
     epoch_start = int(start.timestamp()) // period * period
     epoch_end = -(-int(end.timestamp()) // period) * period
     return dt.datetime.fromtimestamp(epoch_start, dt.UTC), dt.datetime.fromtimestamp(

@@ -25,6 +25,7 @@ from typing import Any
 
 from ..aws.inventory import Resource
 from ..session import LOCAL, Workshop, detect_target
+from ..text import say
 
 SECONDS_PER_MONTH = 730 * 3600  # AWS bills a month as 730 hours
 PRICE_LIST_REGION = "us-east-1"  # one of the Price List API's endpoints (us-east-1, eu-central-1, ap-south-1)
@@ -90,7 +91,7 @@ class PriceBook:
     """The prices of one region and where they came from."""
 
     region: str
-    source: str  # "AWS Price List API, <date>" or "snapshot of <date>"
+    source: str  # "AWS Price List API, <date>" or "snapshot of <date>", in the session's language
     prices: Mapping[str, float | None]
     rds: Mapping[str, float | None]
     note: str = ""  # why the snapshot is shown on AWS, or which figures came from it
@@ -124,8 +125,9 @@ def snapshot(region: str, note: str = "") -> PriceBook:
     found = SNAPSHOTS.get(region)
     if found is None:
         empty = Snapshot("", dict.fromkeys(_US_EAST_1.prices), dict.fromkeys(_US_EAST_1.rds))
-        return PriceBook(region, f"no snapshot for {region}", empty.prices, empty.rds, note)
-    return PriceBook(region, f"snapshot of {found.as_of}", dict(found.prices), dict(found.rds), note)
+        return PriceBook(region, say("measure.prices.no_snapshot", region=region), empty.prices, empty.rds, note)
+    source = say("measure.prices.snapshot_of", date=found.as_of)
+    return PriceBook(region, source, dict(found.prices), dict(found.rds), note)
 
 
 # -- the Price List API ---------------------------------------------------------------------------------
@@ -232,9 +234,9 @@ def from_price_list(client: Any, region: str, today: dt.date | None = None) -> P
             from_snapshot.append(instance_class)
         else:
             rds[instance_class] = usd
-    note = f"from the {fallback.source}: {', '.join(from_snapshot)}" if from_snapshot else ""
+    note = say("measure.prices.from_snapshot", source=fallback.source, figures=", ".join(from_snapshot))
     day = (today or dt.date.today()).isoformat()
-    return PriceBook(region, f"AWS Price List API, {day}", prices, rds, note)
+    return PriceBook(region, say("measure.prices.price_list", date=day), prices, rds, note if from_snapshot else "")
 
 
 def live_book(region: str, client: Any) -> PriceBook:
@@ -242,7 +244,7 @@ def live_book(region: str, client: Any) -> PriceBook:
     try:
         return from_price_list(client, region)
     except PricesUnavailable as refused:
-        return snapshot(region, note=f"the Price List API answered {refused}; showing the bundled snapshot")
+        return snapshot(region, note=say("measure.prices.price_list_refused", answer=refused))
 
 
 @functools.lru_cache(maxsize=8)

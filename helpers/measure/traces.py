@@ -141,7 +141,7 @@ def traces_window(traces: Iterable[dict[str, Any]], margin_s: float = 1.0) -> tu
         if moment is not None
     ]
     if not times:
-        raise ValueError("no segments in these traces: nothing to take a window from")
+        raise ValueError(say("measure.traces.no_segments"))
     return (
         dt.datetime.fromtimestamp(min(times) - margin_s, dt.UTC),
         dt.datetime.fromtimestamp(max(times) + margin_s, dt.UTC),

@@ -194,7 +194,7 @@ def ensure_app_user(ws: Workshop, m2: Module2, app_secret_arn: str, user_limit: 
     response = ws.client("lambda").invoke(FunctionName=name, Payload=json.dumps({"max_user_connections": user_limit}))
     body: dict[str, Any] = json.loads(response["Payload"].read())
     if response.get("FunctionError"):
-        raise RuntimeError(f"db_setup failed: {body}")
+        raise RuntimeError(say("errors.function_failed", function="db_setup", answer=body))
     return body
 
 
@@ -216,7 +216,7 @@ def check_app_user(ws: Workshop, m2: Module2, app_secret_arn: str) -> dict[str, 
     response = ws.client("lambda").invoke(FunctionName=name, Payload=b"{}")
     body: dict[str, Any] = json.loads(response["Payload"].read())
     if response.get("FunctionError"):
-        raise RuntimeError(f"db_app_user_check failed: {body}")
+        raise RuntimeError(say("errors.function_failed", function="db_app_user_check", answer=body))
     return body
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
+from typing import Any
 
 import pandas as pd
 
@@ -25,7 +26,7 @@ from ..aws.teardown import Waits, delete_resources
 from ..measure.prices import hourly_cost
 from ..session import Workshop, connect
 from ..text import say
-from ..views.tables import resources_table
+from ..views.tables import readable, resources_table
 
 
 @dataclasses.dataclass
@@ -79,21 +80,40 @@ def _asked(count: int) -> bool:
     return input(say("m99.ask", count=count)).strip().lower() == "yes"
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's layout, with its "usage: " in the session's language."""
+
+    def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups, say("m99.cli.usage") if prefix is None else prefix)
+
+
+def _parser() -> argparse.ArgumentParser:
+    """The command line's options, their help and its headings in the session's language.
+
+    >>> "--dry-run" in _parser().format_help()
+    True
+    """
+    parser = argparse.ArgumentParser(
+        prog="python -m helpers.cleanup", description=say("m99.cli.description"), formatter_class=_HelpFormatter,
+        add_help=False,
+    )  # fmt: skip
+    options = parser.add_argument_group(say("m99.cli.options"))  # argparse's own group would say "options"
+    options.add_argument("-h", "--help", action="help", help=say("m99.cli.help"))
+    options.add_argument("--dry-run", action="store_true", help=say("m99.cli.dry_run"))
+    options.add_argument("--yes", action="store_true", help=say("m99.cli.yes"))
+    return parser
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m helpers.cleanup [--dry-run] [--yes]``: list, then delete when confirmed.
 
     Exit status 0 when nothing of the workshop's is left (or with ``--dry-run``), 1 otherwise.
     """
-    parser = argparse.ArgumentParser(
-        prog="python -m helpers.cleanup", description="Remove everything the workshop created (its tag and prefix)."
-    )
-    parser.add_argument("--dry-run", action="store_true", help="list what would be deleted, delete nothing")
-    parser.add_argument("--yes", action="store_true", help="delete without asking")
-    args = parser.parse_args(argv)
+    args = _parser().parse_args(argv)
     ws = connect()
     found = inventory(ws)
     print(say("m99.found", count=len(found), usd=found["usd_per_hour"].sum()))
-    print(found.to_string(index=False) if len(found) else say("m99.none"))
+    print(readable(found, decimals=4).to_string(index=False) if len(found) else say("m99.none"))
     if args.dry_run or found.empty:
         return 0
     confirmed = args.yes or _asked(len(found))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..aws.inventory import Resource
@@ -12,6 +13,7 @@ from ..aws.lambdas import LAMBDA_CODE
 from ..measure.prices import VCPUS, price_book, resource_hourly_usd
 from ..session import Workshop
 from ..text import is_key, say
+from .metrics import outcome_label
 
 # A figure the price book does not have for the region (no snapshot figure offline): said, not guessed (the
 # English text; the table says views.tables.unknown_price in the session's language).
@@ -37,8 +39,9 @@ def show_code(folder: str, filename: str = "lambda_function.py") -> Any:
 
 def readable(frame: pd.DataFrame, *, decimals: int = 2, missing: str = "") -> pd.DataFrame:
     """A copy of ``frame`` to show: whole numbers without decimals, other floats at ``decimals``, missing
-    values as ``missing`` (pandas would show NaN or None). Column headers are shown in the session's language
-    where the catalog names them (``views.tables.column.<name>``), else as they are in ``frame``.
+    values as ``missing`` (pandas would show NaN or None). Column headers, the index's and the columns' names
+    are shown in the session's language where the catalog names them (``views.tables.column.<name>``), and so
+    are the words the data use as values (an outcome, a mail's kind, True and False); the data keep theirs.
 
     >>> readable(pd.DataFrame({"ms": [1.23456, None], "calls": [3.0, 4.0], "cold": [True, None]})).values.tolist()
     [['1.23', '3', 'True'], ['', '4', '']]
@@ -49,25 +52,52 @@ def readable(frame: pd.DataFrame, *, decimals: int = 2, missing: str = "") -> pd
             return missing
         if isinstance(value, float):
             return f"{value:,.0f}" if whole else f"{value:,.{decimals}f}"
-        return str(value)
+        return value_label(value)
 
     shown = frame.copy()
     for column in shown.columns:
         numbers = pd.to_numeric(shown[column], errors="coerce") if shown[column].dtype != object else None
         whole = numbers is not None and bool(((numbers.dropna() % 1) == 0).all())
         shown[column] = [cell(v, whole) for v in shown[column]]
-    shown.columns = [column_header(column) for column in shown.columns]
+    shown.columns = pd.Index([column_header(column) for column in shown.columns], name=_axis_name(frame.columns))
+    if shown.index.dtype == object and shown.index.nlevels == 1:
+        shown.index = shown.index.map(value_label)
+    shown.index.names = [_axis_name_of(name) for name in frame.index.names]
     return shown
 
 
 def column_header(column: object) -> str:
     """A data column's header in the session's language: the data keep their English names, which code uses.
+    A column named after a value (``unstack`` makes outcomes columns) is shown as that value is.
 
-    >>> column_header("duration_ms"), column_header("no_such_column")
-    ('duration (ms)', 'no_such_column')
+    >>> column_header("duration_ms"), column_header("refused: too many connections"), column_header("no_such")
+    ('duration (ms)', 'refused: too many connections', 'no_such')
     """
     key = f"views.tables.column.{column}"
-    return say(key) if is_key(key) else str(column)
+    return say(key) if is_key(key) else value_label(column)
+
+
+def value_label(value: object) -> str:
+    """A value the data share with the code (an outcome, a mail's kind, a boolean) as a table shows it.
+
+    >>> value_label("other error"), value_label(True), value_label("sas-db-time"), value_label(3)
+    ('other error', 'True', 'sas-db-time', '3')
+    """
+    if isinstance(value, bool | np.bool_):
+        return say(f"views.tables.value.{bool(value)}")
+    key = f"views.tables.value.{value}"
+    if isinstance(value, str) and is_key(key):
+        return say(key)
+    return outcome_label(value) if isinstance(value, str) else str(value)
+
+
+def _axis_name(axis: pd.Index) -> str | None:
+    return _axis_name_of(axis.name)
+
+
+def _axis_name_of(name: object) -> str | None:
+    """An index's or columns' name (``path``, ``step``) as a header shows it; no name stays none."""
+    return None if name is None else column_header(name)
 
 
 def resource_table(rows: Mapping[str, object]) -> pd.DataFrame:
@@ -86,7 +116,8 @@ def names_table(names: Mapping[str, str]) -> pd.DataFrame:
     >>> names_table({"topic": "sas-uploads"}).values.tolist()
     [['topic', 'sas-uploads']]
     """
-    return pd.DataFrame({say("views.tables.resource"): list(names), say("views.tables.name"): list(names.values())})
+    kinds = [say(f"views.tables.kind.{n}") if is_key(f"views.tables.kind.{n}") else n for n in names]
+    return pd.DataFrame({say("views.tables.resource"): kinds, say("views.tables.name"): list(names.values())})
 
 
 def resources_table(resources: Iterable[Resource]) -> pd.DataFrame:

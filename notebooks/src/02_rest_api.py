@@ -108,21 +108,22 @@ pd.Series(
 # standby serves no queries while it waits, and it is billed like the primary.
 
 # %%
-hourly = measure.prices.price_book(ws).rds_instance_hourly_usd(db["DBInstanceClass"])
+book = measure.prices.price_book(ws)  # the Korean edition prices Seoul on pocketcloud: the book names its region
+hourly = book.rds_instance_hourly_usd(db["DBInstanceClass"])
 display(
     Markdown(
         ws.say(
             "m2.multi_az_price",
             db_class=db["DBInstanceClass"],
             hourly=hourly,
-            region=ws.region,
-            source=measure.prices.price_book(ws).source,
+            region=book.region,
+            source=book.source,
             double=2 * hourly,
             double_month=2 * hourly * 730,
             month=hourly * 730,
         )
         if hourly is not None
-        else ws.say("m2.multi_az_no_price", db_class=db["DBInstanceClass"], region=ws.region)
+        else ws.say("m2.multi_az_no_price", db_class=db["DBInstanceClass"], region=book.region)
     )
 )
 

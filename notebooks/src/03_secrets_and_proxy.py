@@ -260,7 +260,7 @@ direct, pooled = results[n["direct_function"]], results[db.function]
 end = dt.datetime.now(dt.UTC)
 runs = pd.concat([direct.assign(path=ws.say("m3.path_direct")), pooled.assign(path=ws.say("m3.path_proxy"))])
 runs["outcome"] = runs["body"].map(m3.outcome)
-runs.groupby(["path", "outcome"]).size().unstack(fill_value=0)
+views.tables.readable(runs.groupby(["path", "outcome"]).size().unstack(fill_value=0))
 
 # %%
 errors_direct = int(direct["error"].notna().sum())

@@ -24,7 +24,7 @@ HANGUL = re.compile("[\uac00-\ud7a3]")
 # Messages that read the same in Korean: names of services and units, which Korean AWS documentation keeps.
 SAME_IN_KOREAN = {
     "session.checkpoint_passed", "views.tables.api_gateway", "m3.removed_proxy", "m3.table.db_instance_value",
-    "m3.row.api",
+    "m3.row.api", "views.tables.kind.api",
 }  # fmt: skip
 
 

@@ -111,21 +111,22 @@ pd.Series(
 # 대기 인스턴스는 기다리는 동안 쿼리를 처리하지 않지만, 요금은 기본 인스턴스와 똑같이 나옵니다.
 
 # %%
-hourly = measure.prices.price_book(ws).rds_instance_hourly_usd(db["DBInstanceClass"])
+book = measure.prices.price_book(ws)  # the Korean edition prices Seoul on pocketcloud: the book names its region
+hourly = book.rds_instance_hourly_usd(db["DBInstanceClass"])
 display(
     Markdown(
         ws.say(
             "m2.multi_az_price",
             db_class=db["DBInstanceClass"],
             hourly=hourly,
-            region=ws.region,
-            source=measure.prices.price_book(ws).source,
+            region=book.region,
+            source=book.source,
             double=2 * hourly,
             double_month=2 * hourly * 730,
             month=hourly * 730,
         )
         if hourly is not None
-        else ws.say("m2.multi_az_no_price", db_class=db["DBInstanceClass"], region=ws.region)
+        else ws.say("m2.multi_az_no_price", db_class=db["DBInstanceClass"], region=book.region)
     )
 )
 

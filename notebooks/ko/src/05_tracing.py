@@ -226,7 +226,7 @@ load_start = dt.datetime.now(dt.UTC)
 result = measure.loadtest.run_load_test(db.api_url, users=USERS, spawn_rate=USERS, duration=DURATION_S, wait_s=0.2)
 load_traces = measure.traces.wait_for_traces(ws, start=load_start, count=max(3, DURATION_S // 3))
 durations = measure.traces.segment_durations(load_traces)
-views.loadtests.summary_table({ws.say("m5.load_test_run"): result})
+views.tables.readable(views.loadtests.summary_table({ws.say("m5.load_test_run"): result}))
 
 # %%
 # every trace of the load test (the window is the test's own; nothing else called the API meanwhile)
