@@ -60,7 +60,7 @@ def readable(frame: pd.DataFrame, *, decimals: int = 2, missing: str = "") -> pd
         whole = numbers is not None and bool(((numbers.dropna() % 1) == 0).all())
         shown[column] = [cell(v, whole) for v in shown[column]]
     shown.columns = pd.Index([column_header(column) for column in shown.columns], name=_axis_name(frame.columns))
-    if shown.index.dtype == object and shown.index.nlevels == 1:
+    if shown.index.nlevels == 1 and pd.api.types.is_string_dtype(shown.index.dtype):
         shown.index = shown.index.map(value_label)
     shown.index.names = [_axis_name_of(name) for name in frame.index.names]
     return shown
