@@ -63,7 +63,7 @@ class Settings:
     lambda_batch: bool = True
     # Concurrency scaling rate: new execution environments each function may add per 10 seconds, refilled
     # continuously, at most this many at once (AWS: 1,000 per 10 s, "Lambda scaling behavior"); beyond it,
-    # 429 TooManyRequestsException. Scaled down so a laptop shows the ramp: a burst of 20 calls/s wants more new
+    # 429 TooManyRequestsException. Scaled down so a laptop shows the ramp: a burst of 15 calls/s wants more new
     # environments than this before its first cold start ends (about a second here). 0 = no limit.
     lambda_scaling_rate: int = 10
     # RDS

@@ -82,6 +82,22 @@ def run_burst(
     return concurrency.burst_run(name, load, reports, scaling_rate=scaling_rate(ws))
 
 
+def ramp_reading(run: concurrency.BurstRun) -> str:
+    """What this burst's ramp showed, in words: throttled while the first cold starts ran, or never (the
+    environments the scaling rate allows at once were enough: fast cold starts, or AWS's 1,000 at once)."""
+    allowance = int(run.scaling_rate)
+    if run.throttled == 0:
+        return say("m4.ramp_not_needed", allowance=allowance, environments=run.environments)
+    cleared = say("m4.ramp_cleared", second=run.cleared_at) if run.cleared_at is not None else say("m4.ramp_never")
+    return say(
+        "m4.ramp_throttled",
+        allowance=allowance,
+        environments=run.environments,
+        throttled=run.throttled,
+        cleared=cleared,
+    )
+
+
 def cloudwatch_totals(
     ws: Workshop, function: str, start: dt.datetime, end: dt.datetime, at_least: dict[str, float]
 ) -> pd.Series:

@@ -484,6 +484,19 @@ MESSAGES: dict[str, str] = {
     "m4.throttled_when_needed": (
         "calls were throttled exactly when the burst needed more new environments than the scaling rate gives at once"
     ),
+    "m4.ramp_throttled": (
+        "In this run the burst needed more environments at once than the scaling rate allows ({allowance}): "
+        "Lambda started **{environments}**, and **{throttled}** calls arriving while the first cold starts ran "
+        "were throttled; {cleared}"
+    ),
+    "m4.ramp_cleared": "from second {second} on, the warm environments took every call.",
+    "m4.ramp_never": "the throttles had not stopped when the burst ended.",
+    "m4.ramp_not_needed": (
+        "In this run the first cold starts ended before the burst needed more than the {allowance} environments "
+        "the scaling rate allows at once, so no call was throttled: Lambda started **{environments}** and reused "
+        "them. Slower cold starts (a busier machine) or a higher arrival rate pile up more calls, and those "
+        "beyond the limit are throttled."
+    ),
     "m4.throttles_stopped": "once the function had scaled, the throttles stopped (the last seconds had none)",
     "m4.generator_kept_up": (
         "Locust sent {sent:.1f} calls/s of the {rate} asked for: the generator kept up (within 20 %)"

@@ -97,7 +97,9 @@ ws.check(first.status == 200 and "db_time" in first.body, "m4.api_through_proxy"
 # users pause after each answer does not do that: their calls drift into step and arrive in bunches, and a
 # bunch needs as many environments as it has calls, whatever the average rate.)
 #
-# `SCALING_RATE` is the rate this target lets a function add environments (per 10 seconds).
+# `SCALING_RATE` is the rate this target lets a function add environments (per 10 seconds). CloudWatch keeps
+# one number per minute, and module 3 called this same function (its warm-up was throttled too), so the first
+# burst waits for a fresh minute: the totals read at the end of the two bursts then count nothing from before.
 
 # %%
 RATE = ws.default(local=15, aws=100)  # calls per second
@@ -105,6 +107,7 @@ DURATION_S = ws.default(local=35, aws=90)
 SCALING_RATE = m4.scaling_rate(ws)
 print(ws.say("m4.burst_plan", rate=RATE, seconds=DURATION_S, scaling_rate=SCALING_RATE))
 
+measure.metrics.wait_for_next_minute()
 start_bursts = dt.datetime.now(dt.UTC)
 run_v2 = m4.run_burst(ws, db, ws.say("m4.run_v2"), rate=RATE, duration_s=DURATION_S)
 views.loadtests.burst_table({run_v2.name: run_v2})
@@ -113,14 +116,17 @@ views.loadtests.burst_table({run_v2.name: run_v2})
 views.loadtests.burst_figure({run_v2.name: run_v2}, ws.say("m4.burst_v2_title", rate=RATE)).show()
 
 # %% [markdown]
-# Read the figure from the top. At first every call needs a new environment, and a new environment first
-# runs its cold start, so the calls pile up: the environments started (middle panel, solid line) climb
-# against the limit the scaling rate sets (dashed), and the calls Lambda could not place yet are throttled
-# (red; grey for calls that failed otherwise, such as a cold start that ran out of time on a busy laptop).
-# Once enough environments are warm, each serves call after call and the throttles stop: after that, the
-# invocations in flight (dotted) stay near arrival rate x duration.
+# Read the figure from the top. No environment is warm at the first call, and a new environment first runs
+# its cold start, so every call that arrives meanwhile needs one more: the environments started (middle
+# panel, solid line) jump towards what the scaling rate allows at once (dashed), and the calls beyond it are
+# throttled (red; grey for calls that failed otherwise, such as a cold start that ran out of time on a busy
+# laptop). The dashed limit keeps climbing as it refills, but once the first environments are warm each one
+# serves call after call: the throttles stop, and the invocations in flight (dotted) fall to about arrival
+# rate x duration, a fraction of the environments started. Whether this run was throttled at all depends on
+# how long its cold starts took; the line under the figure says what it measured.
 
 # %%
+display(Markdown(m4.ramp_reading(run_v2)))
 ws.check(
     bool((run_v2.seconds["environments"] <= run_v2.seconds["scaling_limit"] + 1).all()),
     "m4.scaling_rate_kept",
@@ -218,7 +224,7 @@ single_v3 = measure.invocations.invoke_many(lam, db.function, CALLS)
 single = pd.concat(
     [single_v2.assign(version=ws.say("m4.version_v2")), single_v3.assign(version=ws.say("m4.version_v3"))]
 )
-single[["version", "call", "cold", "duration_ms", "init_ms", "latency_ms"]].round(2).fillna({"init_ms": "-"})
+views.tables.readable(single[["version", "call", "cold", "duration_ms", "init_ms", "latency_ms"]], missing="-")
 
 # %%
 warm = single[~single["cold"] & single["error"].isna()]
@@ -250,9 +256,12 @@ views.loadtests.burst_figure(runs, ws.say("m4.same_burst_title", rate=RATE)).sho
 
 # %% [markdown]
 # Both bursts start cold, and the optimization does not make a cold start shorter (the secret and the
-# connection now belong to it), so both ramps look alike. What changed is what the function needs once warm.
+# connection now belong to it), so the optimized function meets the same limit while its first environments
+# start; how many calls that throttles varies from run to run with the cold starts. What changed for sure is
+# what the function needs once warm.
 
 # %%
+display(Markdown(m4.ramp_reading(run_v3)))
 ws.check(run_v3.model_holds, "m4.model_holds_v3")
 ws.check(
     run_v3.model_concurrency < run_v2.model_concurrency / 2 and run_v3.steady_peak <= run_v2.steady_peak,
@@ -369,15 +378,16 @@ if provision.granted:
     )
     bursts["succeeded"] = bursts["error"].isna()
     display(
-        bursts.groupby("setup")
-        .agg(
-            calls=("latency_ms", "size"),
-            succeeded=("succeeded", "sum"),
-            cold_starts=("cold", "sum"),
-            median_ms=("latency_ms", "median"),
-            max_ms=("latency_ms", "max"),
+        views.tables.readable(
+            bursts.groupby("setup").agg(
+                calls=("latency_ms", "size"),
+                succeeded=("succeeded", "sum"),
+                cold_starts=("cold", "sum"),
+                median_ms=("latency_ms", "median"),
+                max_ms=("latency_ms", "max"),
+            ),
+            decimals=1,
         )
-        .round(1)
     )
     views.latency.latency_box_figure(
         bursts[bursts["succeeded"]], group="setup", title=ws.say("m4.simultaneous_title", count=BURST),
@@ -456,7 +466,7 @@ plan = plans[PLAN_V3]
 plan.assumptions()
 
 # %%
-measure.capacity.monthly_cost(plan).lines.round({"usd": 2})
+views.tables.readable(measure.capacity.monthly_cost(plan).lines)
 
 # %%
 views.latency.concurrency_figure(

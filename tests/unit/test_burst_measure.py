@@ -4,6 +4,8 @@ then one warm environment serving 20 ms calls."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import pytest
 
@@ -82,3 +84,14 @@ def test_burst_table_and_figure_read_at_a_glance() -> None:
     assert colours == {"succeeded": loadtests.SUCCEEDED, "throttled": loadtests.THROTTLED, "errors": loadtests.ERRORS}
     assert fig.layout.yaxis.title.text and fig.layout.yaxis2.title.text and fig.layout.yaxis3.title.text
     assert fig.layout.xaxis3.title.text.endswith("(s)")
+
+
+def test_the_ramp_reading_says_which_case_the_run_measured() -> None:
+    from helpers.modules.m4_optimize_and_load_test import ramp_reading
+
+    load, reports = _burst()
+    throttled = ramp_reading(burst_run("v", load, reports, scaling_rate=5))
+    assert "**2** calls" in throttled and "from second 1 on" in throttled, throttled
+    calm = load.calls.assign(status=200, ok=True)
+    unthrottled = ramp_reading(burst_run("v", dataclasses.replace(load, calls=calm), reports, scaling_rate=5))
+    assert "no call was throttled" in unthrottled and "**2**" in unthrottled, unthrottled

@@ -96,7 +96,9 @@ ws.check(first.status == 200 and "db_time" in first.body, "m4.api_through_proxy"
 # 주는 테스트는 그렇지 않습니다. 사용자들의 호출 시점이 점점 맞아떨어져 뭉텅이로 도착하고, 평균 도착률이
 # 얼마든 한 뭉텅이에는 호출 수만큼의 실행 환경이 필요해집니다.)
 #
-# `SCALING_RATE`는 이 대상에서 함수가 10초마다 추가할 수 있는 실행 환경의 수입니다.
+# `SCALING_RATE`는 이 대상에서 함수가 10초마다 추가할 수 있는 실행 환경의 수입니다. CloudWatch는 1분에
+# 값 하나만 남기는데, 모듈 3이 바로 이 함수를 호출했습니다(그 워밍업도 스로틀링되었습니다). 그래서 첫 버스트는
+# 새 1분 구간이 시작될 때까지 기다립니다. 이렇게 하면 두 버스트가 끝난 뒤 읽는 합계에 그 이전의 호출이 섞이지 않습니다.
 
 # %%
 RATE = ws.default(local=15, aws=100)  # calls per second
@@ -104,6 +106,7 @@ DURATION_S = ws.default(local=35, aws=90)
 SCALING_RATE = m4.scaling_rate(ws)
 print(ws.say("m4.burst_plan", rate=RATE, seconds=DURATION_S, scaling_rate=SCALING_RATE))
 
+measure.metrics.wait_for_next_minute()
 start_bursts = dt.datetime.now(dt.UTC)
 run_v2 = m4.run_burst(ws, db, ws.say("m4.run_v2"), rate=RATE, duration_s=DURATION_S)
 views.loadtests.burst_table({run_v2.name: run_v2})
@@ -112,14 +115,17 @@ views.loadtests.burst_table({run_v2.name: run_v2})
 views.loadtests.burst_figure({run_v2.name: run_v2}, ws.say("m4.burst_v2_title", rate=RATE)).show()
 
 # %% [markdown]
-# 그래프를 위에서부터 읽어 보세요. 처음에는 모든 호출에 새 실행 환경이 필요하고, 새 실행 환경은 먼저 콜드
-# 스타트를 거쳐야 하므로 호출이 쌓입니다. 시작된 실행 환경 수(가운데 패널, 실선)는 확장 속도가 정하는
-# 한도(파선)를 따라 올라가고, Lambda가 아직 자리를 내주지 못한 호출은 스로틀링됩니다(빨간색. 회색은 그 밖의
-# 이유로 실패한 호출로, 예를 들어 바쁜 노트북 PC에서 콜드 스타트가 시간 초과된 경우입니다). 웜 실행 환경이
-# 충분해지면 각 환경이 호출을 연달아 처리하고 스로틀링은 멈춥니다. 그 뒤로는 동시에 처리 중인 호출 수(점선)가 도착률 x
-# 실행 시간 근처에 머뭅니다.
+# 그래프를 위에서부터 읽어 보세요. 첫 호출이 올 때는 준비된 실행 환경이 없고, 새 실행 환경은 먼저 콜드 스타트를
+# 거쳐야 하므로, 그동안 도착하는 호출마다 실행 환경이 하나씩 더 필요합니다. 시작된 실행 환경 수(가운데 패널,
+# 실선)는 확장 속도가 한 번에 허용하는 한도(파선) 쪽으로 뛰어오르고, 한도를 넘는 호출은 스로틀링됩니다(빨간색.
+# 회색은 그 밖의 이유로 실패한 호출로, 예를 들어 바쁜 노트북 PC에서 콜드 스타트가 시간 초과된 경우입니다). 파선
+# 한도는 다시 채워지면서 계속 올라가지만, 첫 실행 환경들이 준비되면 각 환경이 호출을 연달아 처리합니다. 그러면
+# 스로틀링이 멈추고, 동시에 처리 중인 호출 수(점선)는 도착률 x 실행 시간 정도로, 시작된 실행 환경 수의 일부로
+# 떨어집니다. 이번 실행이 스로틀링되었는지는 콜드 스타트가 얼마나 걸렸는지에 달려 있으며, 그래프 아래 문장이 측정
+# 결과를 알려 줍니다.
 
 # %%
+display(Markdown(m4.ramp_reading(run_v2)))
 ws.check(
     bool((run_v2.seconds["environments"] <= run_v2.seconds["scaling_limit"] + 1).all()),
     "m4.scaling_rate_kept",
@@ -218,7 +224,7 @@ single_v3 = measure.invocations.invoke_many(lam, db.function, CALLS)
 single = pd.concat(
     [single_v2.assign(version=ws.say("m4.version_v2")), single_v3.assign(version=ws.say("m4.version_v3"))]
 )
-single[["version", "call", "cold", "duration_ms", "init_ms", "latency_ms"]].round(2).fillna({"init_ms": "-"})
+views.tables.readable(single[["version", "call", "cold", "duration_ms", "init_ms", "latency_ms"]], missing="-")
 
 # %%
 warm = single[~single["cold"] & single["error"].isna()]
@@ -250,10 +256,12 @@ views.loadtests.burst_figure(runs, ws.say("m4.same_burst_title", rate=RATE)).sho
 
 # %% [markdown]
 # 두 버스트 모두 콜드 상태에서 시작하고, 최적화가 콜드 스타트를 짧게 만들지는 않습니다(보안 암호와 연결은 이제
-# 콜드 스타트에서 처리합니다). 그래서 확장 구간의 모양은 비슷합니다. 달라진 것은 웜 상태가 된 뒤 함수에 필요한
+# 콜드 스타트에서 처리합니다). 그래서 최적화된 함수도 첫 실행 환경들이 시작되는 동안 같은 한도에 부딪히며, 그때
+# 스로틀링되는 호출 수는 콜드 스타트에 따라 실행마다 달라집니다. 확실히 달라진 것은 웜 상태가 된 뒤 함수에 필요한
 # 실행 환경의 수입니다.
 
 # %%
+display(Markdown(m4.ramp_reading(run_v3)))
 ws.check(run_v3.model_holds, "m4.model_holds_v3")
 ws.check(
     run_v3.model_concurrency < run_v2.model_concurrency / 2 and run_v3.steady_peak <= run_v2.steady_peak,
@@ -371,15 +379,16 @@ if provision.granted:
     )
     bursts["succeeded"] = bursts["error"].isna()
     display(
-        bursts.groupby("setup")
-        .agg(
-            calls=("latency_ms", "size"),
-            succeeded=("succeeded", "sum"),
-            cold_starts=("cold", "sum"),
-            median_ms=("latency_ms", "median"),
-            max_ms=("latency_ms", "max"),
+        views.tables.readable(
+            bursts.groupby("setup").agg(
+                calls=("latency_ms", "size"),
+                succeeded=("succeeded", "sum"),
+                cold_starts=("cold", "sum"),
+                median_ms=("latency_ms", "median"),
+                max_ms=("latency_ms", "max"),
+            ),
+            decimals=1,
         )
-        .round(1)
     )
     views.latency.latency_box_figure(
         bursts[bursts["succeeded"]], group="setup", title=ws.say("m4.simultaneous_title", count=BURST),
@@ -458,7 +467,7 @@ plan = plans[PLAN_V3]
 plan.assumptions()
 
 # %%
-measure.capacity.monthly_cost(plan).lines.round({"usd": 2})
+views.tables.readable(measure.capacity.monthly_cost(plan).lines)
 
 # %%
 views.latency.concurrency_figure(
