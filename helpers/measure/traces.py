@@ -271,7 +271,7 @@ def _order(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _label(row: Any) -> str:
-    kind = row.origin or ("SQL" if row.sql else row.namespace or row.kind)
+    kind = row.origin or ("SQL" if row.sql else row.namespace or say(f"measure.traces.kind.{row.kind}"))
     return f"{'· ' * row.depth}{row.name} [{kind}]"
 
 

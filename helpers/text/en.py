@@ -686,4 +686,9 @@ MESSAGES: dict[str, str] = {
     "m99.cli.help": "show this help message and exit",
     "m99.cli.dry_run": "list what would be deleted, delete nothing",
     "m99.cli.yes": "delete without asking",
+    "views.tables.column.segment": "segment",
+    "views.tables.value.client": "client",
+    # A trace's rows as segments_frame labels them (the data keep "segment" and "subsegment" in its kind column).
+    "measure.traces.kind.segment": "segment",
+    "measure.traces.kind.subsegment": "subsegment",
 }

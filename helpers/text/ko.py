@@ -693,4 +693,9 @@ MESSAGES: dict[str, str] = {
     "m99.cli.help": "이 도움말을 보여 주고 끝냅니다",
     "m99.cli.dry_run": "삭제할 대상을 보여 주기만 하고 아무것도 삭제하지 않습니다",
     "m99.cli.yes": "묻지 않고 삭제합니다",
+    "views.tables.column.segment": "세그먼트",
+    "views.tables.value.client": "클라이언트",
+    # A trace's rows as segments_frame labels them (the data keep "segment" and "subsegment" in its kind column).
+    "measure.traces.kind.segment": "세그먼트",
+    "measure.traces.kind.subsegment": "하위 세그먼트",
 }

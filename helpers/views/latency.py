@@ -7,6 +7,7 @@ from typing import Any
 import pandas as pd
 
 from ..text import say
+from .tables import column_header
 
 # One colour per part of a call, the same in every figure of this module.
 DURATION_COLOR, INIT_COLOR, CLIENT_COLOR = "#1f77b4", "#ff7f0e", "#444444"
@@ -66,7 +67,10 @@ def latency_box_figure(frame: pd.DataFrame, *, group: str, value: str = "latency
     """Box plots with every point shown, e.g. per-call latency with and without provisioned concurrency."""
     import plotly.express as px
 
-    fig = px.box(frame, x=group, y=value, points="all", color=group, title=title, template="plotly_white")
+    labels = {column: column_header(column) for column in (group, value)}  # the hover names the columns
+    fig = px.box(
+        frame, x=group, y=value, points="all", color=group, title=title, template="plotly_white", labels=labels
+    )
     fig.update_layout(yaxis_title=y_title, xaxis_title="", showlegend=False)
     return fig
 

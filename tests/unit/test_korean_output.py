@@ -5,6 +5,7 @@ notebook code cell shows a pandas table without ``views.tables.readable``. The E
 from __future__ import annotations
 
 import ast
+import json
 import os
 import re
 import subprocess
@@ -18,9 +19,10 @@ import pandas as pd
 import pytest
 from botocore.stub import Stubber
 
-from helpers.measure import capacity, churn, prices
+from helpers.measure import capacity, churn, prices, traces
 from helpers.modules import m3_secrets_and_proxy as m3
 from helpers.text import using
+from helpers.views.latency import latency_box_figure
 from helpers.views.tables import names_table, readable
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,6 +74,24 @@ def test_values_and_resource_kinds_in_table_cells_are_korean() -> None:
     with using("en"):
         assert readable(frame).values.tolist() == [["confirmation", "True"], ["notification", "False"]]
         assert names_table({"topic": "sas-uploads"}).iloc[0, 0] == "topic"
+
+
+def test_trace_rows_and_service_nodes_are_named_in_korean() -> None:
+    document = {"id": "a", "name": "sas-db-time", "start_time": 1.0, "end_time": 1.5, "origin": "",
+                "subsegments": [{"id": "b", "name": "Overhead", "start_time": 1.4, "end_time": 1.5}]}  # fmt: skip
+    trace = {"Id": "1-x", "Segments": [{"Document": json.dumps(document)}]}
+    nodes = pd.DataFrame({"name": ["client"], "type": ["client"]})
+    with using("ko"):
+        labels = traces.segments_frame(trace)["label"].tolist()
+        per_segment = readable(pd.DataFrame({"count": [3]}, index=pd.Index(["Overhead"], name="segment")))
+        shown_nodes = readable(nodes).values.tolist()
+        box = latency_box_figure(pd.DataFrame({"version": ["v2"], "duration_ms": [1.0]}), group="version",
+                                 value="duration_ms", title="t", y_title="y")  # fmt: skip
+    assert labels == ["sas-db-time [세그먼트]", "· Overhead [하위 세그먼트]"]
+    assert per_segment.index.name == "세그먼트" and shown_nodes == [["클라이언트", "클라이언트"]]
+    assert box.data[0].hovertemplate.startswith("버전=%{x}<br>실행 시간 (ms)=%{y}")
+    with using("en"):
+        assert traces.segments_frame(trace)["label"].tolist()[1] == "· Overhead [subsegment]"
 
 
 def test_the_price_books_source_and_notes_follow_the_language() -> None:
