@@ -22,7 +22,7 @@ from .pool import Pools, ProvisionedConfig
 from .quotas import ConcurrencyQuota
 from .runtime_api import Invocation
 from .runtime_dir import build_runtime_dir
-from .states import FunctionStates
+from .states import FunctionStates, refused_failed
 from .tracing import InvocationTrace
 
 if TYPE_CHECKING:
@@ -55,6 +55,7 @@ class _Target:
     spec: FunctionSpec
     reserved_concurrency: int | None
     metrics: dict[str, list[Series]]
+    failed: bool = False  # its creation failed (State: Failed): every invocation is refused
 
 
 @dataclasses.dataclass
@@ -206,13 +207,18 @@ class LambdaService:
         previous code and configuration while an update is in progress ("Lambda function states")."""
         target = self._target(name, qualifier)
         if not self.states.busy:
+            if target.failed:
+                raise refused_failed()
             return target
         self.states.refuse_invoke(name)
+        if target.failed:
+            raise refused_failed()
         previous = self.states.previous(name) if target.spec.version == "$LATEST" else None
         return target if previous is None else dataclasses.replace(target, spec=previous)
 
     def _load_target(self, name: str, qualifier: str | None) -> _Target:
-        spec, _ = load_spec(self.backend(), name, qualifier)
+        spec, fn = load_spec(self.backend(), name, qualifier)
+        failure = getattr(fn, "pocketcloud_failure", None)
         dimensions = [{"FunctionName": spec.name}]
         if qualifier and qualifier != "$LATEST":
             dimensions.append({"FunctionName": spec.name, "Resource": f"{spec.name}:{qualifier}"})
@@ -222,7 +228,8 @@ class LambdaService:
             if metric in _ACCOUNT_WIDE:
                 series.append(self.server.metrics.series("AWS/Lambda", metric, {}, unit))
             metrics[metric] = series
-        return _Target(spec, self._reserved_concurrency(spec.name), metrics)
+        failed = failure is not None and failure[2] == "create"
+        return _Target(spec, self._reserved_concurrency(spec.name), metrics, failed)
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.get_running_loop().create_task(coro)

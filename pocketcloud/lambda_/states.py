@@ -59,6 +59,17 @@ def show_failure(config: dict[str, Any], failure: tuple[str, str, str] | None) -
     config.update(LastUpdateStatus="Failed", LastUpdateStatusReason=reason, LastUpdateStatusReasonCode=code)
 
 
+def refused_failed() -> LambdaError:
+    """What Invoke answers for a function whose creation failed: "Functions can only be successfully invoked
+    while active", and a Failed function must be deleted and created again ("Lambda function states"). AWS
+    documents no error for it; this is the answer it gives a Pending function, naming the Failed state."""
+    return LambdaError(
+        "ResourceConflictException",
+        "The operation cannot be performed at this time. The function is currently in the following state: Failed",
+        409,
+    )
+
+
 class FunctionStates:
     """Pending -> Active after CreateFunction, InProgress -> Successful after updates, by function name.
 

@@ -97,6 +97,8 @@ def test_a_function_without_a_free_address_fails_with_lambdas_reason(ws: Worksho
                                 subnet_ids=[full], security_group_ids=[group])  # fmt: skip
     created = lam.get_function_configuration(FunctionName=ws.name("full"))
     assert (created["State"], created["StateReasonCode"]) == ("Failed", "SubnetOutOfIPAddresses")
+    with pytest.raises(lam.exceptions.ResourceConflictException, match="following state: Failed"):
+        lam.invoke(FunctionName=ws.name("full"), Payload=b"{}")  # only an Active function can be invoked
 
     lambdas.deploy_function(ws, ws.name("moved"), "s3_notifier", role_arn=role, env={"TOPIC_ARN": "unused"},
                             subnet_ids=[roomy], security_group_ids=[group])  # fmt: skip
@@ -106,3 +108,5 @@ def test_a_function_without_a_free_address_fails_with_lambdas_reason(ws: Worksho
     updated = lam.get_function_configuration(FunctionName=ws.name("moved"))
     assert (updated["State"], updated["LastUpdateStatus"]) == ("Active", "Failed")
     assert updated["VpcConfig"]["SubnetIds"] == [roomy], "the failed update leaves the previous VpcConfig"
+    answer = lam.invoke(FunctionName=ws.name("moved"), Payload=b"{}")
+    assert answer["StatusCode"] == 200, "a failed update leaves the function Active: it still runs"
