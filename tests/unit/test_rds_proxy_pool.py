@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import pytest
 
@@ -13,24 +12,6 @@ from pocketcloud.rds.proxy.pool import BackendPool, BorrowTimeout
 
 from ..waiting import wait_until
 from .proxy_lab import PASSWORD, PATIENCE, USER, Bench, ProxyLab, backend_of, begin
-
-
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProxyLab]:
-    running = ProxyLab(tmp_path_factory.mktemp("proxy-pool") / "db")
-    try:
-        yield running
-    finally:
-        running.close()
-
-
-@pytest.fixture
-def bench(lab: ProxyLab) -> Iterator[Bench]:
-    made = Bench(lab)
-    try:
-        yield made
-    finally:
-        made.close()
 
 
 def _pool(lab: ProxyLab, max_size: int, borrow_timeout: float, port: int = 0) -> BackendPool:

@@ -8,7 +8,6 @@ the same proxy inside a whole pocketcloud.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -33,25 +32,6 @@ from .proxy_lab import (
     refused,
     ssl_request,
 )  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProxyLab]:
-    running = ProxyLab(tmp_path_factory.mktemp("proxy-session") / "db")
-    try:
-        yield running
-    finally:
-        running.close()
-
-
-@pytest.fixture
-def bench(lab: ProxyLab) -> Iterator[Bench]:
-    made = Bench(lab)
-    try:
-        yield made
-    finally:
-        made.close()
-
 
 # -- logging in ---------------------------------------------------------------------------------------
 
