@@ -23,7 +23,7 @@ import pandas as pd
 
 from ..aws.inventory import Resource, find_resources
 from ..aws.teardown import Waits, delete_resources
-from ..measure.prices import hourly_cost
+from ..measure.prices import hourly_cost, price_book
 from ..session import Workshop, connect
 from ..text import say
 from ..views.tables import readable, resources_table
@@ -38,8 +38,9 @@ class Cleanup:
 
 
 def inventory(ws: Workshop) -> pd.DataFrame:
-    """Everything the workshop created that still exists, with its estimated hourly cost."""
-    return resources_table(find_resources(ws.client, ws.prefix))
+    """Everything the workshop created that still exists, with its estimated hourly cost (at the prices the
+    module's price tables show: the Korean edition's are Seoul's on pocketcloud)."""
+    return resources_table(find_resources(ws.client, ws.prefix), price_book(ws))
 
 
 def waits(ws: Workshop) -> Waits:
@@ -57,10 +58,11 @@ def delete_everything(ws: Workshop, *, confirm: bool, echo: bool = True) -> Clea
     """Delete every workshop resource when ``confirm`` is True (otherwise delete nothing and say how to);
     then list again: ``left`` is what still exists."""
     found = find_resources(ws.client, ws.prefix)
+    book = price_book(ws)
     if not confirm:
         if echo and found:
-            print(say("m99.not_confirmed", count=len(found), usd=hourly_cost(found)))
-        return Cleanup(resources_table([]), resources_table(found))
+            print(say("m99.not_confirmed", count=len(found), usd=hourly_cost(found, book)))
+        return Cleanup(resources_table([]), resources_table(found, book))
 
     def report(resource: Resource) -> None:
         if echo:
@@ -70,7 +72,7 @@ def delete_everything(ws: Workshop, *, confirm: bool, echo: bool = True) -> Clea
     left = find_resources(ws.client, ws.prefix)
     if echo:
         print(say("m99.deleted_summary", deleted=len(deleted), found=len(found), left=len(left)))
-    return Cleanup(resources_table(deleted), resources_table(left))
+    return Cleanup(resources_table(deleted, book), resources_table(left, book))
 
 
 def _asked(count: int) -> bool:

@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..aws.inventory import Resource
 from ..aws.lambdas import LAMBDA_CODE
-from ..measure.prices import VCPUS, price_book, resource_hourly_usd
+from ..measure.prices import VCPUS, PriceBook, price_book, resource_hourly_usd
 from ..session import Workshop
 from ..text import is_key, say
 from .metrics import outcome_label
@@ -120,11 +120,18 @@ def names_table(names: Mapping[str, str]) -> pd.DataFrame:
     return pd.DataFrame({say("views.tables.resource"): kinds, say("views.tables.name"): list(names.values())})
 
 
-def resources_table(resources: Iterable[Resource]) -> pd.DataFrame:
-    """What cleanup found or deleted: kind, name, detail and the estimated USD per hour of each."""
+def resources_table(resources: Iterable[Resource], book: PriceBook | None = None) -> pd.DataFrame:
+    """What cleanup found or deleted: kind, name, detail and the estimated USD per hour of each, at ``book``'s
+    prices (the session's, as its price tables show them; us-east-1's snapshot without one).
+
+    >>> from helpers.measure.prices import snapshot
+    >>> micro = Resource("rds:db-instance", "sas-db", "db.t3.micro")
+    >>> resources_table([micro], snapshot("ap-northeast-2")).iloc[0, 3], resources_table([micro]).iloc[0, 3]
+    (np.float64(0.026), np.float64(0.017))
+    """
     return pd.DataFrame(
         [
-            {"kind": r.kind, "name": r.name, "detail": r.detail, "usd_per_hour": round(resource_hourly_usd(r), 4)}
+            {"kind": r.kind, "name": r.name, "detail": r.detail, "usd_per_hour": round(resource_hourly_usd(r, book), 4)}
             for r in resources
         ],
         columns=["kind", "name", "detail", "usd_per_hour"],

@@ -204,3 +204,19 @@ def test_notebooks_show_tables_through_readable(source: Path) -> None:
             code = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in cell.source.splitlines())
             found += [f"cell {index}: {raw[:80]}" for raw in raw_tables(code)]
     assert found == [], "show a pandas table through views.tables.readable(...): its headers follow the language"
+
+
+def test_the_cleanup_prices_what_it_finds_as_the_editions_price_tables_do(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Korean edition's tables price Seoul on pocketcloud; so does its clean-up (not us-east-1's snapshot)."""
+    from helpers.aws.inventory import Resource
+    from helpers.modules import m99_cleanup
+    from helpers.session import Workshop
+
+    found = [Resource("rds:db-instance", "sas-db", "db.t3.micro"), Resource("rds:db-proxy", "sas-proxy", "")]
+    monkeypatch.setattr(m99_cleanup, "find_resources", lambda client, prefix: found)  # the listing is not tested here
+    with using("ko"):
+        korean = m99_cleanup.inventory(Workshop("local", "us-east-1", "123456789012", language="ko"))
+    assert korean["usd_per_hour"].tolist() == [0.026, 0.036]  # Seoul: db.t3.micro 0.026, proxy 2 x 0.018
+    with using("en"):
+        english = m99_cleanup.inventory(Workshop("local", "us-east-1", "123456789012", language="en"))
+    assert english["usd_per_hour"].tolist() == [0.017, 0.03]
