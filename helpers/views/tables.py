@@ -110,6 +110,16 @@ def resource_table(rows: Mapping[str, object]) -> pd.DataFrame:
     return pd.DataFrame({say("views.tables.resource"): list(rows), say("views.tables.value"): values})
 
 
+def facts_table(facts: Mapping[str, object]) -> pd.DataFrame:
+    """Named facts about one resource (its endpoint, port, state ...) as a table with one value column: shown as
+    a table in the notebook and its HTML, where a pandas Series would print as text ending in ``dtype: object``.
+
+    >>> facts_table({"port": 3306, "engine": "mysql 8.4.7"}).iloc[:, 0].tolist()
+    ['3306', 'mysql 8.4.7']
+    """
+    return pd.DataFrame({say("views.tables.value"): [str(v) for v in facts.values()]}, index=list(facts))
+
+
 def names_table(names: Mapping[str, str]) -> pd.DataFrame:
     """A module's resource names as a two-column table (resource, name).
 

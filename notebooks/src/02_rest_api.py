@@ -90,7 +90,7 @@ db = aws.database.ensure_database(
 )
 ws.check(db["DBInstanceStatus"] == "available", "m2.db_available", name=names["db"])
 secret = aws.secrets.read_secret(ws, db["SecretArn"])
-pd.Series(
+views.tables.facts_table(
     {
         ws.say("m2.db.endpoint"): db["Endpoint"]["Address"],
         ws.say("m2.db.port"): db["Endpoint"]["Port"],

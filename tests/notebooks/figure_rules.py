@@ -274,6 +274,21 @@ def progress_problems(text: str) -> list[str]:
 # -- whole notebooks ----------------------------------------------------------------------------------
 
 
+_SERIES_FOOTER = re.compile(r"(?:^|\n)(?:Name: .*, )?dtype: \w+\s*$")
+
+
+def series_problems(text: str) -> list[str]:
+    r"""A result shown as plain text with pandas' ``dtype:`` footer: a Series, which has no table form.
+
+    >>> series_problems("port    3306\nengine  mysql\ndtype: object"), series_problems("3306")
+    (['a pandas Series shown as text (it ends in dtype: object): show it as a table'], [])
+    """
+    footer = _SERIES_FOOTER.search(text)
+    if footer is None:
+        return []
+    return [f"a pandas Series shown as text (it ends in {footer.group(0).strip()}): show it as a table"]
+
+
 def _text(value: Any) -> str:
     return "".join(value) if isinstance(value, list) else str(value or "")
 
@@ -293,6 +308,8 @@ def output_problems(output: dict[str, Any], *, korean: bool = False) -> list[str
         problems += table_problems(html) + dollar_problems(html, markdown=False)
     if "text/markdown" in data:
         problems += dollar_problems(_text(data["text/markdown"]), markdown=True)
+    if kind == "execute_result" and set(data) == {"text/plain"}:
+        problems += series_problems(_text(data["text/plain"]))
     if WIDGET in data:  # without saved widget state, the saved text is all an exported copy shows
         problems += progress_problems(_text(data.get("text/plain")))
     return problems

@@ -133,6 +133,15 @@ def test_progress_bar_left_at_zero() -> None:
     assert rules.output_problems(stuck) == ["progress bar left at 0 %: wait:   0%|    | 0/9 s"]
 
 
+def test_a_series_shown_as_text() -> None:
+    series = {"output_type": "execute_result", "data": {"text/plain": "port      3306\nengine    mysql\ndtype: object"}}
+    table = {"output_type": "execute_result", "data": {"text/plain": "   value\nport  3306", "text/html": "<table/>"}}
+    assert rules.output_problems(series) == [
+        "a pandas Series shown as text (it ends in dtype: object): show it as a table"
+    ]
+    assert rules.output_problems(table) == []
+
+
 def test_notebook_problems_name_the_cell() -> None:
     cells = [
         {"cell_type": "markdown", "source": "# title"},

@@ -179,7 +179,7 @@ ws.check(not any("SecretsManagerReadWrite" in arn for arn in granted["managed"])
 proxy = m3.ensure_proxy(ws, m2, app_secret_arn, USER_LIMIT, app_user["max_connections"])
 target_group = ws.client("rds").describe_db_proxy_target_groups(DBProxyName=proxy["DBProxyName"])["TargetGroups"][0]
 pool = target_group["ConnectionPoolConfig"]
-pd.Series(
+views.tables.facts_table(
     {
         ws.say("m3.proxy.proxy"): proxy["DBProxyName"],
         ws.say("m3.proxy.status"): proxy["Status"],

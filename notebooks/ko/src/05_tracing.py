@@ -74,7 +74,7 @@ views.tables.show_code("db_time_v4_traced")
 xray_layer = aws.layers.build_layer(ws, m5.names(ws)["xray_layer"], ["aws-xray-sdk", "wrapt"])
 config = m5.enable_tracing(ws, db, xray_layer)
 stage = aws.api.get_stage(ws, db.api_url)
-pd.Series(
+views.tables.facts_table(
     {
         ws.say("m5.row.function"): config["FunctionName"],
         ws.say("m5.row.function_tracing"): config["TracingConfig"]["Mode"],
