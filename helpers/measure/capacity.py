@@ -4,8 +4,9 @@ Lambda concurrency is requests per second times the average duration in seconds 
 100 req/s of 50 ms calls keep 5 environments busy on average. Calls do not arrive evenly, so the peak of
 environments in flight is above that average: ``peak_factor`` is that ratio as a load test measured it, and
 ``headroom`` what is added on top. Every assumption a plan rests on is listed by ``CapacityPlan.assumptions``.
-Prices are list prices for us-east-1 on
-``PRICES_AS_OF`` (``helpers.measure.prices``); check the AWS pricing pages before relying on them.
+A month is priced from a price book (``helpers.measure.prices``: the session's region, ``price_book(ws)``; the
+us-east-1 snapshot when none is given); a line the book has no price for stays empty and is named by
+``MonthlyCost.unknown``. Check the AWS pricing pages before relying on the figures.
 
 >>> plan = capacity_plan(200, duration_ms=45, memory_mb=256)
 >>> plan.concurrency
@@ -14,6 +15,8 @@ Prices are list prices for us-east-1 on
 27
 >>> round(monthly_cost(plan).total) > 0
 True
+>>> monthly_cost(plan, snapshot("ap-northeast-2")).unknown  # Seoul's REST API price is not bundled
+('API Gateway REST requests',)
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import math
 import pandas as pd
 
 from ..text import say
-from .prices import PRICES, RDS_INSTANCES, SECONDS_PER_MONTH
+from .prices import SECONDS_PER_MONTH, VCPUS, PriceBook, snapshot
 
 
 @dataclasses.dataclass(frozen=True)
@@ -114,10 +117,8 @@ def capacity_plan(
         raise ValueError(say("measure.capacity.rate_or_traffic"))
     if duration_ms <= 0 or memory_mb < 128:
         raise ValueError(say("measure.capacity.bad_duration_or_memory"))
-    if db_instance_class not in RDS_INSTANCES:
-        raise ValueError(
-            say("measure.capacity.unknown_class", db_class=repr(db_instance_class), known=sorted(RDS_INSTANCES))
-        )
+    if db_instance_class not in VCPUS:  # the classes the workshop offers, priced in a region or not
+        raise ValueError(say("measure.capacity.unknown_class", db_class=repr(db_instance_class), known=sorted(VCPUS)))
     peak = requests_per_s if requests_per_s is not None else traffic.peak_requests_per_s  # type: ignore[union-attr]
     # round() first: 200 x 0.045 x 2 x 1.5 is 26.999999999999996 in floating point
     concurrency = max(1, math.ceil(round(peak * duration_ms / 1000 * peak_factor * headroom, 9)))
@@ -138,51 +139,71 @@ def capacity_plan(
 
 @dataclasses.dataclass(frozen=True)
 class MonthlyCost:
-    lines: pd.DataFrame  # columns: item, usage, usd
+    lines: pd.DataFrame  # columns: item, usage, usd (NaN where the price book has no figure)
 
     @property
     def total(self) -> float:
-        return float(self.lines["usd"].sum())
+        """USD of the lines with a price: the whole month when ``unknown`` is empty, else a lower bound."""
+        return float(self.lines["usd"].sum())  # pandas skips NaN
+
+    @property
+    def unknown(self) -> tuple[str, ...]:
+        """The items the price book has no figure for (their lines show no amount)."""
+        return tuple(self.lines.loc[self.lines["usd"].isna(), "item"])
 
 
-def monthly_cost(plan: CapacityPlan) -> MonthlyCost:
-    """Monthly USD for Lambda, API Gateway, RDS, RDS Proxy and Secrets Manager under ``plan``."""
+def _times(quantity: float, usd: float | None) -> float:
+    """``quantity`` at ``usd`` each, NaN when the price is unknown (a missing line, not a free one)."""
+    return math.nan if usd is None else quantity * usd
+
+
+def monthly_cost(plan: CapacityPlan, book: PriceBook | None = None) -> MonthlyCost:
+    """Monthly USD for Lambda, API Gateway, RDS, RDS Proxy and Secrets Manager under ``plan``, at ``book``'s
+    prices (``prices.price_book(ws)`` for the session's region; the us-east-1 snapshot by default)."""
+    book = book or snapshot("us-east-1")
     requests = plan.average_requests_per_s * SECONDS_PER_MONTH
     gb = plan.memory_mb / 1024
     gb_seconds = requests * plan.duration_ms / 1000 * gb
     hours = SECONDS_PER_MONTH / 3600
-    rds_hourly, vcpus = RDS_INSTANCES[plan.db_instance_class]
     rows = [
         (
             say("measure.capacity.lambda_requests"),
             say("measure.capacity.usage_requests", count=requests),
-            requests * PRICES["lambda_request"],
+            _times(requests, book.price("lambda_request")),
         ),
-        (say("measure.capacity.lambda_duration"), f"{gb_seconds:,.0f} GB-s", gb_seconds * PRICES["lambda_gb_second"]),
+        (
+            say("measure.capacity.lambda_duration"),
+            f"{gb_seconds:,.0f} GB-s",
+            _times(gb_seconds, book.price("lambda_gb_second")),
+        ),
         (
             say("measure.capacity.api_requests"),
             say("measure.capacity.usage_requests", count=requests),
-            requests * PRICES["api_gateway_rest_request"],
+            _times(requests, book.price("api_gateway_rest_request")),
         ),
-        (f"RDS {plan.db_instance_class}", say("measure.capacity.usage_hours", hours=hours), hours * rds_hourly),
+        (
+            f"RDS {plan.db_instance_class}",
+            say("measure.capacity.usage_hours", hours=hours),
+            _times(hours, book.rds_instance_hourly_usd(plan.db_instance_class)),
+        ),
         (
             "Secrets Manager",
             say("measure.capacity.usage_secrets", count=plan.secrets),
-            plan.secrets * PRICES["secrets_manager_secret_month"],
+            _times(plan.secrets, book.price("secrets_manager_secret_month")),
         ),
         (
             say("measure.capacity.secrets_vpc_endpoint"),
             say("measure.capacity.usage_az_hours", azs=plan.vpc_endpoint_azs, hours=hours),
-            plan.vpc_endpoint_azs * hours * PRICES["vpc_interface_endpoint_az_hour"],
+            _times(plan.vpc_endpoint_azs * hours, book.price("vpc_interface_endpoint_az_hour")),
         ),
     ]
     if plan.with_proxy:
-        proxy_vcpus = max(2, vcpus)
+        proxy_vcpus = max(2, VCPUS.get(plan.db_instance_class, 2))  # billed per vCPU of the target, 2 at least
         rows.append(
             (
                 "RDS Proxy",
                 say("measure.capacity.usage_vcpu_hours", vcpus=proxy_vcpus, hours=hours),
-                proxy_vcpus * hours * PRICES["rds_proxy_vcpu_hour"],
+                _times(proxy_vcpus * hours, book.price("rds_proxy_vcpu_hour")),
             )
         )
     if plan.provisioned_concurrency:
@@ -191,8 +212,9 @@ def monthly_cost(plan: CapacityPlan) -> MonthlyCost:
             (
                 say("measure.capacity.provisioned"),
                 say("measure.capacity.usage_env_hours", count=plan.provisioned_concurrency, hours=hours),
-                configured * PRICES["lambda_provisioned_gb_second"],
+                _times(configured, book.price("lambda_provisioned_gb_second")),
             )
         )
     lines = pd.DataFrame(rows, columns=["item", "usage", "usd"])
+    lines["usd"] = lines["usd"].astype(float)
     return MonthlyCost(lines=lines)

@@ -80,11 +80,6 @@ _AP_NORTHEAST_2 = Snapshot(
 )
 SNAPSHOTS = {"us-east-1": _US_EAST_1, "ap-northeast-2": _AP_NORTHEAST_2}
 
-# The us-east-1 snapshot under its former names (capacity planning prices a month with them).
-PRICES_AS_OF = _US_EAST_1.as_of
-PRICES: Mapping[str, float] = {k: v for k, v in _US_EAST_1.prices.items() if v is not None}
-RDS_INSTANCES = {name: (price, VCPUS[name]) for name, price in _US_EAST_1.rds.items() if price is not None}
-
 
 @dataclasses.dataclass(frozen=True)
 class PriceBook:

@@ -558,14 +558,19 @@ MESSAGES: dict[str, str] = {
     "m4.plan.duration": "duration (ms)",
     "m4.plan.concurrency": "concurrency to plan for",
     "m4.plan.monthly": "monthly cost (USD)",
+    "m4.plan.monthly_at_least": "monthly cost (USD, at least: some lines have no price)",
     "m4.plan_covers": "the plan covers the average concurrency at the peak plus the headroom",
     "m4.plan_fewer": "the optimized function needs fewer environments for the same traffic",
     "m4.plan_summary": (
         "{users:,} daily users with {online:.0%} online at the peak make **{rps:,.0f} requests/s**. At "
         "the measured {duration_ms:.1f} ms per call that is {average:.1f} environments on average; with "
         "the measured peak-to-average of {peak_factor:.2f} and a headroom of {headroom}, plan for "
-        "**{concurrency} concurrent environments**, versus {v2_concurrency} for the unoptimized code. A "
-        "month costs about **USD {monthly:,.0f}** at prices of {prices_as_of}."
+        "**{concurrency} concurrent environments**, versus {v2_concurrency} for the unoptimized code. {cost}"
+    ),
+    "m4.plan_cost": "A month costs about **USD {monthly:,.0f}** at the list prices of {region} ({source}).",
+    "m4.plan_cost_at_least": (
+        "A month costs at least **USD {monthly:,.0f}** at the list prices of {region} ({source}); no price "
+        "here for: {unknown}."
     ),
     "m4.final_summary": (
         "The same burst of {rate} calls/s: the unoptimized function took **{v2_ms:.1f} ms** per call once "

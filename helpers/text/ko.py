@@ -567,14 +567,19 @@ MESSAGES: dict[str, str] = {
     "m4.plan.duration": "실행 시간(ms)",
     "m4.plan.concurrency": "계획할 동시성",
     "m4.plan.monthly": "월 비용(USD)",
+    "m4.plan.monthly_at_least": "월 비용(USD, 최소: 가격이 없는 항목 제외)",
     "m4.plan_covers": "계획이 최대 시점의 평균 동시성과 여유분을 포함합니다",
     "m4.plan_fewer": "최적화한 함수는 같은 트래픽에 더 적은 실행 환경이 필요합니다",
     "m4.plan_summary": (
         "일일 사용자 {users:,}명 중 최대 시점에 {online:.0%}가 접속하면 **초당 {rps:,.0f}건의 요청**이 "
         "생깁니다. 측정한 호출당 {duration_ms:.1f} ms로는 평균 {average:.1f}개의 실행 환경이 필요합니다. "
         "측정한 최대/평균 비율({peak_factor:.2f})과 여유분({headroom})을 적용하면 **동시 실행 환경 "
-        "{concurrency}개**를 계획해야 하며, 최적화 전 코드라면 {v2_concurrency}개입니다. {prices_as_of} "
-        "기준 요금으로 한 달에 약 **USD {monthly:,.0f}**입니다."
+        "{concurrency}개**를 계획해야 하며, 최적화 전 코드라면 {v2_concurrency}개입니다. {cost}"
+    ),
+    "m4.plan_cost": "{region} 정가({source})로 계산하면 한 달 비용은 약 **USD {monthly:,.0f}**입니다.",
+    "m4.plan_cost_at_least": (
+        "{region} 정가({source})로 계산하면 한 달 비용은 최소 **USD {monthly:,.0f}**입니다. 여기에 가격이 "
+        "없어 빠진 항목: {unknown}."
     ),
     "m4.final_summary": (
         "초당 {rate}회 호출의 같은 버스트에서 최적화 전 함수는 확장 후 호출당 **{v2_ms:.1f} ms**가 걸렸고 "

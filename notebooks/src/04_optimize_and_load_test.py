@@ -423,8 +423,9 @@ else:
 # Plan for the peak you measured, not the average: the burst showed how far the peak in flight sits above
 # arrival rate x duration. The plan takes the traffic you expect (a share of daily users online at the
 # peak, each sending a few requests a minute), the measured Duration, the measured peak-to-average ratio and a
-# headroom you choose, and prices a month at the list prices in `helpers/measure/prices.py`. Every
-# assumption is in the table below it.
+# headroom you choose, and prices a month at the list prices of your region: the AWS Price List API's on AWS,
+# the dated snapshot in `helpers/measure/prices.py` on the local target. A line with no price there stays
+# empty and the month is then a lower bound. Every assumption is in the table below it.
 
 # %%
 DAILY_ACTIVE_USERS = 50_000
@@ -448,13 +449,16 @@ def plan_for(run):
 
 PLAN_V2, PLAN_V3 = ws.say("m4.plan_v2"), ws.say("m4.plan_v3")
 plans = {PLAN_V2: plan_for(run_v2), PLAN_V3: plan_for(run_v3)}
+book = measure.prices.price_book(ws)  # the prices of the session's region (Seoul in the Korean edition locally)
+costs = {name: measure.capacity.monthly_cost(p, book) for name, p in plans.items()}
+monthly = ws.say("m4.plan.monthly_at_least" if costs[PLAN_V3].unknown else "m4.plan.monthly")
 pd.DataFrame.from_dict(
     {
         name: {
             ws.say("m4.plan.peak_rps"): round(p.peak_requests_per_s),
             ws.say("m4.plan.duration"): round(p.duration_ms, 2),
             ws.say("m4.plan.concurrency"): p.concurrency,
-            ws.say("m4.plan.monthly"): round(measure.capacity.monthly_cost(p).total, 2),
+            monthly: round(costs[name].total, 2),
         }
         for name, p in plans.items()
     },
@@ -466,7 +470,7 @@ plan = plans[PLAN_V3]
 plan.assumptions()
 
 # %%
-views.tables.readable(measure.capacity.monthly_cost(plan).lines)
+views.tables.readable(measure.capacity.monthly_cost(plan, book).lines)
 
 # %%
 views.latency.concurrency_figure(
@@ -479,6 +483,7 @@ ws.check(
     "m4.plan_covers",
 )
 ws.check(plan.concurrency < plans[PLAN_V2].concurrency or plan.concurrency == 1, "m4.plan_fewer")
+cost = costs[PLAN_V3]
 display(
     Markdown(
         ws.say(
@@ -492,8 +497,13 @@ display(
             headroom=HEADROOM,
             concurrency=plan.concurrency,
             v2_concurrency=plans[PLAN_V2].concurrency,
-            monthly=measure.capacity.monthly_cost(plan).total,
-            prices_as_of=measure.prices.PRICES_AS_OF,
+            cost=ws.say(
+                "m4.plan_cost_at_least" if cost.unknown else "m4.plan_cost",
+                monthly=cost.total,
+                region=book.region,
+                source=book.source,
+                unknown=", ".join(cost.unknown),
+            ),
         )
     )
 )

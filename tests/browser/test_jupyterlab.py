@@ -31,7 +31,8 @@ PRICES_CELLS = [
     'views.tables.price_table(["lambda", "api_gateway", "rds", "rds_proxy", "secrets", "vpc_endpoint", "provisioned"])',
     'views.tables.price_table(["xray"])',
     "plan = measure.capacity.capacity_plan(100, duration_ms=50, provisioned_share=0.5)\n"
-    "measure.capacity.monthly_cost(plan).lines",
+    "book = measure.prices.price_book(ws)\n"
+    "views.tables.readable(measure.capacity.monthly_cost(plan, book).lines)",
     'views.latency.concurrency_figure({"cold start": 250.0, "warm": 12.0})',
 ]
 

@@ -424,8 +424,10 @@ else:
 # 평균이 아니라 측정한 최대치에 맞춰 계획하세요. 버스트에서 동시에 처리 중인 호출의 최대치가
 # 도착률 x 실행 시간보다 얼마나 높은지 확인했습니다. 계획은 예상 트래픽(일일 사용자 중 최대 시점에 접속해 있는
 # 비율과, 그 사용자가 분당 보내는 요청 수), 측정한 `Duration`, 측정한 최대/평균 비율, 그리고 여러분이 정하는
-# 여유분을 받아서, 한 달 비용을 `helpers/measure/prices.py`의 정가로 계산합니다. 모든 가정은 바로 아래 표에
-# 나옵니다.
+# 여유분을 받아서, 한 달 비용을 여러분 리전의 정가로 계산합니다. 정가는 AWS에서는 AWS Price List API에서,
+# 로컬 대상에서는 `helpers/measure/prices.py`에 날짜와 함께 들어 있는 스냅샷에서 가져옵니다(한국어판은 로컬에서
+# 서울 리전 요금을 씁니다). 그곳에 가격이 없는 항목은 비워 두며, 이때 한 달 비용은 최솟값입니다. 모든 가정은
+# 바로 아래 표에 나옵니다.
 
 # %%
 DAILY_ACTIVE_USERS = 50_000
@@ -449,13 +451,16 @@ def plan_for(run):
 
 PLAN_V2, PLAN_V3 = ws.say("m4.plan_v2"), ws.say("m4.plan_v3")
 plans = {PLAN_V2: plan_for(run_v2), PLAN_V3: plan_for(run_v3)}
+book = measure.prices.price_book(ws)  # the prices of the session's region (Seoul in the Korean edition locally)
+costs = {name: measure.capacity.monthly_cost(p, book) for name, p in plans.items()}
+monthly = ws.say("m4.plan.monthly_at_least" if costs[PLAN_V3].unknown else "m4.plan.monthly")
 pd.DataFrame.from_dict(
     {
         name: {
             ws.say("m4.plan.peak_rps"): round(p.peak_requests_per_s),
             ws.say("m4.plan.duration"): round(p.duration_ms, 2),
             ws.say("m4.plan.concurrency"): p.concurrency,
-            ws.say("m4.plan.monthly"): round(measure.capacity.monthly_cost(p).total, 2),
+            monthly: round(costs[name].total, 2),
         }
         for name, p in plans.items()
     },
@@ -467,7 +472,7 @@ plan = plans[PLAN_V3]
 plan.assumptions()
 
 # %%
-views.tables.readable(measure.capacity.monthly_cost(plan).lines)
+views.tables.readable(measure.capacity.monthly_cost(plan, book).lines)
 
 # %%
 views.latency.concurrency_figure(
@@ -480,6 +485,7 @@ ws.check(
     "m4.plan_covers",
 )
 ws.check(plan.concurrency < plans[PLAN_V2].concurrency or plan.concurrency == 1, "m4.plan_fewer")
+cost = costs[PLAN_V3]
 display(
     Markdown(
         ws.say(
@@ -493,8 +499,13 @@ display(
             headroom=HEADROOM,
             concurrency=plan.concurrency,
             v2_concurrency=plans[PLAN_V2].concurrency,
-            monthly=measure.capacity.monthly_cost(plan).total,
-            prices_as_of=measure.prices.PRICES_AS_OF,
+            cost=ws.say(
+                "m4.plan_cost_at_least" if cost.unknown else "m4.plan_cost",
+                monthly=cost.total,
+                region=book.region,
+                source=book.source,
+                unknown=", ".join(cost.unknown),
+            ),
         )
     )
 )
