@@ -1,11 +1,13 @@
-"""IAM roles for the workshop's functions, least privilege by construction."""
+"""IAM roles for the workshop's functions, least privilege by construction, each under the workshop's boundary."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from ..session import Workshop
+from botocore.exceptions import ClientError
+
+from ..session import PREFIX, REPO_ROOT, Workshop
 from ..text import say
 from .waiting import pause
 
@@ -16,6 +18,13 @@ LAMBDA_TRUST = {
 BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 VPC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
 XRAY_WRITE = "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"
+# The permissions boundary of every role the helpers make: the most such a role may ever do, whatever policies it
+# is given (IAM User Guide, "Permissions boundaries for IAM entities"). On AWS aws/learner-role.yaml creates it, and
+# the learner's policy creates and changes sas- roles only with it set.
+BOUNDARY = "workshop-boundary"  # its name after the prefix: sas-workshop-boundary
+BOUNDARY_DOCUMENT = REPO_ROOT / "aws" / "workshop-boundary.json"
+ROLE_TEMPLATE = "aws/learner-role.yaml"
+_REFUSED = ("AccessDenied", "AccessDeniedException")
 
 
 def policy(*statements: dict[str, Any]) -> dict[str, Any]:
@@ -58,15 +67,74 @@ def ensure_lambda_role(
 
 
 def ensure_role(ws: Workshop, name: str, trust: dict[str, Any], description: str) -> tuple[str, bool]:
-    """Role ``name`` with the ``trust`` policy, created when missing; its ARN and whether it was created."""
+    """Role ``name`` with the ``trust`` policy and the workshop's permissions boundary, created when missing; its
+    ARN and whether it is new or changed. A role made before the boundary existed gets it (the learner's policy
+    changes a sas- role's policies only when it carries the boundary)."""
     iam = ws.client("iam")
+    boundary = ensure_boundary(ws)
     try:
-        return str(iam.get_role(RoleName=name)["Role"]["Arn"]), False
+        role = iam.get_role(RoleName=name)["Role"]
     except iam.exceptions.NoSuchEntityException:
         role = iam.create_role(
-            RoleName=name, AssumeRolePolicyDocument=json.dumps(trust), Description=description, Tags=ws.tag_list()
+            RoleName=name,
+            AssumeRolePolicyDocument=json.dumps(trust),
+            Description=description,
+            Tags=ws.tag_list(),
+            PermissionsBoundary=boundary,
         )["Role"]
         return str(role["Arn"]), True
+    if role.get("PermissionsBoundary", {}).get("PermissionsBoundaryArn") != boundary:
+        iam.put_role_permissions_boundary(RoleName=name, PermissionsBoundary=boundary)
+        return str(role["Arn"]), True
+    return str(role["Arn"]), False
+
+
+def boundary_arn(account: str, prefix: str = PREFIX) -> str:
+    """The ARN of the workshop's permissions boundary in ``account``.
+
+    >>> boundary_arn("123456789012")
+    'arn:aws:iam::123456789012:policy/sas-workshop-boundary'
+    """
+    return f"arn:aws:iam::{account}:policy/{prefix}{BOUNDARY}"
+
+
+def boundary_document(prefix: str = PREFIX) -> str:
+    """aws/workshop-boundary.json, its resources named with ``prefix`` (the tests' sessions use prefixes of
+    their own; the learner's is ``sas-``, and then it is the file as written).
+
+    >>> "arn:aws:sns:*:*:t-*" in boundary_document("t-")
+    True
+    """
+    return BOUNDARY_DOCUMENT.read_text().replace(PREFIX, prefix)
+
+
+def ensure_boundary(ws: Workshop) -> str:
+    """The workshop's permissions boundary exists in the account; returns its ARN.
+
+    On AWS the learner's stack (aws/learner-role.yaml) creates it. When it is missing the helpers create it
+    from aws/workshop-boundary.json, which succeeds where the caller may create policies (pocketcloud, where
+    the account is the learner's own, or an administrator on AWS); otherwise the error names the template.
+    """
+    iam = ws.client("iam")
+    arn = boundary_arn(ws.account, ws.prefix)
+    try:
+        iam.get_policy(PolicyArn=arn)
+        return arn
+    except iam.exceptions.NoSuchEntityException:
+        pass
+    try:
+        iam.create_policy(
+            PolicyName=ws.name(BOUNDARY),
+            PolicyDocument=boundary_document(ws.prefix),
+            Description="The most any role of the Serverless at Scale workshop may do",
+        )
+    except iam.exceptions.EntityAlreadyExistsException:
+        pass  # made meanwhile (another notebook of the same learner)
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] not in _REFUSED:
+            raise
+        raise RuntimeError(say("aws.iam.boundary_missing", policy=ws.name(BOUNDARY), template=ROLE_TEMPLATE)) from exc
+    return arn
 
 
 def wait_for_iam(ws: Workshop, what: str) -> None:

@@ -21,7 +21,9 @@ from collections.abc import Callable, Iterable
 
 from botocore.exceptions import ClientError, WaiterError
 
+from ..session import PREFIX
 from ..text import say
+from .iam import boundary_arn
 from .resources import _BUSY, _GONE, ORDER, TAG_KEY, TAG_VALUE, ClientFactory, Resource, _error_code, _paginate
 from .waiting import WaitFailed, poll, wait_for
 
@@ -252,6 +254,13 @@ def _delete_log_group(client: ClientFactory, name: str, _: Waits) -> None:
 
 def _delete_role(client: ClientFactory, name: str, _: Waits) -> None:
     iam = client("iam")
+    role = iam.get_role(RoleName=name)["Role"]
+    if name.startswith(PREFIX) and "PermissionsBoundary" not in role:
+        # A sas- role made before the workshop's boundary existed: the learner's policy removes a role's
+        # policies only when it carries the boundary, so it gets it first (the role is about to go anyway).
+        account = role["Arn"].split(":")[4]
+        with contextlib.suppress(iam.exceptions.NoSuchEntityException):  # no boundary in this account
+            iam.put_role_permissions_boundary(RoleName=name, PermissionsBoundary=boundary_arn(account))
     for policy in _paginate(iam, "list_attached_role_policies", "AttachedPolicies", RoleName=name):
         iam.detach_role_policy(RoleName=name, PolicyArn=policy["PolicyArn"])
     for policy_name in _paginate(iam, "list_role_policies", "PolicyNames", RoleName=name):

@@ -672,6 +672,10 @@ MESSAGES: dict[str, str] = {
     "aws.events.link_did_not_confirm": (
         "following the link in {email}'s confirmation mail did not confirm the subscription"
     ),
+    "aws.iam.boundary_missing": (
+        "this account has no IAM policy {policy}, the permissions boundary every workshop role must carry, and you may "
+        "not create it: ask an administrator to deploy {template} (it creates the policy), then run the cell again"
+    ),
     "aws.iam.no_wildcards": "name each action: wildcard actions are not least privilege",
     "session.bad_target": "the target must be 'local' or 'aws' (WORKSHOP_TARGET or connect()), not {target}",
     "measure.capacity.bad_factors": "peak_factor and headroom must be >= 1, average_to_peak in (0, 1]",

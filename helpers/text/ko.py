@@ -679,6 +679,10 @@ MESSAGES: dict[str, str] = {
     ),
     "aws.network.stack_failed": "스택 {stack}이(가) {status} 상태로 끝났습니다",
     "aws.events.link_did_not_confirm": "{email}에 온 구독 확인 메일의 링크를 열었지만 구독이 확인되지 않았습니다",
+    "aws.iam.boundary_missing": (
+        "이 계정에는 모든 워크숍 역할에 필요한 권한 경계인 IAM 정책 {policy}가 없고, 직접 만들 권한도 없습니다. "
+        "관리자에게 {template} 배포를 요청한 뒤(이 템플릿이 정책을 만듭니다) 셀을 다시 실행하세요"
+    ),
     "aws.iam.no_wildcards": "작업을 하나씩 지정하세요. 와일드카드 작업은 최소 권한이 아닙니다",
     "session.bad_target": "대상은 'local' 또는 'aws'여야 합니다(WORKSHOP_TARGET 또는 connect()). 받은 값: {target}",
     "measure.capacity.bad_factors": "peak_factor와 headroom은 1 이상, average_to_peak는 0 초과 1 이하여야 합니다",

@@ -23,6 +23,7 @@ from . import handlers, moto_hooks
 from .actions import ANY, Operation, Resource, resource_of
 from .errors import denial_message, serialize_denial, shown_action
 from .policy import Context, Decision, evaluate
+from .request_keys import request_keys
 from .roles import RoleHistory, RoleState, read_roles
 
 if TYPE_CHECKING:
@@ -91,7 +92,7 @@ class IamService:
             # STS API reference: no permission is needed, and an explicit deny does not stop it.
             return None
         resource = resource_of(operation, self.server.moto) if operation.name else ANY
-        decision, by_boundary = self.decide(caller, action, resource)
+        decision, by_boundary = self.decide(caller, action, resource, request_keys(operation, self.server.moto))
         if decision is Decision.ALLOW:
             self.allowed += 1
             return None
@@ -106,13 +107,17 @@ class IamService:
         """For Lambda's fast-lane Invoke: None when ``caller`` may invoke ``function``, else the refusal."""
         return handlers.check_invoke(self, caller, function, qualifier, token)
 
-    def decide(self, caller: Caller, action: str, resource: Resource) -> tuple[Decision, bool]:
+    def decide(
+        self, caller: Caller, action: str, resource: Resource, service_keys: Context | None = None
+    ) -> tuple[Decision, bool]:
         """The decision on ``action`` for ``caller``'s role as it is in force now; True when the
-        permissions boundary decided it."""
+        permissions boundary decided it. ``service_keys`` are the request's service-specific condition keys
+        (:func:`.request_keys.request_keys`)."""
         state = self.roles.in_force(caller.role_name)
         if state is None or state.arn != caller.role_arn:
             return Decision.IMPLICIT_DENY, False  # the role is gone (or not visible yet): it grants nothing
-        return _decide(state, action, resource.arn, self.context(caller, state, resource))
+        context = {**self.context(caller, state, resource), **(service_keys or {})}
+        return _decide(state, action, resource.arn, context)
 
     def context(self, caller: Caller, state: RoleState, resource: Resource) -> Context:
         """The request context keys pocketcloud knows for a call from a function (IAM User Guide: *AWS global

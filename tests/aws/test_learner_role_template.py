@@ -15,6 +15,9 @@ import pocketcloud
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "aws" / "learner-role.yaml"
 POLICY = json.loads((TEMPLATE.parent / "learner-policy.json").read_text())
+BOUNDARY = json.loads((TEMPLATE.parent / "workshop-boundary.json").read_text())
+# The session's cloud is shared: only a private one gets the account's one sas-workshop-boundary from a stack.
+SHARED = {"CreateWorkshopBoundary": "no"}
 
 
 def _create(cloud: pocketcloud.Cloud, stack: str, **parameters: str) -> dict[str, Any]:
@@ -43,7 +46,7 @@ def test_the_template_makes_a_role_with_the_learner_policy(
     cloud: pocketcloud.Cloud, service: str, principal: str
 ) -> None:
     name = f"learner-{service}"
-    outputs = _create(cloud, f"learner-role-{service}", TrustedService=service, RoleName=name)
+    outputs = _create(cloud, f"learner-role-{service}", TrustedService=service, RoleName=name, **SHARED)
     iam = cloud.client("iam")
     role = iam.get_role(RoleName=name)["Role"]
     assert outputs["RoleArn"] == role["Arn"]
@@ -59,6 +62,20 @@ def test_a_cloudformation_made_inline_policy_reads_back_as_json(cloud: pocketclo
     """moto keeps a CloudFormation-made inline policy as a dict and answers its Python repr; pocketcloud's hook
     (iam.moto_hooks.keep_inline_policies_as_json) stores the JSON document, which IAM answers URL-encoded and
     boto3 decodes into a dict."""
-    _create(cloud, "learner-role-json", TrustedService="ec2", RoleName="learner-json")
+    _create(cloud, "learner-role-json", TrustedService="ec2", RoleName="learner-json", **SHARED)
     document = cloud.client("iam").get_role_policy(RoleName="learner-json", PolicyName="serverless-at-scale-learner")
     assert document["PolicyDocument"] == POLICY
+
+
+def test_the_template_creates_the_workshop_boundary_once_per_account(make_cloud: Any) -> None:
+    """The boundary every sas- role carries, as aws/workshop-boundary.json has it; a second learner's stack in
+    the same account leaves it to the first (CreateWorkshopBoundary=no)."""
+    own = make_cloud()
+    outputs = _create(own, "learner-role-first", RoleName="learner-first")
+    iam = own.client("iam")
+    arn = f"arn:aws:iam::{own.settings.account_id}:policy/sas-workshop-boundary"
+    assert outputs["BoundaryArn"] == arn
+    version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
+    assert iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]["Document"] == BOUNDARY
+    second = _create(own, "learner-role-second", RoleName="learner-second", **SHARED)
+    assert "BoundaryArn" not in second and "RoleArn" in second

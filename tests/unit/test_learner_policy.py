@@ -25,10 +25,21 @@ from pocketcloud.iam.policy import Decision, Policy, evaluate
 from .aws_calls import ROOT, SOURCES, Call, _botocore, scan
 
 POLICY_PATH = ROOT / "aws" / "learner-policy.json"
+BOUNDARY_PATH = ROOT / "aws" / "workshop-boundary.json"
 ROLE_TEMPLATE = ROOT / "aws" / "learner-role.yaml"
 NETWORK_TEMPLATES = sorted((ROOT / "helpers" / "aws" / "templates").glob("*.yaml"))
 REGION, ACCOUNT = "us-east-1", "123456789012"
 TAG = {"workshop": "serverless-at-scale"}
+BOUNDARY_ARN = f"arn:aws:iam::{ACCOUNT}:policy/sas-workshop-boundary"
+# IAM actions whose request context holds iam:PermissionsBoundary (Service Authorization Reference, IAM): the
+# boundary the request sets, when the call passes one ...
+SETS_BOUNDARY = {"iam:CreateRole", "iam:PutRolePermissionsBoundary"}
+# ... or the boundary the role has, which every role the helpers touch carries (helpers/aws/iam.py ensure_role
+# sets it; the teardown puts it on an older sas- role before removing its policies).
+KEEPS_BOUNDARY = {"iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:AttachRolePolicy", "iam:DetachRolePolicy"}
+# Calls the learner's policy refuses on purpose: helpers/aws/iam.py ensure_boundary creates the boundary only
+# when it is missing, which an administrator may do; a learner is told to deploy aws/learner-role.yaml.
+ADMIN_ONLY = {("iam", "CreatePolicy")}
 
 # Operations IAM authorizes under another action name than pocketcloud's table has (Service Authorization
 # Reference, Amazon S3: PutBucketNotificationConfiguration is s3:PutBucketNotification, and its Get likewise).
@@ -82,6 +93,10 @@ def load_policy() -> dict[str, Any]:
     return json.loads(POLICY_PATH.read_text())
 
 
+def load_boundary() -> dict[str, Any]:
+    return json.loads(BOUNDARY_PATH.read_text())
+
+
 def iam_action(service: str, operation: str) -> str:
     """The IAM action of one API operation (API Gateway's are HTTP verbs: see :func:`apigateway_request`)."""
     if (service, operation) in ACTION_OF:
@@ -122,6 +137,8 @@ def sample_resource(action: str, owner: str = "sas-demo") -> str:
     if service == "secretsmanager":
         return f"{arn}:secret:{owner}-AbCdEf"
     if service == "iam":
+        if "Policy" in name and "Role" not in name:  # the one managed policy the helpers read: the boundary
+            return BOUNDARY_ARN.replace("sas-", owner.removesuffix("demo"))
         if name == "CreateServiceLinkedRole":
             return f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/rds.amazonaws.com/AWSServiceRoleForRDS"
         return f"arn:aws:iam::{ACCOUNT}:role/{owner}"
@@ -155,6 +172,7 @@ def policy_arns_attached_by_helpers() -> set[str]:
 def context(action: str, resource: str, **extra: Any) -> dict[str, Any]:
     """The request context of a workshop call: its resource and the new resource carry the workshop's tag."""
     keys: dict[str, Any] = {
+        "aws:principalaccount": ACCOUNT,
         "aws:resourcetag/workshop": TAG["workshop"],
         "aws:requesttag/workshop": TAG["workshop"],
         "aws:tagkeys": list(TAG),
@@ -180,13 +198,17 @@ def needed(calls: Iterable[Call]) -> dict[str, list[tuple[str, str, dict[str, An
     attach_arns = sorted(policy_arns_attached_by_helpers())
     for call in sorted(calls):
         key = (call.service, call.operation)
-        if key in NEEDS_NO_PERMISSION:
+        if key in NEEDS_NO_PERMISSION or key in ADMIN_ONLY:
             continue
         action = iam_action(*key)
         resource = apigateway_request(call.operation)[1] if call.service == "apigateway" else sample_resource(action)
-        entries = [(action, resource, context(action, resource))]
+        bounded = action in KEEPS_BOUNDARY or (action in SETS_BOUNDARY and "PermissionsBoundary" in call.keywords)
+        boundary = {"iam:PermissionsBoundary": BOUNDARY_ARN} if bounded else {}
+        entries = [(action, resource, context(action, resource, **boundary))]
         if action == "iam:AttachRolePolicy":
-            entries = [(action, resource, context(action, resource, **{"iam:PolicyARN": a})) for a in attach_arns]
+            entries = [
+                (action, resource, context(action, resource, **{"iam:PolicyARN": a}, **boundary)) for a in attach_arns
+            ]
         members = model.get_service_model(call.service).operation_model(call.operation).input_shape.members
         if {"Role", "RoleArn"} & set(members):  # it passes a role to the service
             passed = {"iam:PassedToService": f"{call.service}.amazonaws.com"}
@@ -298,3 +320,97 @@ def test_the_role_template_carries_the_policy_as_written() -> None:
     role = next(r for r in template["Resources"].values() if r["Type"] == "AWS::IAM::Role")
     documents = [p["PolicyDocument"] for p in role["Properties"]["Policies"]]
     assert documents == [load_policy()], "aws/learner-role.yaml embeds aws/learner-policy.json (make it anew)"
+
+
+def test_the_role_template_creates_the_boundary_as_written() -> None:
+    template = yaml.load(ROLE_TEMPLATE.read_text(), Loader=_CfnLoader)
+    boundary = template["Resources"]["WorkshopBoundary"]
+    assert boundary["Type"] == "AWS::IAM::ManagedPolicy"
+    assert boundary["Properties"]["ManagedPolicyName"] == "sas-workshop-boundary" == BOUNDARY_ARN.rsplit("/", 1)[1]
+    assert boundary["Properties"]["PolicyDocument"] == load_boundary(), "aws/learner-role.yaml embeds the boundary"
+
+
+def test_sas_roles_are_created_and_changed_only_under_the_workshop_boundary() -> None:
+    """The privilege escalation a boundary closes: a sas- role with any policy, passed to a function."""
+    policy = load_policy()
+    role = f"arn:aws:iam::{ACCOUNT}:role/sas-demo"
+    basic = {"iam:PolicyARN": "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"}
+    others = [
+        {},  # no boundary: CreateRole without PermissionsBoundary, or a role that has none
+        {"iam:PermissionsBoundary": f"arn:aws:iam::{ACCOUNT}:policy/my-own-boundary"},
+        {"iam:PermissionsBoundary": "arn:aws:iam::210987654321:policy/sas-workshop-boundary"},  # another account's
+    ]
+    for action in sorted(SETS_BOUNDARY | KEEPS_BOUNDARY):
+        for keys in others:
+            ctx = context(action, role, **basic, **keys)
+            assert decide(policy, action, role, ctx) is not Decision.ALLOW, f"{action} with {keys or 'no boundary'}"
+        bounded = context(action, role, **basic, **{"iam:PermissionsBoundary": BOUNDARY_ARN})
+        assert decide(policy, action, role, bounded) is Decision.ALLOW, f"{action} under the workshop's boundary"
+
+
+def test_the_boundary_can_be_neither_removed_nor_changed() -> None:
+    policy = load_policy()
+    role = f"arn:aws:iam::{ACCOUNT}:role/sas-demo"
+    bounded = context("iam:DeleteRolePermissionsBoundary", role, **{"iam:PermissionsBoundary": BOUNDARY_ARN})
+    assert decide(policy, "iam:DeleteRolePermissionsBoundary", role, bounded) is Decision.EXPLICIT_DENY
+    for action in ("iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:DeletePolicyVersion",
+                   "iam:DeletePolicy"):  # fmt: skip
+        assert decide(policy, action, BOUNDARY_ARN, context(action, BOUNDARY_ARN)) is Decision.EXPLICIT_DENY, action
+    for service, operation in ADMIN_ONLY:  # creating it is the stack's (or an administrator's) job
+        action = iam_action(service, operation)
+        assert decide(policy, action, BOUNDARY_ARN, context(action, BOUNDARY_ARN)) is not Decision.ALLOW
+
+
+def _managed_policy_actions() -> dict[str, list[str]]:
+    """The actions of each AWS managed policy the helpers attach, from the documents pocketcloud also uses."""
+    from moto.iam.aws_managed_policies import aws_managed_policies_data
+
+    documents = json.loads(aws_managed_policies_data)
+    found = {}
+    for arn in policy_arns_attached_by_helpers():
+        statements = documents[arn.rsplit("/", 1)[1]]["Document"]["Statement"]
+        found[arn] = [a for s in statements for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])]
+    return found
+
+
+def test_the_boundary_allows_what_the_workshops_functions_and_proxy_do() -> None:
+    """Every AWS call in lambda_code/, the inline policies' actions (the same calls, and the proxy's secret
+    read) and every action of the managed policies the helpers attach, on sas- resources; not on others."""
+    boundary = load_boundary()
+    calls, ambiguous = scan((ROOT / "lambda_code",))
+    assert not ambiguous and {(c.service, c.operation) for c in calls} >= {("secretsmanager", "GetSecretValue")}
+    wanted = {iam_action(c.service, c.operation) for c in calls} | {"sns:Publish", "secretsmanager:GetSecretValue"}
+    wanted |= {a for actions in _managed_policy_actions().values() for a in actions}
+    refused, outside = [], []
+    for action in sorted(wanted):
+        resource = sample_resource(action)
+        if decide(boundary, action, resource, context(action, resource)) is not Decision.ALLOW:
+            refused.append(f"{action} on {resource}")
+        other = resource.replace("sas-", "team-")
+        if other != resource and decide(boundary, action, other, context(action, other)) is Decision.ALLOW:
+            outside.append(f"{action} on {other}")
+    assert not refused, "aws/workshop-boundary.json refuses what a workshop role needs:\n" + "\n".join(refused)
+    assert not outside, f"the boundary allows more than the workshop's resources: {outside}"
+    # Secrets Manager decrypts a secret with the caller's KMS permission: only through Secrets Manager.
+    via = {"kms:ViaService": f"secretsmanager.{REGION}.amazonaws.com"}
+    key = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/0f5e0a3c-1111-2222-3333-444455556666"
+    assert decide(boundary, "kms:Decrypt", key, context("kms:Decrypt", key, **via)) is Decision.ALLOW
+    assert decide(boundary, "kms:Decrypt", key, context("kms:Decrypt", key)) is not Decision.ALLOW
+
+
+def test_the_boundary_caps_what_a_role_could_be_given() -> None:
+    boundary = load_boundary()
+    for action, resource in [
+        ("iam:CreateRole", f"arn:aws:iam::{ACCOUNT}:role/sas-demo"),
+        ("iam:PassRole", f"arn:aws:iam::{ACCOUNT}:role/sas-demo"),
+        ("sqs:ListQueues", "*"),
+        ("s3:ListAllMyBuckets", "*"),
+        ("s3:PutObject", "arn:aws:s3:::sas-demo/key"),
+        ("secretsmanager:PutSecretValue", f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:sas-demo-AbCdEf"),
+        ("lambda:InvokeFunction", f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:sas-demo"),
+        ("rds:DeleteDBInstance", f"arn:aws:rds:{REGION}:{ACCOUNT}:db:sas-demo"),
+    ]:
+        assert decide(boundary, action, resource, context(action, resource)) is not Decision.ALLOW, action
+    for statement in boundary["Statement"]:
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        assert statement["Effect"] == "Allow" and all("*" not in a for a in actions), statement["Sid"]
