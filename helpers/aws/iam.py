@@ -178,11 +178,13 @@ def put_inline_policy(
 
 
 def role_policies(ws: Workshop, name: str) -> dict[str, Any]:
-    """What a role may do: attached managed policy ARNs and inline documents (for showing and checking)."""
+    """What a role may do: attached managed policy ARNs, inline documents and the ARN of its permissions boundary,
+    the most it may do whatever they allow (for showing and checking)."""
     iam = ws.client("iam")
     inline = {
         policy_name: iam.get_role_policy(RoleName=name, PolicyName=policy_name)["PolicyDocument"]
         for policy_name in iam.list_role_policies(RoleName=name)["PolicyNames"]
     }
     managed = [p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]]
-    return {"managed": managed, "inline": inline}
+    boundary = iam.get_role(RoleName=name)["Role"].get("PermissionsBoundary", {}).get("PermissionsBoundaryArn")
+    return {"managed": managed, "inline": inline, "boundary": boundary}

@@ -98,6 +98,10 @@ bucket
 #
 # A Lambda function acts with the permissions of its **execution role**. This one may write its own
 # logs (the AWS managed `AWSLambdaBasicExecutionRole`) and publish to *this* topic, nothing else.
+#
+# The role also carries the workshop's **permissions boundary** (`sas-workshop-boundary`): a ceiling
+# on what any workshop role may do, whatever policies it is given. A role may do only what both its
+# policies and its boundary allow.
 
 # %%
 role_arn = aws.iam.ensure_lambda_role(

@@ -99,6 +99,9 @@ bucket
 #
 # Lambda 함수는 **실행 역할**의 권한으로 동작합니다. 이 역할이 허용하는 것은 두 가지뿐입니다. 함수가 자기 로그를
 # 쓰는 것(AWS 관리형 정책 `AWSLambdaBasicExecutionRole`)과 *이* 주제에 게시하는 것입니다.
+#
+# 이 역할에는 워크숍의 **권한 경계**(`sas-workshop-boundary`)도 붙어 있습니다. 어떤 정책을 받더라도 워크숍 역할이
+# 할 수 있는 일의 상한입니다. 역할은 정책과 경계가 모두 허용하는 일만 할 수 있습니다.
 
 # %%
 role_arn = aws.iam.ensure_lambda_role(
