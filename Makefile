@@ -96,8 +96,12 @@ lint: setup
 
 test: setup test-unit test-notebooks
 
+# The unit tier waits far more than it computes (clouds starting, MariaDB, Lambda cold starts), so its test files
+# run side by side on TEST_WORKERS pytest-xdist workers; tests/parallel.py keeps each file on one worker and the
+# tests of the default port and the repo's .pocketcloud (learner, browser) one after another.
+TEST_WORKERS ?= 4
 test-unit: setup browser
-	$(BIN)/pytest -q tests
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadgroup tests
 	$(BIN)/pytest -q --doctest-modules pocketcloud helpers
 
 # nbval executes each notebook once; keep_outputs writes it with its outputs to build/executed/ (the Korean

@@ -12,6 +12,17 @@ import pytest
 import pocketcloud
 
 
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: without xdist there is nothing to schedule
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist loadgroup`` (make test-unit) spreads whole test files over the workers, and runs the tests that
+    share the learner's default port and the repo's paths on one worker (tests/parallel.py says which)."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from tests.parallel import FileGroupScheduling
+
+    return FileGroupScheduling(config, log)
+
+
 @pytest.fixture(scope="session")
 def cloud() -> Iterator[pocketcloud.Cloud]:
     """One pocketcloud for the whole session, default settings but free ports (and idle environments
