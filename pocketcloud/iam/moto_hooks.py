@@ -1,5 +1,6 @@
 """Where moto's Lambda accepts any execution role: CreateFunction and UpdateFunctionConfiguration check it as AWS does;
-and where moto keeps a CloudFormation-made role's inline policy as a Python dict (see ``keep_inline_policies_as_json``).
+where moto keeps a CloudFormation-made role's inline policy as a Python dict (see ``keep_inline_policies_as_json``);
+and where moto takes any well-formed ARN as a role's permissions boundary (see ``_refuse_missing_boundary``).
 
 Lambda refuses, with ``InvalidParameterValueException`` (HTTP 400), a role it cannot assume (the trust
 policy does not admit ``lambda.amazonaws.com``, the role does not exist, or IAM has not propagated it
@@ -82,7 +83,56 @@ def keep_inline_policies_as_json(original: Any, models: ModuleType) -> object:
     return put_policy
 
 
-HOOKS = (check_role_on_create, check_role_on_update, keep_inline_policies_as_json)
+def _refuse_missing_boundary(backend: Any, boundary: str | None) -> None:
+    """A permissions boundary must be a managed policy that exists: IAM answers NoSuchEntity (HTTP 404) for one
+    that does not ("PutRolePermissionsBoundary", "CreateRole": NoSuchEntity, "referenced a resource entity that
+    does not exist"); moto stores any well-formed ARN, which pocketcloud would then evaluate as denying all."""
+    if boundary and backend.policy_arn_regex.match(boundary) and boundary not in backend.managed_policies:
+        from moto.iam.exceptions import NoSuchEntity
+
+        raise NoSuchEntity(f"Scope ARN: {boundary} does not exist or is not attachable.")
+
+
+@moto_hook(
+    "moto.iam.models",
+    "IAMBackend",
+    "create_role",
+    ("self", "role_name", "assume_role_policy_document", "path", "permissions_boundary", "description", "tags",
+     "max_session_duration", "linked_service"),
+)  # fmt: skip
+def check_boundary_on_create(original: Any, models: ModuleType) -> object:
+    """CreateRole (and CloudFormation's AWS::IAM::Role) naming a boundary policy that does not exist."""
+
+    def create_role(
+        self: Any, role_name: str, assume_role_policy_document: str, path: str, permissions_boundary: str | None,
+        *args: Any, **kwargs: Any,
+    ) -> Any:  # fmt: skip
+        _refuse_missing_boundary(self, permissions_boundary)
+        return original(self, role_name, assume_role_policy_document, path, permissions_boundary, *args, **kwargs)
+
+    return create_role
+
+
+@moto_hook(
+    "moto.iam.models", "IAMBackend", "put_role_permissions_boundary", ("self", "role_name", "permissions_boundary")
+)
+def check_boundary_on_put(original: Any, models: ModuleType) -> object:
+    """PutRolePermissionsBoundary naming a boundary policy that does not exist."""
+
+    def put_role_permissions_boundary(self: Any, role_name: str, permissions_boundary: str) -> None:
+        _refuse_missing_boundary(self, permissions_boundary)
+        original(self, role_name, permissions_boundary)
+
+    return put_role_permissions_boundary
+
+
+HOOKS = (
+    check_role_on_create,
+    check_role_on_update,
+    keep_inline_policies_as_json,
+    check_boundary_on_create,
+    check_boundary_on_put,
+)
 
 
 def install(service: IamService) -> None:

@@ -134,3 +134,19 @@ def test_policies_change_only_on_a_role_that_has_the_boundary(
     # And the boundary cannot be taken off again.
     assert _iam(cloud, fn, "delete_role_permissions_boundary", RoleName=unbounded) == "AccessDenied"
     assert iam.get_role(RoleName=unbounded)["Role"]["PermissionsBoundary"]["PermissionsBoundaryArn"] == boundary
+
+
+def test_a_boundary_must_be_a_policy_that_exists(cloud: pocketcloud.Cloud) -> None:
+    iam = cloud.client("iam")
+    missing = f"arn:aws:iam::{ACCOUNT}:policy/no-such-boundary-{uuid.uuid4().hex[:6]}"
+    name = f"bounded-{uuid.uuid4().hex[:6]}"
+    with pytest.raises(iam.exceptions.NoSuchEntityException, match=r"Scope ARN: .* does not exist"):
+        iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(TRUST), PermissionsBoundary=missing)
+    with pytest.raises(iam.exceptions.NoSuchEntityException):
+        iam.get_role(RoleName=name)  # the refused request created nothing
+
+    iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(TRUST), PermissionsBoundary=BASIC)
+    with pytest.raises(iam.exceptions.NoSuchEntityException, match="Scope ARN"):
+        iam.put_role_permissions_boundary(RoleName=name, PermissionsBoundary=missing)
+    kept = iam.get_role(RoleName=name)["Role"]["PermissionsBoundary"]["PermissionsBoundaryArn"]
+    assert kept == BASIC, "the refused change keeps the boundary the role had"
