@@ -106,12 +106,15 @@ def run_load_test(
     processes: int = 1,
     locustfile: str | Path = LOCUSTFILE,
     progress: bool = True,
+    opening: int = 0,
 ) -> LoadTestResult:
     """Run Locust headless against ``url`` for ``duration`` seconds and return what it measured.
 
     ``rate`` > 0: a constant arrival rate of ``rate`` calls per second from the first second (a step from
     nothing to the full rate: a burst), spread evenly over ``users`` (default :func:`users_for_rate`), all
-    started at once. ``rate`` = 0: ``users`` (default 10) in a closed loop, started ``spawn_rate`` per second,
+    started at once; ``opening`` of them also call at the same instant when the burst opens (a crowd arriving
+    together), before their place in the schedule. ``rate`` = 0: ``users`` (default 10) in a closed loop, started
+    ``spawn_rate`` per second,
     each pausing ``wait_s`` after every answer. ``processes`` > 1 forks that many Locust workers on this
     machine (Locust's own multi-process mode; with a rate, each worker schedules its own users); for more
     than one machine, run Locust's distributed mode with the same locustfile.
@@ -120,7 +123,7 @@ def run_load_test(
         users = users_for_rate(rate) if rate > 0 else 10
     if spawn_rate is None:
         spawn_rate = users if rate > 0 else 5
-    if users < 1 or duration <= 0 or rate < 0:
+    if users < 1 or duration <= 0 or rate < 0 or not 0 <= opening <= users:
         raise ValueError(say("measure.loadtest.bad_parameters"))
     workdir = Path(tempfile.mkdtemp(prefix="loadtest-"))
     prefix = workdir / "run"
@@ -131,6 +134,7 @@ def run_load_test(
         "LOADTEST_WAIT": str(wait_s),
         "LOADTEST_RATE": str(rate / max(1, processes)),
         "LOADTEST_USERS": str(max(1, users // max(1, processes))),
+        "LOADTEST_OPENING": str(opening // max(1, processes)),
         # Locust takes about a second to start its users: the schedule begins once they are there.
         "LOADTEST_T0": str(time.time() + 1.5),
         "LOADTEST_LOG": str(calls_log),

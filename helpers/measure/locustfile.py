@@ -9,6 +9,8 @@ serves every module:
   slot in the cycle (user i calls at ``T0 + i / rate + k * users / rate``), so calls arrive evenly spaced
   instead of in lockstep; a user whose answer comes after its next slot skips that slot. 0 (the default):
   closed loop, each user calls again ``LOADTEST_WAIT`` seconds after its answer.
+- ``LOADTEST_OPENING``: with a rate, this many users (the first slots) also call at ``T0`` itself, all at the
+  same instant, before their place in the schedule: a crowd arriving together opens the burst. 0 (default): none.
 - ``LOADTEST_T0``: the shared start of the schedule (Unix time); ``LOADTEST_LOG``: a CSV file that gets one
   line per call: ``start,latency_ms,status`` (status 0 when no HTTP answer came).
 """
@@ -28,6 +30,7 @@ _PATHS = [p.strip() or "/" for p in os.environ.get("LOADTEST_PATHS", "/").split(
 _RATE = float(os.environ.get("LOADTEST_RATE", "0"))
 _USERS = max(1, int(os.environ.get("LOADTEST_USERS", "1")))
 _T0 = float(os.environ.get("LOADTEST_T0", "0")) or time.time()
+_OPENING = int(os.environ.get("LOADTEST_OPENING", "0"))
 _LOG_PATH = os.environ.get("LOADTEST_LOG", "")
 _log = open(_LOG_PATH, "a", buffering=1) if _LOG_PATH else None  # noqa: SIM115  # open for the run's life
 _slots = itertools.count()
@@ -55,7 +58,9 @@ class ApiUser(HttpUser):
 
     def on_start(self) -> None:
         self.slot = next(_slots) % _USERS
-        if _RATE > 0:
+        if _RATE > 0 and self.slot < _OPENING:
+            time.sleep(max(0.0, _T0 - time.time()))  # the opening wave: every such user calls at T0 itself
+        elif _RATE > 0:
             time.sleep(self.until_next_slot())  # gevent's sleep: Locust patches the standard library
 
     def until_next_slot(self) -> float:

@@ -67,15 +67,24 @@ def scaling_rate(ws: Workshop) -> int:
 
 
 def run_burst(
-    ws: Workshop, db: DbStack, name: str, *, rate: float, duration_s: float, path: str = "/", progress: bool = True
+    ws: Workshop,
+    db: DbStack,
+    name: str,
+    *,
+    rate: float,
+    duration_s: float,
+    path: str = "/",
+    opening: int = 0,
+    progress: bool = True,
 ) -> concurrency.BurstRun:
     """Send ``rate`` calls per second to the API from a standing start (no warm environment) for ``duration_s``
-    seconds, then read the REPORT lines of the invocations it caused; both on one time line."""
+    seconds, ``opening`` more at the same instant when it opens, then read the REPORT lines of the invocations
+    it caused; both on one time line."""
     recycle_environments(ws, db.function)  # a configuration change: the burst starts with no warm environment
     start = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
     users = loadtest.users_for_rate(rate, slowest_s=ws.default(local=10.0, aws=3.0))  # cold starts are slow here
     load = loadtest.run_load_test(
-        db.api_url, users=users, rate=rate, duration=duration_s, paths=[path], progress=progress
+        db.api_url, users=users, rate=rate, duration=duration_s, paths=[path], progress=progress, opening=opening
     )
     succeeded = int(load.calls["ok"].sum())
     reports = invocations.wait_for_reports(ws, db.function, start, succeeded)

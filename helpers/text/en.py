@@ -476,7 +476,10 @@ MESSAGES: dict[str, str] = {
     # -- notebook 04 -------------------------------------------------------------------------------
     "m4.http_answer": "HTTP {status} in {latency_ms:.0f} ms: {body}",
     "m4.api_through_proxy": "the API answers with the database time through the proxy",
-    "m4.burst_plan": "{rate} calls/s for {seconds} s; a function may add {scaling_rate} environments every 10 s",
+    "m4.burst_plan": (
+        "{opening} calls at once, then {rate} calls/s for {seconds} s; a function may add {scaling_rate} "
+        "environments every 10 s, at most {scaling_rate} at once"
+    ),
     "m4.run_v2": "unoptimized (v2)",
     "m4.run_v3": "optimized (v3)",
     "m4.burst_v2_title": "A burst of {rate} calls/s on the unoptimized function",

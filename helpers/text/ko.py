@@ -481,7 +481,8 @@ MESSAGES: dict[str, str] = {
     "m4.http_answer": "HTTP {status}, 응답 시간 {latency_ms:.0f} ms: {body}",
     "m4.api_through_proxy": "API가 프록시를 거쳐 데이터베이스 시각으로 응답합니다",
     "m4.burst_plan": (
-        "{seconds}초 동안 초당 {rate}회 호출. 함수는 10초마다 실행 환경을 {scaling_rate}개까지 추가할 수 있습니다"
+        "처음에 {opening}회 동시 호출, 이어서 {seconds}초 동안 초당 {rate}회 호출. 함수는 10초마다 실행 환경을 "
+        "{scaling_rate}개까지, 한 번에 최대 {scaling_rate}개 추가할 수 있습니다"
     ),
     "m4.run_v2": "최적화 전(v2)",
     "m4.run_v3": "최적화 후(v3)",

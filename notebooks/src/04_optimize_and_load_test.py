@@ -91,11 +91,13 @@ ws.check(first.status == 200 and "db_time" in first.body, "m4.api_through_proxy"
 # %% [markdown]
 # ### The burst
 #
-# [Locust](https://locust.io) sends `RATE` calls per second, evenly spaced, from the first second on: a sudden
-# step from no traffic to the full rate, with no warm environment waiting. Each call is sent on schedule
-# whatever the answers before it, so the arrival rate stays the same while Lambda scales. (A load test whose
-# users pause after each answer does not do that: their calls drift into step and arrive in bunches, and a
-# bunch needs as many environments as it has calls, whatever the average rate.)
+# [Locust](https://locust.io) opens the burst with `OPENING` calls at the same instant (a crowd arriving
+# together: a push notification, a sale opening), then sends `RATE` calls per second, evenly spaced: a sudden
+# step from no traffic to the full rate, with no warm environment waiting. Calls that arrive together each need
+# an environment of their own, so the opening wave alone asks for `OPENING` new environments at once. Each call
+# is sent on schedule whatever the answers before it, so the arrival rate stays the same while Lambda scales.
+# (A load test whose users pause after each answer does not do that: their calls drift into step and arrive in
+# bunches, and a bunch needs as many environments as it has calls, whatever the average rate.)
 #
 # `SCALING_RATE` is the rate this target lets a function add environments (per 10 seconds). CloudWatch keeps
 # one number per minute, and module 3 called this same function (its warm-up was throttled too), so the first
@@ -103,13 +105,14 @@ ws.check(first.status == 200 and "db_time" in first.body, "m4.api_through_proxy"
 
 # %%
 RATE = ws.default(local=15, aws=100)  # calls per second
+OPENING = RATE  # calls at the same instant when the burst opens: one second's worth
 DURATION_S = ws.default(local=35, aws=90)
 SCALING_RATE = m4.scaling_rate(ws)
-print(ws.say("m4.burst_plan", rate=RATE, seconds=DURATION_S, scaling_rate=SCALING_RATE))
+print(ws.say("m4.burst_plan", opening=OPENING, rate=RATE, seconds=DURATION_S, scaling_rate=SCALING_RATE))
 
 measure.metrics.wait_for_next_minute()
 start_bursts = dt.datetime.now(dt.UTC)
-run_v2 = m4.run_burst(ws, db, ws.say("m4.run_v2"), rate=RATE, duration_s=DURATION_S)
+run_v2 = m4.run_burst(ws, db, ws.say("m4.run_v2"), rate=RATE, duration_s=DURATION_S, opening=OPENING)
 views.loadtests.burst_table({run_v2.name: run_v2})
 
 # %%
@@ -246,7 +249,7 @@ display(Markdown(ws.say("m4.warm_summary", v2_ms=median_v2, v3_ms=median_v3, spe
 # Same arrival rate, same duration, again from no warm environment.
 
 # %%
-run_v3 = m4.run_burst(ws, db, ws.say("m4.run_v3"), rate=RATE, duration_s=DURATION_S)
+run_v3 = m4.run_burst(ws, db, ws.say("m4.run_v3"), rate=RATE, duration_s=DURATION_S, opening=OPENING)
 end_bursts = dt.datetime.now(dt.UTC)
 runs = {run_v2.name: run_v2, run_v3.name: run_v3}
 views.loadtests.burst_table(runs)

@@ -77,6 +77,18 @@ def test_a_constant_arrival_rate_spaces_the_calls_evenly(target_url: str) -> Non
     assert seconds["failed"].sum() == 0 and summary(result)["failed"] == 0
 
 
+def test_an_opening_wave_arrives_at_one_instant_before_the_schedule(target_url: str) -> None:
+    rate, opening = 20, 8
+    result = run_load_test(target_url, rate=rate, duration=3, users=20, opening=opening, progress=False)
+    starts = np.sort(result.calls["start"].to_numpy())
+    wave = starts[:opening]
+    assert wave.max() - wave.min() < 1 / rate, f"the opening calls spread over {wave.max() - wave.min():.3f} s"
+    after = np.diff(starts[opening:])
+    assert np.median(after) == pytest.approx(1 / rate, rel=0.25), "then the schedule goes on evenly spaced"
+    with pytest.raises(ValueError):
+        run_load_test(target_url, rate=rate, duration=3, users=4, opening=5, progress=False)
+
+
 def test_the_call_log_times_refused_calls_apart(target_url: str) -> None:
     result = run_load_test(target_url, rate=20, duration=3, users=10, paths=["/", "/broken"], progress=False)
     assert set(result.calls["status"]) == {200, 500}

@@ -90,8 +90,10 @@ ws.check(first.status == 200 and "db_time" in first.body, "m4.api_through_proxy"
 # %% [markdown]
 # ### 버스트
 #
-# [Locust](https://locust.io)가 첫 1초부터 초당 `RATE`개의 호출을 고른 간격으로 보냅니다. 트래픽이 전혀 없다가
-# 갑자기 최대치로 뛰고, 미리 준비된 웜 실행 환경도 없는 상황입니다. 각 호출은 앞선 응답과 상관없이 정해진 시각에
+# [Locust](https://locust.io)는 `OPENING`개의 호출을 같은 순간에 보내며 버스트를 시작하고(푸시 알림이나 할인
+# 행사 오픈처럼 사용자가 한꺼번에 몰려오는 상황), 그 뒤로 초당 `RATE`개의 호출을 고른 간격으로 보냅니다. 트래픽이
+# 전혀 없다가 갑자기 최대치로 뛰고, 미리 준비된 웜 실행 환경도 없는 상황입니다. 동시에 도착한 호출은 각자 실행
+# 환경이 하나씩 필요하므로, 시작 순간의 호출만으로도 새 실행 환경 `OPENING`개가 한꺼번에 필요합니다. 각 호출은 앞선 응답과 상관없이 정해진 시각에
 # 나가므로, Lambda가 확장하는 동안에도 도착률은 변하지 않습니다. (응답을 받을 때마다 잠시 쉬는 사용자로 부하를
 # 주는 테스트는 그렇지 않습니다. 사용자들의 호출 시점이 점점 맞아떨어져 뭉텅이로 도착하고, 평균 도착률이
 # 얼마든 한 뭉텅이에는 호출 수만큼의 실행 환경이 필요해집니다.)
@@ -102,13 +104,14 @@ ws.check(first.status == 200 and "db_time" in first.body, "m4.api_through_proxy"
 
 # %%
 RATE = ws.default(local=15, aws=100)  # calls per second
+OPENING = RATE  # calls at the same instant when the burst opens: one second's worth
 DURATION_S = ws.default(local=35, aws=90)
 SCALING_RATE = m4.scaling_rate(ws)
-print(ws.say("m4.burst_plan", rate=RATE, seconds=DURATION_S, scaling_rate=SCALING_RATE))
+print(ws.say("m4.burst_plan", opening=OPENING, rate=RATE, seconds=DURATION_S, scaling_rate=SCALING_RATE))
 
 measure.metrics.wait_for_next_minute()
 start_bursts = dt.datetime.now(dt.UTC)
-run_v2 = m4.run_burst(ws, db, ws.say("m4.run_v2"), rate=RATE, duration_s=DURATION_S)
+run_v2 = m4.run_burst(ws, db, ws.say("m4.run_v2"), rate=RATE, duration_s=DURATION_S, opening=OPENING)
 views.loadtests.burst_table({run_v2.name: run_v2})
 
 # %%
@@ -246,7 +249,7 @@ display(Markdown(ws.say("m4.warm_summary", v2_ms=median_v2, v3_ms=median_v3, spe
 # 도착률도, 지속 시간도 같고, 이번에도 웜 실행 환경 하나 없이 시작합니다.
 
 # %%
-run_v3 = m4.run_burst(ws, db, ws.say("m4.run_v3"), rate=RATE, duration_s=DURATION_S)
+run_v3 = m4.run_burst(ws, db, ws.say("m4.run_v3"), rate=RATE, duration_s=DURATION_S, opening=OPENING)
 end_bursts = dt.datetime.now(dt.UTC)
 runs = {run_v2.name: run_v2, run_v3.name: run_v3}
 views.loadtests.burst_table(runs)
