@@ -197,7 +197,7 @@ def _latest_rate(prefix: Path) -> str:
         last = pd.read_csv(f"{prefix}_stats_history.csv").query("Name == 'Aggregated'").iloc[-1]
     except (OSError, IndexError, ValueError, KeyError):
         return ""
-    return f"{last['Requests/s']:.0f} req/s, {last['Total Failure Count']} failures"
+    return say("measure.loadtest.progress", rate=last["Requests/s"], failures=int(last["Total Failure Count"]))
 
 
 def _history(prefix: Path) -> pd.DataFrame:

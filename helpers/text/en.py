@@ -428,6 +428,7 @@ MESSAGES: dict[str, str] = {
     "views.loadtests.refused_calls": "refused calls (load generator)",
     "views.loadtests.cloudwatch_throttles": "Throttles (CloudWatch, Sum)",
     "views.loadtests.calls": "calls",
+    "measure.loadtest.progress": "{rate:.0f} calls/s, {failures} failed",
     "measure.loadtest.label": "load test",
     "measure.capacity.col.assumption": "assumption",
     "measure.capacity.col.value": "value",

@@ -432,6 +432,7 @@ MESSAGES: dict[str, str] = {
     "views.loadtests.refused_calls": "거부된 호출(부하 생성기)",
     "views.loadtests.cloudwatch_throttles": "Throttles(CloudWatch, 합계)",
     "views.loadtests.calls": "호출 수",
+    "measure.loadtest.progress": "초당 {rate:.0f}회 호출, 실패 {failures}건",
     "measure.loadtest.label": "부하 테스트",
     "measure.capacity.col.assumption": "가정",
     "measure.capacity.col.value": "값",

@@ -220,3 +220,16 @@ def test_the_cleanup_prices_what_it_finds_as_the_editions_price_tables_do(monkey
     with using("en"):
         english = m99_cleanup.inventory(Workshop("local", "us-east-1", "123456789012", language="en"))
     assert english["usd_per_hour"].tolist() == [0.017, 0.03]
+
+
+def test_the_load_tests_progress_bar_reads_korean(tmp_path: Path) -> None:
+    from helpers.measure.loadtest import _latest_rate
+
+    history = "Name,Requests/s,Total Failure Count\nAggregated,14.6,10\n"
+    (tmp_path / "run_stats_history.csv").write_text(history)
+    with using("ko"):
+        korean = _latest_rate(tmp_path / "run")
+    with using("en"):
+        english = _latest_rate(tmp_path / "run")
+    assert HANGUL.search(korean) and "15" in korean and "10" in korean, korean
+    assert english == "15 calls/s, 10 failed"
