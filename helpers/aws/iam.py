@@ -118,10 +118,12 @@ def ensure_boundary(ws: Workshop) -> str:
     iam = ws.client("iam")
     arn = boundary_arn(ws.account, ws.prefix)
     try:
-        iam.get_policy(PolicyArn=arn)
-        return arn
+        current = iam.get_policy(PolicyArn=arn)["Policy"]
     except iam.exceptions.NoSuchEntityException:
         pass
+    else:
+        _update_boundary(ws, arn, current["DefaultVersionId"])
+        return arn
     try:
         iam.create_policy(
             PolicyName=ws.name(BOUNDARY),
@@ -135,6 +137,27 @@ def ensure_boundary(ws: Workshop) -> str:
             raise
         raise RuntimeError(say("aws.iam.boundary_missing", policy=ws.name(BOUNDARY), template=ROLE_TEMPLATE)) from exc
     return arn
+
+
+def _update_boundary(ws: Workshop, arn: str, default_version: str) -> None:
+    """Bring the boundary to aws/workshop-boundary.json when an older workshop made it (a learner's
+    ``.pocketcloud`` outlives a ``git pull``): a new default version, the oldest one deleted first when the policy
+    has the five IAM allows. Where the caller may not change it (the learner's policy on AWS), say so and go on."""
+    iam = ws.client("iam")
+    wanted = json.loads(boundary_document(ws.prefix))
+    document = iam.get_policy_version(PolicyArn=arn, VersionId=default_version)["PolicyVersion"]["Document"]
+    if (json.loads(document) if isinstance(document, str) else document) == wanted:
+        return
+    try:
+        versions = iam.list_policy_versions(PolicyArn=arn)["Versions"]
+        if len(versions) >= 5:  # IAM keeps at most five versions of a managed policy
+            oldest = min((v for v in versions if not v["IsDefaultVersion"]), key=lambda v: v["CreateDate"])
+            iam.delete_policy_version(PolicyArn=arn, VersionId=oldest["VersionId"])
+        iam.create_policy_version(PolicyArn=arn, PolicyDocument=json.dumps(wanted), SetAsDefault=True)
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] not in _REFUSED:
+            raise
+        print(say("aws.iam.boundary_outdated", policy=arn, template=ROLE_TEMPLATE))
 
 
 def wait_for_iam(ws: Workshop, what: str) -> None:

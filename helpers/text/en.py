@@ -676,6 +676,10 @@ MESSAGES: dict[str, str] = {
     "aws.events.link_did_not_confirm": (
         "following the link in {email}'s confirmation mail did not confirm the subscription"
     ),
+    "aws.iam.boundary_outdated": (
+        "The permissions boundary {policy} differs from this workshop's and you may not change it: ask whoever "
+        "deployed {template} to update the stack. Functions may be refused what the newer workshop needs."
+    ),
     "aws.iam.boundary_missing": (
         "this account has no IAM policy {policy}, the permissions boundary every workshop role must carry, and you may "
         "not create it: ask an administrator to deploy {template} (it creates the policy), then run the cell again"

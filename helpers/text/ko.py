@@ -681,6 +681,10 @@ MESSAGES: dict[str, str] = {
     ),
     "aws.network.stack_failed": "스택 {stack}이(가) {status} 상태로 끝났습니다",
     "aws.events.link_did_not_confirm": "{email}에 온 구독 확인 메일의 링크를 열었지만 구독이 확인되지 않았습니다",
+    "aws.iam.boundary_outdated": (
+        "권한 경계 {policy}가 이 워크숍의 것과 다르지만 변경할 권한이 없습니다. {template}을(를) 배포한 "
+        "사람에게 스택 업데이트를 요청하세요. 그 전에는 새 워크숍에 필요한 호출이 함수에서 거부될 수 있습니다."
+    ),
     "aws.iam.boundary_missing": (
         "이 계정에는 모든 워크숍 역할에 필요한 권한 경계인 IAM 정책 {policy}가 없고, 직접 만들 권한도 없습니다. "
         "관리자에게 {template} 배포를 요청한 뒤(이 템플릿이 정책을 만듭니다) 셀을 다시 실행하세요"

@@ -79,3 +79,22 @@ def test_a_role_made_before_the_boundary_gets_it(cloud: pocketcloud.Cloud) -> No
         version = client.get_policy(PolicyArn=boundary_arn(ws.account, "bnd2-"))["Policy"]["DefaultVersionId"]
         document = client.get_policy_version(PolicyArn=boundary_arn(ws.account, "bnd2-"), VersionId=version)
         assert document["PolicyVersion"]["Document"] == json.loads(iam.boundary_document("bnd2-"))
+
+
+def test_an_older_boundary_is_brought_up_to_date(cloud: pocketcloud.Cloud) -> None:
+    """A learner's .pocketcloud outlives a git pull: the boundary an older workshop made gets the file's document
+    as a new default version, even when the policy already has IAM's five versions."""
+    with workshop_on(cloud, "bnd3-") as ws:
+        client = cloud.client("iam")
+        arn = boundary_arn(ws.account, "bnd3-")
+        older = policy(allow("logs:PutLogEvents", "*"))
+        client.create_policy(PolicyName=ws.name(iam.BOUNDARY), PolicyDocument=json.dumps(older))
+        for _ in range(4):
+            client.create_policy_version(PolicyArn=arn, PolicyDocument=json.dumps(older), SetAsDefault=False)
+        assert iam.ensure_boundary(ws) == arn
+        version = client.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
+        document = client.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]["Document"]
+        assert document == json.loads(iam.boundary_document("bnd3-"))
+        assert len(client.list_policy_versions(PolicyArn=arn)["Versions"]) == 5
+        iam.ensure_boundary(ws)  # up to date: no new version
+        assert client.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"] == version

@@ -38,8 +38,14 @@ SETS_BOUNDARY = {"iam:CreateRole", "iam:PutRolePermissionsBoundary"}
 # sets it; the teardown puts it on an older sas- role before removing its policies).
 KEEPS_BOUNDARY = {"iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:AttachRolePolicy", "iam:DetachRolePolicy"}
 # Calls the learner's policy refuses on purpose: helpers/aws/iam.py ensure_boundary creates the boundary only
-# when it is missing, which an administrator may do; a learner is told to deploy aws/learner-role.yaml.
-ADMIN_ONLY = {("iam", "CreatePolicy")}
+# when it is missing, and brings an older one up to date, which an administrator may do; a learner is told to
+# deploy (or update) aws/learner-role.yaml.
+ADMIN_ONLY = {
+    ("iam", "CreatePolicy"),
+    ("iam", "ListPolicyVersions"),
+    ("iam", "DeletePolicyVersion"),
+    ("iam", "CreatePolicyVersion"),
+}
 
 # Operations IAM authorizes under another action name than pocketcloud's table has (Service Authorization
 # Reference, Amazon S3: PutBucketNotificationConfiguration is s3:PutBucketNotification, and its Get likewise).
