@@ -94,7 +94,8 @@ lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy pocketcloud helpers
 
-test: setup test-unit test-notebooks
+# Lint first (ten seconds): a line ruff refuses or a type mypy refuses fails the run before the slow tiers.
+test: setup lint test-unit test-notebooks
 
 # The unit tier waits far more than it computes (clouds starting, MariaDB, Lambda cold starts), so its test files
 # run side by side on TEST_WORKERS pytest-xdist workers; tests/parallel.py keeps each file on one worker and the
