@@ -1,4 +1,4 @@
-"""Helpers for pocketcloud behaviour tests: deploy real handler code as real functions."""
+"""Helpers for pocketcloud behaviour tests: deploy real handler code as real functions, create DB instances."""
 
 from __future__ import annotations
 
@@ -134,3 +134,18 @@ def site_packages_layer(*distributions: str) -> bytes:
         for name, data in files.items():
             archive.writestr(name, data)
     return buffer.getvalue()
+
+
+def create_db_instance(cloud: pocketcloud.Cloud, ident: str, password: str, **extra: object) -> dict[str, Any]:
+    """CreateDBInstance of the smallest MySQL instance, as a learner's first call would make it; ``extra`` adds
+    parameters (a subnet group, the backup retention). Returns the DBInstance CreateDBInstance answered."""
+    instance: dict[str, Any] = cloud.client("rds").create_db_instance(
+        DBInstanceIdentifier=ident,
+        Engine="mysql",
+        DBInstanceClass="db.t3.micro",
+        MasterUsername="admin",
+        MasterUserPassword=password,
+        AllocatedStorage=20,
+        **extra,
+    )["DBInstance"]
+    return instance

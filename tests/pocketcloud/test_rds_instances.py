@@ -12,6 +12,8 @@ import pytest
 
 import pocketcloud
 
+from .conftest import create_db_instance
+
 PASSWORD = "Initial-Pass-123"
 
 
@@ -27,15 +29,7 @@ def _wait(cloud: pocketcloud.Cloud, ident: str, status: str = "available", timeo
 
 
 def _create(cloud: pocketcloud.Cloud, ident: str, password: str = PASSWORD) -> None:
-    """CreateDBInstance of the smallest MySQL instance, as a learner's first call would make it."""
-    cloud.client("rds").create_db_instance(
-        DBInstanceIdentifier=ident,
-        Engine="mysql",
-        DBInstanceClass="db.t3.micro",
-        MasterUsername="admin",
-        MasterUserPassword=password,
-        AllocatedStorage=20,
-    )
+    create_db_instance(cloud, ident, password)
 
 
 def _connect(instance: dict, password: str = PASSWORD, **kwargs: object) -> pymysql.Connection:

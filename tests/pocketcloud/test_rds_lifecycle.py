@@ -19,21 +19,14 @@ import pytest
 
 import pocketcloud
 
+from .conftest import create_db_instance
+
 PASSWORD = "Lifecycle-Pass-1"
 LONG = 60.0
 
 
 def _create_instance(cloud: pocketcloud.Cloud, ident: str, **extra: object) -> dict:
-    instance: dict = cloud.client("rds").create_db_instance(
-        DBInstanceIdentifier=ident,
-        Engine="mysql",
-        DBInstanceClass="db.t3.micro",
-        MasterUsername="admin",
-        MasterUserPassword=PASSWORD,
-        AllocatedStorage=20,
-        **extra,
-    )["DBInstance"]
-    return instance
+    return create_db_instance(cloud, ident, PASSWORD, **extra)
 
 
 def _describe(cloud: pocketcloud.Cloud, ident: str) -> dict:
