@@ -22,7 +22,7 @@ from .pool import Pools, ProvisionedConfig
 from .quotas import ConcurrencyQuota
 from .runtime_api import Invocation
 from .runtime_dir import build_runtime_dir
-from .states import FunctionStates, refused_failed
+from .states import FunctionStates, invoke_refused
 from .tracing import InvocationTrace
 
 if TYPE_CHECKING:
@@ -206,13 +206,13 @@ class LambdaService:
         """:meth:`_target` as the function's state has it: refused while Pending, and for $LATEST the
         previous code and configuration while an update is in progress ("Lambda function states")."""
         target = self._target(name, qualifier)
-        if not self.states.busy:
-            if target.failed:
-                raise refused_failed()
-            return target
-        self.states.refuse_invoke(name)
+        busy = self.states.busy
+        if busy:
+            self.states.refuse_invoke(name)  # a Pending function answers Pending, even one whose creation failed
         if target.failed:
-            raise refused_failed()
+            raise invoke_refused("Failed")
+        if not busy:
+            return target
         previous = self.states.previous(name) if target.spec.version == "$LATEST" else None
         return target if previous is None else dataclasses.replace(target, spec=previous)
 

@@ -59,13 +59,17 @@ def show_failure(config: dict[str, Any], failure: tuple[str, str, str] | None) -
     config.update(LastUpdateStatus="Failed", LastUpdateStatusReason=reason, LastUpdateStatusReasonCode=code)
 
 
-def refused_failed() -> LambdaError:
-    """What Invoke answers for a function whose creation failed: "Functions can only be successfully invoked
-    while active", and a Failed function must be deleted and created again ("Lambda function states"). AWS
-    documents no error for it; this is the answer it gives a Pending function, naming the Failed state."""
+def invoke_refused(state: str) -> LambdaError:
+    """What Invoke answers for a function that is not Active: "Functions can only be successfully invoked while
+    active" ("Lambda function states"). AWS's answer for ``Pending``; for ``Failed`` (a function whose creation
+    failed, to be deleted and created again) AWS documents no error, so it is the same answer naming that state.
+
+    >>> invoke_refused("Failed").message[-30:]
+    'in the following state: Failed'
+    """
     return LambdaError(
         "ResourceConflictException",
-        "The operation cannot be performed at this time. The function is currently in the following state: Failed",
+        f"The operation cannot be performed at this time. The function is currently in the following state: {state}",
         409,
     )
 
@@ -127,12 +131,7 @@ class FunctionStates:
         """Raise what Invoke answers for a Pending function (synchronous, Event and DryRun alike)."""
         lifecycle = self._current(name)
         if lifecycle is not None and time.monotonic() < lifecycle.active_at:
-            raise LambdaError(
-                "ResourceConflictException",
-                "The operation cannot be performed at this time. The function is currently in the following "
-                "state: Pending",
-                409,
-            )
+            raise invoke_refused("Pending")
 
     def previous(self, name: str) -> FunctionSpec | None:
         """The code and configuration $LATEST invocations run while an update is in progress, else None."""
